@@ -1,1 +1,5 @@
-fn main() { dashboard::mount(); }
+//! Mounts the dashboard; everything else lives in the library.
+
+fn main() {
+    dashboard::mount();
+}

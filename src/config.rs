@@ -1,0 +1,247 @@
+//! Runtime configuration: `config.json` beside `index.html`, overridden by `data-*`
+//! attributes on the element the app mounts into.
+//!
+//! The same built files can then be pointed at the sandbox, the real Scalingo API or an
+//! internal portal's proxy without a rebuild. This module is pure: the browser layer
+//! (`crate::boot`) fetches the file, reads the attributes and resolves relative URLs.
+
+use serde::Deserialize;
+
+/// How requests are authenticated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthMode {
+    /// The user gives a Scalingo API token, exchanged for a short-lived bearer.
+    Token,
+    /// A same-origin reverse proxy authenticates: the dashboard sends no credentials.
+    Proxy,
+}
+
+/// Where the current view lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoutingMode {
+    /// In the URL fragment (`#/apps/example-app/logs`): deep links work on any static host.
+    Hash,
+    /// In memory only, for portals that own the page URL themselves.
+    Memory,
+}
+
+/// One configuration layer as written by a person: every field optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Fixed API base URL; when set, no region list is fetched.
+    pub api_url: Option<String>,
+    /// Auth service base URL (token exchange and regions).
+    pub auth_url: Option<String>,
+    /// Database API base URL, for addon logs, when `api_url` is fixed.
+    pub database_api_url: Option<String>,
+    /// `token` or `proxy`.
+    pub auth_mode: Option<String>,
+    /// Region preselected on the login form.
+    pub default_region: Option<String>,
+    /// `hash` or `memory`.
+    pub routing: Option<String>,
+}
+
+/// A configuration mistake, shown on the start-up screen.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The file is not valid JSON of the expected shape.
+    #[error("config.json is invalid: {0}")]
+    InvalidFile(String),
+    /// A field has a value outside its known set.
+    #[error("{field} must be one of {allowed}, not \"{value}\"")]
+    InvalidValue {
+        /// The offending field.
+        field: &'static str,
+        /// What was given.
+        value: String,
+        /// What is accepted.
+        allowed: &'static str,
+    },
+    /// Proxy mode without an API URL cannot reach anything.
+    #[error("auth_mode \"proxy\" needs api_url: the path of the authenticating proxy")]
+    ProxyWithoutApiUrl,
+}
+
+/// The effective configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Fixed API base URL, if any.
+    pub api_url: Option<String>,
+    /// Auth service base URL.
+    pub auth_url: String,
+    /// Database API base URL, if fixed.
+    pub database_api_url: Option<String>,
+    /// How requests are authenticated.
+    pub auth_mode: AuthMode,
+    /// Region preselected on the login form.
+    pub default_region: Option<String>,
+    /// Where the current view lives.
+    pub routing: RoutingMode,
+}
+
+/// The public Scalingo auth service, used when nothing else is configured.
+pub const DEFAULT_AUTH_URL: &str = "https://auth.scalingo.com";
+
+impl RawConfig {
+    /// Parses a `config.json` document.
+    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+        serde_json::from_str(text).map_err(|e| ConfigError::InvalidFile(e.to_string()))
+    }
+
+    /// Reads the `data-*` attributes of the mount element (names as in HTML, e.g. `data-api-url`).
+    pub fn from_attributes<'a>(attrs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut raw = Self::default();
+        for (name, value) in attrs {
+            let slot = match name {
+                "data-api-url" => &mut raw.api_url,
+                "data-auth-url" => &mut raw.auth_url,
+                "data-database-api-url" => &mut raw.database_api_url,
+                "data-auth-mode" => &mut raw.auth_mode,
+                "data-default-region" => &mut raw.default_region,
+                "data-routing" => &mut raw.routing,
+                _ => continue,
+            };
+            *slot = Some(value.to_owned());
+        }
+        raw
+    }
+
+    /// Lays `over` on top of `self`: every field `over` sets wins.
+    pub fn overlay(self, over: RawConfig) -> RawConfig {
+        RawConfig {
+            api_url: over.api_url.or(self.api_url),
+            auth_url: over.auth_url.or(self.auth_url),
+            database_api_url: over.database_api_url.or(self.database_api_url),
+            auth_mode: over.auth_mode.or(self.auth_mode),
+            default_region: over.default_region.or(self.default_region),
+            routing: over.routing.or(self.routing),
+        }
+    }
+
+    /// Validates the layered values into a [`Config`]. Blank strings count as unset.
+    pub fn resolve(self) -> Result<Config, ConfigError> {
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let auth_mode = match clean(self.auth_mode).as_deref() {
+            None | Some("token") => AuthMode::Token,
+            Some("proxy") => AuthMode::Proxy,
+            Some(other) => {
+                return Err(ConfigError::InvalidValue {
+                    field: "auth_mode",
+                    value: other.to_owned(),
+                    allowed: "\"token\" or \"proxy\"",
+                })
+            }
+        };
+        let routing = match clean(self.routing).as_deref() {
+            None | Some("hash") => RoutingMode::Hash,
+            Some("memory") => RoutingMode::Memory,
+            Some(other) => {
+                return Err(ConfigError::InvalidValue {
+                    field: "routing",
+                    value: other.to_owned(),
+                    allowed: "\"hash\" or \"memory\"",
+                })
+            }
+        };
+        let api_url = clean(self.api_url).map(|u| trim_slash(&u));
+        if auth_mode == AuthMode::Proxy && api_url.is_none() {
+            return Err(ConfigError::ProxyWithoutApiUrl);
+        }
+        Ok(Config {
+            api_url,
+            auth_url: trim_slash(&clean(self.auth_url).unwrap_or_else(|| DEFAULT_AUTH_URL.into())),
+            database_api_url: clean(self.database_api_url).map(|u| trim_slash(&u)),
+            auth_mode,
+            default_region: clean(self.default_region),
+            routing,
+        })
+    }
+}
+
+impl Config {
+    /// Applies `resolve` to every URL field, e.g. to make relative paths absolute.
+    pub fn map_urls(mut self, resolve: impl Fn(&str) -> String) -> Self {
+        self.api_url = self.api_url.map(|u| trim_slash(&resolve(&u)));
+        self.auth_url = trim_slash(&resolve(&self.auth_url));
+        self.database_api_url = self.database_api_url.map(|u| trim_slash(&resolve(&u)));
+        self
+    }
+}
+
+fn trim_slash(url: &str) -> String {
+    url.trim_end_matches('/').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_configuration_talks_to_the_public_scalingo_auth_service() {
+        let config = RawConfig::default().resolve().unwrap();
+        assert_eq!(config.auth_url, DEFAULT_AUTH_URL);
+        assert_eq!(config.auth_mode, AuthMode::Token);
+        assert_eq!(config.routing, RoutingMode::Hash);
+        assert_eq!(config.api_url, None);
+    }
+
+    #[test]
+    fn data_attributes_override_the_config_file_field_by_field() {
+        let file = RawConfig::from_json(
+            r#"{"auth_url":"/auth","default_region":"osc-fr1","api_url":"https://api.example/"}"#,
+        )
+        .unwrap();
+        let attrs = RawConfig::from_attributes([
+            ("data-default-region", "osc-secnum-fr1"),
+            ("class", "ignored"),
+            ("data-unknown", "ignored"),
+        ]);
+        let config = file.overlay(attrs).resolve().unwrap();
+        assert_eq!(config.default_region.as_deref(), Some("osc-secnum-fr1"));
+        assert_eq!(config.auth_url, "/auth");
+        assert_eq!(config.api_url.as_deref(), Some("https://api.example"));
+    }
+
+    #[test]
+    fn proxy_mode_requires_an_api_url() {
+        let raw = RawConfig::from_attributes([("data-auth-mode", "proxy")]);
+        assert_eq!(raw.resolve(), Err(ConfigError::ProxyWithoutApiUrl));
+        let raw =
+            RawConfig::from_attributes([("data-auth-mode", "proxy"), ("data-api-url", "/proxy")]);
+        assert_eq!(raw.resolve().unwrap().auth_mode, AuthMode::Proxy);
+    }
+
+    #[test]
+    fn unknown_modes_and_fields_are_reported_not_ignored() {
+        let err = RawConfig::from_attributes([("data-auth-mode", "oauth")])
+            .resolve()
+            .unwrap_err();
+        assert!(err.to_string().contains("oauth"));
+        assert!(RawConfig::from_json(r#"{"api_ur":"x"}"#).is_err());
+        assert!(RawConfig::from_json("not json").is_err());
+    }
+
+    #[test]
+    fn blank_values_count_as_unset() {
+        let raw = RawConfig::from_attributes([("data-auth-url", "  "), ("data-routing", "")]);
+        let config = raw.resolve().unwrap();
+        assert_eq!(config.auth_url, DEFAULT_AUTH_URL);
+        assert_eq!(config.routing, RoutingMode::Hash);
+    }
+
+    #[test]
+    fn map_urls_resolves_every_url_and_drops_trailing_slashes() {
+        let config = RawConfig::from_json(r#"{"auth_url":"/auth/","api_url":"api"}"#)
+            .unwrap()
+            .resolve()
+            .unwrap()
+            .map_urls(|u| format!("https://cdn.example/tools/{}", u.trim_start_matches('/')));
+        assert_eq!(config.auth_url, "https://cdn.example/tools/auth");
+        assert_eq!(
+            config.api_url.as_deref(),
+            Some("https://cdn.example/tools/api")
+        );
+    }
+}

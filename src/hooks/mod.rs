@@ -1,0 +1,1 @@
+//! Reusable browser behaviours, one per file.

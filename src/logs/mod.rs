@@ -1,0 +1,9 @@
+//! Live logs: dump then stream over WebSocket or SSE, filter, search, follow.
+
+use leptos::prelude::*;
+
+/// The log viewer of `app`, or of one of its database addons.
+#[component]
+pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> impl IntoView {
+    view! { <section class="sld-page"><h1>"Logs of " {app} {addon}</h1></section> }
+}

@@ -1,0 +1,168 @@
+//! The one place where untrusted text becomes HTML.
+//!
+//! Log lines, audit output, server messages and drain URLs may be hostile. Anything that
+//! renders them as markup (ANSI colours, search highlights, links) builds a [`SafeHtml`],
+//! which can only be made of escaped text and fixed tags with sanitised class names, and
+//! views insert nothing else with `inner_html`. Plain text goes through Leptos text nodes,
+//! which are inert by construction.
+
+/// Markup built only from escaped text and fixed tags; safe for `inner_html`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SafeHtml(String);
+
+/// The tags `SafeHtml` may contain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tag {
+    /// `<span>`, for styled runs.
+    Span,
+    /// `<mark>`, for search matches.
+    Mark,
+}
+
+impl Tag {
+    fn name(self) -> &'static str {
+        match self {
+            Tag::Span => "span",
+            Tag::Mark => "mark",
+        }
+    }
+}
+
+impl SafeHtml {
+    /// Empty markup.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Escaped `text` as markup.
+    pub fn text(text: &str) -> Self {
+        let mut html = Self::new();
+        html.push_text(text);
+        html
+    }
+
+    /// Appends `text`, escaped.
+    pub fn push_text(&mut self, text: &str) {
+        escape_into(&mut self.0, text);
+    }
+
+    /// Opens `tag` with the given classes; characters outside `[A-Za-z0-9_-]` are dropped
+    /// from class names, so not even a bug upstream can break out of the attribute.
+    pub fn open<'a>(&mut self, tag: Tag, classes: impl IntoIterator<Item = &'a str>) {
+        self.0.push('<');
+        self.0.push_str(tag.name());
+        let mut first = true;
+        for class in classes {
+            let clean: String = class
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            if clean.is_empty() {
+                continue;
+            }
+            self.0.push_str(if first { " class=\"" } else { " " });
+            self.0.push_str(&clean);
+            first = false;
+        }
+        if !first {
+            self.0.push('"');
+        }
+        self.0.push('>');
+    }
+
+    /// Closes `tag`.
+    pub fn close(&mut self, tag: Tag) {
+        self.0.push_str("</");
+        self.0.push_str(tag.name());
+        self.0.push('>');
+    }
+
+    /// Appends a link to `href` if it is an `http`/`https` URL, else the text alone.
+    /// Links open in a new tab without giving it a handle on this page.
+    pub fn push_link(&mut self, href: &str, text: &str) {
+        let lower = href.get(..8).unwrap_or(href).to_ascii_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") {
+            self.0.push_str("<a href=\"");
+            escape_into(&mut self.0, href);
+            self.0
+                .push_str("\" target=\"_blank\" rel=\"noopener noreferrer\">");
+            escape_into(&mut self.0, text);
+            self.0.push_str("</a>");
+        } else {
+            self.push_text(text);
+        }
+    }
+
+    /// Appends other safe markup.
+    pub fn push_html(&mut self, other: &SafeHtml) {
+        self.0.push_str(&other.0);
+    }
+
+    /// The markup.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The markup, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// Appends `text` to `out` with `& < > " '` escaped, so it is inert in text and attributes.
+pub fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn hostile_text_is_escaped() {
+        let html = SafeHtml::text(r#"<script>alert(1)</script><img src=x onerror="alert('x')">&"#);
+        assert_eq!(
+            html.as_str(),
+            "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;"
+        );
+    }
+
+    #[test]
+    fn class_names_cannot_break_out_of_their_attribute() {
+        let mut html = SafeHtml::new();
+        html.open(Tag::Span, ["ok", "\" onclick=\"x", ""]);
+        html.close(Tag::Span);
+        assert_eq!(html.as_str(), r#"<span class="ok onclickx"></span>"#);
+    }
+
+    #[test]
+    fn only_http_links_become_anchors() {
+        let mut html = SafeHtml::new();
+        html.push_link("javascript:alert(1)", "click");
+        html.push_link("https://example.com/?a=\"b\"", "site");
+        assert_eq!(
+            html.as_str(),
+            "click<a href=\"https://example.com/?a=&quot;b&quot;\" target=\"_blank\" rel=\"noopener noreferrer\">site</a>"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn no_angle_bracket_or_quote_from_the_input_survives(text in ".*") {
+            let html = SafeHtml::text(&text);
+            prop_assert!(!html.as_str().contains('<'));
+            prop_assert!(!html.as_str().contains('>'));
+            prop_assert!(!html.as_str().contains('"'));
+        }
+    }
+}
