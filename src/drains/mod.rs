@@ -1,4 +1,10 @@
 //! Log drains: list, add and remove the drains of an app and its addons.
+//!
+//! `model` (provider catalogue, validation) and `mask` (provider detection, secret masking)
+//! are pure and tested natively; `view` holds the components.
+
+pub mod mask;
+pub mod model;
 
 use leptos::prelude::*;
 
