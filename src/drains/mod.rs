@@ -1,15 +1,11 @@
 //! Log drains: list, add and remove the drains of an app and its addons.
 //!
 //! `model` (provider catalogue, validation) and `mask` (provider detection, secret masking)
-//! are pure and tested natively; `view` holds the components.
+//! are pure and tested natively; `view` (list, removal) and `form` (add) are the components.
 
+mod form;
 pub mod mask;
 pub mod model;
+mod view;
 
-use leptos::prelude::*;
-
-/// The drains page of `app`.
-#[component]
-pub fn DrainsPage(app: String) -> impl IntoView {
-    view! { <section class="sld-page"><h1>"Drains of " {app}</h1></section> }
-}
+pub use view::DrainsPage;

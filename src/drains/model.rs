@@ -132,7 +132,7 @@ const DATADOG_FIELDS: &[Field] = &[
         FieldKey::DrainRegion,
         true,
         "Region",
-        "`eu` or `us` depending on your Datadog account region (another region code such as `eu-west-2` is accepted).",
+        "\"eu\" or \"us\" depending on your Datadog account region (a region code such as \"eu-west-2\" also works).",
         "eu",
     ),
 ];
@@ -524,7 +524,7 @@ fn check_region(value: &str) -> Result<(), String> {
     if first_ok && rest_ok && value.len() <= 32 {
         Ok(())
     } else {
-        Err("Choose `eu` or `us`, or enter a region code such as `eu-west-2`.".into())
+        Err("Choose \"eu\" or \"us\", or enter a region code such as \"eu-west-2\".".into())
     }
 }
 

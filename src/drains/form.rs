@@ -1,0 +1,431 @@
+//! The "Add a drain" form: provider, that provider's fields, target, and server answers.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::mask::mask_url;
+use super::model::{
+    validate_field, DrainForm, Field, FieldKey, FormErrors, Provider, DATADOG_REGIONS,
+};
+use super::view::{unique_id, use_drains};
+use crate::api::drains::{self, Drain, Outcome, Target};
+use crate::api::ApiError;
+use crate::ui::ErrorNotice;
+
+/// Where the new drain goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum TargetChoice {
+    App,
+    Addon(String),
+    /// The app, then every addon that accepts drains (`--with-addons`).
+    AppAndAddons,
+}
+
+/// The form's state, shared by its field components.
+#[derive(Clone, Copy)]
+struct FormState {
+    provider: RwSignal<Option<Provider>>,
+    values: RwSignal<BTreeMap<FieldKey, String>>,
+    errors: RwSignal<FormErrors>,
+    /// Fields the user has left once: their errors show while typing from then on.
+    touched: RwSignal<BTreeSet<FieldKey>>,
+    pending: RwSignal<bool>,
+}
+
+impl FormState {
+    /// Checks one field and shows or clears its error.
+    fn check(self, key: FieldKey) {
+        let Some(provider) = self.provider.get_untracked() else {
+            return;
+        };
+        let raw = self
+            .values
+            .with_untracked(|v| v.get(&key).cloned().unwrap_or_default());
+        match validate_field(provider, key, &raw) {
+            Ok(_) => self.errors.update(|e| {
+                e.remove(&key);
+            }),
+            Err(message) => self.errors.update(|e| {
+                e.insert(key, message);
+            }),
+        }
+    }
+}
+
+fn input_id(key: FieldKey) -> String {
+    format!("sld-drain-{}", key.api_name().replace('_', "-"))
+}
+
+fn focus_by_id(id: &str) {
+    let id = id.to_owned();
+    request_animation_frame(move || {
+        if let Some(el) = document().get_element_by_id(&id) {
+            use wasm_bindgen::JsCast;
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    });
+}
+
+/// The add form; `on_close` hides it (Escape, Cancel, or success).
+#[component]
+pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
+    let ctx = use_drains();
+    let state = FormState {
+        provider: RwSignal::new(None),
+        values: RwSignal::new(BTreeMap::new()),
+        errors: RwSignal::new(FormErrors::new()),
+        touched: RwSignal::new(BTreeSet::new()),
+        pending: RwSignal::new(false),
+    };
+    let provider_error = RwSignal::new(None::<String>);
+    let target = RwSignal::new(TargetChoice::App);
+    // Messages the server gave for no field of this provider, e.g. `url` for a Datadog drain.
+    let form_messages = RwSignal::new(Vec::<String>::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let provider_select = NodeRef::<leptos::html::Select>::new();
+    provider_select.on_load(move |el| {
+        request_animation_frame(move || {
+            let _ = el.focus();
+        });
+    });
+
+    let addons = move || {
+        ctx.overview.with(|o| {
+            o.as_ref()
+                .map(|o| {
+                    o.drain_addons()
+                        .map(|a| (a.id.clone(), a.label()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+
+    let on_provider = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let provider = Provider::from_api_type(&value);
+        state.provider.set(provider);
+        // Errors belong to the previous provider's rules; typed values stay.
+        state.errors.set(FormErrors::new());
+        state.touched.set(BTreeSet::new());
+        form_messages.set(Vec::new());
+        provider_error.set(provider.is_none().then(|| "Choose a provider.".to_owned()));
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if state.pending.get_untracked() {
+            return;
+        }
+        form_messages.set(Vec::new());
+        failure.set(None);
+        let Some(provider) = state.provider.get_untracked() else {
+            provider_error.set(Some("Choose a provider.".to_owned()));
+            focus_by_id("sld-drain-provider");
+            return;
+        };
+        let form = DrainForm {
+            provider,
+            values: state.values.get_untracked(),
+        };
+        let request = match form.validate() {
+            Ok(request) => request,
+            Err(errors) => {
+                state
+                    .touched
+                    .set(provider.fields().iter().map(|f| f.key).collect());
+                if let Some(first) = provider
+                    .fields()
+                    .iter()
+                    .find(|f| errors.contains_key(&f.key))
+                {
+                    focus_by_id(&input_id(first.key));
+                }
+                state.errors.set(errors);
+                return;
+            }
+        };
+        state.errors.set(FormErrors::new());
+        let targets = match target.get_untracked() {
+            TargetChoice::App => vec![Target::App],
+            TargetChoice::Addon(id) => vec![Target::Addon(id)],
+            TargetChoice::AppAndAddons => {
+                let mut t = vec![Target::App];
+                t.extend(ctx.overview.with_untracked(|o| {
+                    o.as_ref()
+                        .map(|o| {
+                            o.drain_addons()
+                                .map(|a| Target::Addon(a.id.clone()))
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default()
+                }));
+                t
+            }
+        };
+        let api = ctx.api.get_value();
+        let app = ctx.app.get_value();
+        state.pending.set(true);
+        spawn_local(async move {
+            let outcome = drains::add_to_targets(&api, &app, &targets, &request).await;
+            state.pending.try_set(false);
+            settle(
+                ctx,
+                state,
+                provider,
+                &targets,
+                outcome,
+                form_messages,
+                failure,
+                on_close,
+            );
+        });
+    };
+
+    view! {
+        <section
+            id="sld-drain-form"
+            class="sld-card sld-drain-form"
+            aria-labelledby="sld-drain-form-title"
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Escape" && !state.pending.get_untracked() {
+                    on_close.run(());
+                }
+            }
+        >
+            <h2 id="sld-drain-form-title">"Add a drain"</h2>
+            <form novalidate=true on:submit=submit>
+                <div class="sld-field">
+                    <label for="sld-drain-provider">"Provider " <span class="sld-required">"(required)"</span></label>
+                    <select
+                        id="sld-drain-provider"
+                        node_ref=provider_select
+                        aria-invalid=move || if provider_error.with(Option::is_some) { "true" } else { "false" }
+                        aria-describedby="sld-drain-provider-help sld-drain-provider-error"
+                        on:change=on_provider
+                    >
+                        <option value="" selected=true>"Choose a provider…"</option>
+                        {Provider::ALL.into_iter().map(|p| view! {
+                            <option value=p.api_type()>{p.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <p class="sld-field-help" id="sld-drain-provider-help">
+                        {move || state.provider.get().map_or("The log management service that will receive the logs.", Provider::help)}
+                    </p>
+                    <p class="sld-field-error" id="sld-drain-provider-error" role="alert">{move || provider_error.get()}</p>
+                </div>
+                {move || state.provider.get().map(|p| p.fields().iter().map(|f| view! { <FieldInput field=*f state /> }).collect_view())}
+                <fieldset class="sld-radio-group">
+                    <legend>"Add it to"</legend>
+                    <label>
+                        <input type="radio" name="sld-drain-target"
+                            prop:checked=move || target.get() == TargetChoice::App
+                            on:change=move |_| target.set(TargetChoice::App) />
+                        " This app"
+                    </label>
+                    <For each=addons key=|(id, _)| id.clone() let:addon>
+                        {
+                            let (id, label) = addon;
+                            let id = StoredValue::new(id);
+                            view! {
+                                <label>
+                                    <input type="radio" name="sld-drain-target"
+                                        prop:checked=move || target.get() == TargetChoice::Addon(id.get_value())
+                                        on:change=move |_| target.set(TargetChoice::Addon(id.get_value())) />
+                                    " " {label} " only"
+                                </label>
+                            }
+                        }
+                    </For>
+                    <Show when=move || !addons().is_empty()>
+                        <label>
+                            <input type="radio" name="sld-drain-target"
+                                prop:checked=move || target.get() == TargetChoice::AppAndAddons
+                                on:change=move |_| target.set(TargetChoice::AppAndAddons) />
+                            " The app and all its addons"
+                        </label>
+                    </Show>
+                    {move || ctx.overview.with(|o| o.as_ref().is_some_and(|o| o.addons.len() > o.drain_addons().count())).then(|| view! {
+                        <p class="sld-field-help">"Addons that do not support drains (only databases produce logs) are not offered."</p>
+                    })}
+                </fieldset>
+                <div class="sld-drain-form__messages">
+                    {move || {
+                        let messages = form_messages.get();
+                        (!messages.is_empty()).then(|| view! {
+                            <div class="sld-error" role="alert">
+                                <ul>{messages.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                            </div>
+                        })
+                    }}
+                    {move || failure.get().map(|error| view! { <ErrorNotice error /> })}
+                </div>
+                <div class="sld-drain-form__actions">
+                    <button type="submit" class="sld-button sld-button--primary" disabled=move || state.pending.get()>
+                        {move || if state.pending.get() { "Adding…" } else { "Add drain" }}
+                    </button>
+                    <button type="button" class="sld-button" disabled=move || state.pending.get() on:click=move |_| on_close.run(())>
+                        "Cancel"
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// Shows what an add did: closes the form on full success, otherwise maps the first failure
+/// onto the fields (422) or the form, keeping everything typed.
+#[allow(clippy::too_many_arguments)] // One call site; a struct would only rename these.
+fn settle(
+    ctx: super::view::DrainsCtx,
+    state: FormState,
+    provider: Provider,
+    targets: &[Target],
+    outcome: Outcome<Drain>,
+    form_messages: RwSignal<Vec<String>>,
+    failure: RwSignal<Option<ApiError>>,
+    on_close: Callback<()>,
+) {
+    let done: Vec<Target> = outcome.done.iter().map(|(t, _)| t.clone()).collect();
+    let added_url = outcome.done.first().map(|(_, d)| mask_url(&d.url));
+    let done_labels = ctx.labels(&done);
+    ctx.record_added(&outcome);
+    if outcome.failed.is_empty() {
+        ctx.status.set(Some(format!(
+            "Drain added to {done_labels}: {}",
+            added_url.unwrap_or_default()
+        )));
+        on_close.run(());
+        return;
+    }
+    let several = targets.len() > 1;
+    let mut messages = Vec::new();
+    if !done.is_empty() {
+        messages.push(format!("Added to {done_labels}."));
+    }
+    let mut field_errors = FormErrors::new();
+    let mut other_failure = None;
+    for (target, err) in outcome.failed {
+        let place = ctx.labels(std::slice::from_ref(&target));
+        match &err {
+            ApiError::Validation(fields) => {
+                for (name, msgs) in &fields.0 {
+                    let text = msgs.join(", ");
+                    match FieldKey::from_api_name(name).filter(|k| provider.field(*k).is_some()) {
+                        Some(key) => {
+                            field_errors.insert(key, with_place(several, &place, &text));
+                        }
+                        None if name == "url" => messages.push(format!(
+                            "This drain already exists on {place}, or its URL was refused: url {text}."
+                        )),
+                        None => messages.push(format!(
+                            "Refused by {place}: {} {text}.",
+                            name.replace('_', " ")
+                        )),
+                    }
+                }
+            }
+            _ if several => messages.push(format!("Not added to {place}: {err}")),
+            _ => other_failure = Some(err.clone()),
+        }
+    }
+    if let Some(first) = provider
+        .fields()
+        .iter()
+        .find(|f| field_errors.contains_key(&f.key))
+    {
+        focus_by_id(&input_id(first.key));
+    }
+    state.errors.try_set(field_errors);
+    form_messages.try_set(messages);
+    failure.try_set(other_failure);
+}
+
+fn with_place(several: bool, place: &str, text: &str) -> String {
+    if several {
+        format!("{place}: {text}")
+    } else {
+        // The server's messages are fragments such as "has already been taken".
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(c) => format!("{}{}", c.to_uppercase(), chars.as_str()),
+            None => String::new(),
+        }
+    }
+}
+
+/// One input of the chosen provider, with its label, help and error.
+#[component]
+fn FieldInput(field: Field, state: FormState) -> impl IntoView {
+    let key = field.key;
+    let id = input_id(key);
+    let help_id = format!("{id}-help");
+    let error_id = format!("{id}-error");
+    let list_id = unique_id("sld-drain-regions");
+    let has_error = move || state.errors.with(|e| e.contains_key(&key));
+    let on_input = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        state.values.update(|v| {
+            v.insert(key, value);
+        });
+        // Errors are not thrown at the user mid-typing, but once shown they clear as soon
+        // as the value becomes right.
+        if state.touched.with_untracked(|t| t.contains(&key))
+            || state.errors.with_untracked(|e| e.contains_key(&key))
+        {
+            state.check(key);
+        }
+    };
+    let on_blur = move |_| {
+        state.touched.update(|t| {
+            t.insert(key);
+        });
+        state.check(key);
+    };
+    let input_type = if key == FieldKey::Url { "url" } else { "text" };
+    let input_mode = match key {
+        FieldKey::Port => "numeric",
+        FieldKey::Url => "url",
+        _ => "text",
+    };
+    view! {
+        <div class="sld-field">
+            <label for=id.clone()>
+                {field.label} " "
+                {if field.required {
+                    view! { <span class="sld-required">"(required)"</span> }.into_any()
+                } else {
+                    view! { <span class="sld-muted">"(optional)"</span> }.into_any()
+                }}
+            </label>
+            <input
+                id=id
+                type=input_type
+                inputmode=input_mode
+                autocomplete="off"
+                spellcheck="false"
+                placeholder=field.placeholder
+                aria-required=if field.required { "true" } else { "false" }
+                aria-invalid=move || if has_error() { "true" } else { "false" }
+                aria-describedby=format!("{help_id} {error_id}")
+                list=(key == FieldKey::DrainRegion).then(|| list_id.clone())
+                prop:value=move || state.values.with(|v| v.get(&key).cloned().unwrap_or_default())
+                on:input=on_input
+                on:blur=on_blur
+            />
+            {(key == FieldKey::DrainRegion).then(|| view! {
+                <datalist id=list_id.clone()>
+                    {DATADOG_REGIONS.into_iter().map(|r| view! { <option value=r></option> }).collect_view()}
+                </datalist>
+            })}
+            <p class="sld-field-help" id=help_id>{field.help}</p>
+            <p class="sld-field-error" id=error_id role="alert">
+                {move || state.errors.with(|e| e.get(&key).cloned())}
+            </p>
+        </div>
+    }
+}

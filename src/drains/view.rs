@@ -1,0 +1,584 @@
+//! The drains page: the grouped list, the add form and the remove confirmation.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+
+use super::form::AddDrainForm;
+use super::mask::{detect_provider, mask_url, DrainKind};
+use crate::api::drains::{self, AddonDrains, Drain, Outcome, Overview, Target};
+use crate::api::{use_api, ApiClient, ApiError};
+use crate::ui::{EmptyState, ErrorNotice, Spinner};
+
+/// What every part of the page shares: the client, the app and the list.
+#[derive(Clone, Copy)]
+pub(super) struct DrainsCtx {
+    /// The API client (browser-only, hence local storage).
+    pub api: StoredValue<ApiClient, LocalStorage>,
+    /// The app whose drains are shown.
+    pub app: StoredValue<String>,
+    /// The last list read from the server, updated in place after adds and removals.
+    pub overview: RwSignal<Option<Overview>>,
+    /// Why the last (re)load failed, if it did.
+    pub load_error: RwSignal<Option<ApiError>>,
+    /// A polite announcement of the last success ("Drain added…").
+    pub status: RwSignal<Option<String>>,
+    /// Failures of the last removal, shown above the list.
+    pub alert: RwSignal<Option<String>>,
+    /// Increments for each load, so that a slow old answer never overwrites a newer one.
+    generation: StoredValue<u64>,
+    /// The page heading, which takes focus when the element that had it disappears.
+    pub heading: NodeRef<leptos::html::H1>,
+}
+
+impl DrainsCtx {
+    /// Reads the list again from the server, keeping the current one on screen meanwhile.
+    pub fn reload(self) {
+        let api = self.api.get_value();
+        let app = self.app.get_value();
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        let ctx = self;
+        spawn_local(async move {
+            let result = drains::list_with_addons(&api, &app).await;
+            if ctx.generation.try_get_value() != Some(generation) {
+                return;
+            }
+            match result {
+                Ok(overview) => {
+                    ctx.overview.set(Some(overview));
+                    ctx.load_error.set(None);
+                }
+                Err(err) => ctx.load_error.set(Some(err)),
+            }
+        });
+    }
+
+    /// Records what a multi-target add did, then re-reads the list to match the server.
+    pub fn record_added(self, outcome: &Outcome<Drain>) {
+        if outcome.done.is_empty() {
+            return;
+        }
+        self.overview.update(|o| {
+            if let Some(o) = o {
+                for (target, drain) in &outcome.done {
+                    o.insert(target, drain.clone());
+                }
+            }
+        });
+        self.reload();
+    }
+
+    /// `the app, PostgreSQL (ad-9be0fc04)` for announcements.
+    pub fn labels(self, targets: &[Target]) -> String {
+        self.overview.with_untracked(|o| {
+            let o = o.clone().unwrap_or_default();
+            targets
+                .iter()
+                .map(|t| o.target_label(t))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    }
+
+    fn focus_heading(self) {
+        if let Some(h) = self.heading.get_untracked() {
+            let _ = h.focus();
+        }
+    }
+}
+
+pub(super) fn use_drains() -> DrainsCtx {
+    expect_context::<DrainsCtx>()
+}
+
+/// The drains page of `app`.
+#[component]
+pub fn DrainsPage(app: String) -> impl IntoView {
+    let ctx = DrainsCtx {
+        api: StoredValue::new_local(use_api()),
+        app: StoredValue::new(app.clone()),
+        overview: RwSignal::new(None),
+        load_error: RwSignal::new(None),
+        status: RwSignal::new(None),
+        alert: RwSignal::new(None),
+        generation: StoredValue::new(0),
+        heading: NodeRef::new(),
+    };
+    provide_context(ctx);
+    ctx.reload();
+
+    let form_open = RwSignal::new(false);
+    let add_button = NodeRef::<leptos::html::Button>::new();
+    let close_form = Callback::new(move |_: ()| {
+        form_open.set(false);
+        // Focus goes back where the user opened the form from.
+        request_animation_frame(move || {
+            if let Some(b) = add_button.get_untracked() {
+                let _ = b.focus();
+            }
+        });
+    });
+
+    view! {
+        <section class="sld-page sld-drains" aria-labelledby="sld-drains-title">
+            <div class="sld-drains__head">
+                <h1 id="sld-drains-title" tabindex="-1" node_ref=ctx.heading>"Log drains of " {app}</h1>
+                <button
+                    type="button"
+                    class="sld-button sld-button--primary"
+                    node_ref=add_button
+                    aria-expanded=move || if form_open.get() { "true" } else { "false" }
+                    aria-controls="sld-drain-form"
+                    on:click=move |_| {
+                        ctx.status.set(None);
+                        form_open.set(true);
+                    }
+                >
+                    "Add a drain"
+                </button>
+            </div>
+            <p class="sld-muted">
+                "A drain forwards the logs of the app or of a database addon to a log management service. "
+                "Secrets in drain URLs are hidden until you reveal them."
+            </p>
+            <div class="sld-drains__status" role="status" aria-live="polite">
+                {move || ctx.status.get()}
+            </div>
+            {move || ctx.alert.get().map(|message| view! {
+                <div class="sld-error" role="alert">
+                    <span>{message}</span>
+                    <button type="button" class="sld-button" on:click=move |_| ctx.alert.set(None)>"Dismiss"</button>
+                </div>
+            })}
+            <Show when=move || form_open.get()>
+                <AddDrainForm on_close=close_form />
+            </Show>
+            {move || ctx.load_error.get().map(|error| view! {
+                <ErrorNotice error retry=Callback::new(move |_| ctx.reload()) />
+            })}
+            {move || {
+                let loaded = ctx.overview.with(Option::is_some);
+                let failed = ctx.load_error.with(Option::is_some);
+                match (loaded, failed) {
+                    (true, _) => view! { <DrainGroups /> }.into_any(),
+                    (false, false) => view! { <Spinner label="Loading drains…" /> }.into_any(),
+                    (false, true) => ().into_any(),
+                }
+            }}
+        </section>
+    }
+}
+
+/// The app's drains, then each addon's, like `scalingo log-drains --with-addons`.
+#[component]
+fn DrainGroups() -> impl IntoView {
+    let ctx = use_drains();
+    let app_drains = move || {
+        ctx.overview
+            .with(|o| o.as_ref().map(|o| o.app.clone()).unwrap_or_default())
+    };
+    let addons = move || {
+        ctx.overview.with(|o| {
+            o.as_ref()
+                .map(|o| {
+                    o.addons
+                        .iter()
+                        .map(|s| (s.addon.id.clone(), s.addon.label()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <section class="sld-card sld-drains__group" aria-labelledby="sld-drains-app">
+            <h2 id="sld-drains-app">"This app"</h2>
+            <Show
+                when=move || ctx.overview.with(|o| o.as_ref().is_some_and(|o| !o.app.is_empty()))
+                fallback=|| view! {
+                    <EmptyState title="No drains on this app">
+                        "Its logs stay in Scalingo only. Use “Add a drain” to forward them to Datadog, Papertrail, an ELK stack…"
+                    </EmptyState>
+                }
+            >
+                <ul class="sld-drain-list" aria-label="Drains of the app">
+                    <For each=app_drains key=|d| d.url.clone() let:drain>
+                        <DrainRow target=Target::App url=drain.url />
+                    </For>
+                </ul>
+            </Show>
+        </section>
+        <For each=addons key=|(id, _)| id.clone() let:addon>
+            <AddonGroup id=addon.0 label=addon.1 />
+        </For>
+        <Show when=move || ctx.overview.with(|o| o.as_ref().is_some_and(|o| o.addons.is_empty()))>
+            <p class="sld-muted">"This app has no addons. Database addons can have drains of their own."</p>
+        </Show>
+    }
+}
+
+/// What one addon section shows, derived from the overview.
+#[derive(Clone, Debug, PartialEq)]
+enum AddonState {
+    Drains(usize),
+    Unsupported(String),
+    Failed(ApiError),
+    Gone,
+}
+
+#[component]
+fn AddonGroup(id: String, label: String) -> impl IntoView {
+    let ctx = use_drains();
+    let heading_id = format!("sld-drains-addon-{id}");
+    let heading_ref = heading_id.clone();
+    let id = StoredValue::new(id);
+    let state = Memo::new(move |_| {
+        let id = id.get_value();
+        ctx.overview.with(|o| {
+            match o
+                .as_ref()
+                .and_then(|o| o.addons.iter().find(|s| s.addon.id == id))
+            {
+                Some(s) => match &s.drains {
+                    AddonDrains::Drains(d) => AddonState::Drains(d.len()),
+                    AddonDrains::Unsupported(m) => AddonState::Unsupported(m.clone()),
+                    AddonDrains::Failed(e) => AddonState::Failed(e.clone()),
+                },
+                None => AddonState::Gone,
+            }
+        })
+    });
+    let drains = move || {
+        let id = id.get_value();
+        ctx.overview.with(|o| {
+            o.as_ref()
+                .and_then(|o| o.addons.iter().find(|s| s.addon.id == id))
+                .and_then(|s| match &s.drains {
+                    AddonDrains::Drains(d) => Some(d.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default()
+        })
+    };
+    let list_label = format!("Drains of {label}");
+    view! {
+        <section class="sld-card sld-drains__group" aria-labelledby=heading_ref>
+            <h2 id=heading_id>{label.clone()}</h2>
+            {move || match state.get() {
+                AddonState::Drains(0) => view! {
+                    <p class="sld-muted">"No drains on this addon. Add one with “Add a drain” and choose this addon as the target."</p>
+                }
+                .into_any(),
+                AddonState::Drains(_) => view! {
+                    <ul class="sld-drain-list" aria-label=list_label.clone()>
+                        <For each=drains key=|d| d.url.clone() let:drain>
+                            <DrainRow target=Target::Addon(id.get_value()) url=drain.url />
+                        </For>
+                    </ul>
+                }
+                .into_any(),
+                AddonState::Unsupported(_) => view! {
+                    <p class="sld-muted">"This addon does not support log drains: only database addons produce logs."</p>
+                }
+                .into_any(),
+                AddonState::Failed(error) => view! {
+                    <ErrorNotice error retry=Callback::new(move |_| ctx.reload()) />
+                }
+                .into_any(),
+                AddonState::Gone => ().into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Which targets a removal applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    /// Every list that holds the URL (the CLI's default).
+    Everywhere,
+    /// Only the list the user clicked in (`--only-app` for the app).
+    OnlyHere,
+}
+
+/// One drain: provider, masked URL, reveal, copy, remove.
+#[component]
+fn DrainRow(target: Target, url: String) -> impl IntoView {
+    let ctx = use_drains();
+    let kind = detect_provider(&url);
+    let masked = mask_url(&url);
+    let url = StoredValue::new(url);
+    let target = StoredValue::new(target);
+    let revealed = RwSignal::new(false);
+    let copy_status = RwSignal::new(None::<&'static str>);
+    let confirming = RwSignal::new(false);
+    let remove_button = NodeRef::<leptos::html::Button>::new();
+    let row_id = unique_id("sld-drain");
+
+    let copy = move |_| {
+        let text = url.get_value();
+        spawn_local(async move {
+            let ok = copy_to_clipboard(&text).await;
+            copy_status.set(Some(if ok {
+                "Copied"
+            } else {
+                "Copy failed: reveal the URL and select it instead"
+            }));
+        });
+    };
+    let masked_for_view = masked.clone();
+    let url_id = format!("{row_id}-url");
+    view! {
+        <li class="sld-drain">
+            <div class="sld-drain__main">
+                <span class="sld-drain__provider" data-kind=kind_class(kind)>
+                    {kind.label()}
+                </span>
+                {matches!(kind, DrainKind::Known(p) if p.is_legacy()).then(|| view! {
+                    <span class="sld-badge" title="Logentries was retired upstream in 2022">"legacy"</span>
+                })}
+                <code class="sld-drain__url" id=url_id.clone()>
+                    {move || if revealed.get() { url.get_value() } else { masked_for_view.clone() }}
+                </code>
+            </div>
+            <div class="sld-drain__actions">
+                <button
+                    type="button"
+                    class="sld-button"
+                    aria-pressed=move || if revealed.get() { "true" } else { "false" }
+                    aria-describedby=url_id.clone()
+                    on:click=move |_| revealed.update(|r| *r = !*r)
+                >
+                    {move || if revealed.get() { "Hide secrets" } else { "Reveal" }}
+                </button>
+                <button type="button" class="sld-button" aria-describedby=url_id.clone() on:click=copy>"Copy URL"</button>
+                <button
+                    type="button"
+                    class="sld-button sld-button--danger"
+                    node_ref=remove_button
+                    aria-describedby=url_id.clone()
+                    aria-expanded=move || if confirming.get() { "true" } else { "false" }
+                    on:click=move |_| confirming.set(true)
+                >
+                    "Remove"
+                </button>
+                <span class="sld-drain__copied" role="status">{move || copy_status.get()}</span>
+            </div>
+            <Show when=move || confirming.get()>
+                <RemoveConfirm
+                    url=url.get_value()
+                    masked=masked.clone()
+                    target=target.get_value()
+                    on_cancel=Callback::new(move |_| {
+                        confirming.set(false);
+                        request_animation_frame(move || {
+                            if let Some(b) = remove_button.get_untracked() {
+                                let _ = b.focus();
+                            }
+                        });
+                    })
+                    on_removed_here=Callback::new(move |_| ctx.focus_heading())
+                />
+            </Show>
+        </li>
+    }
+}
+
+/// A fresh element id: URLs make poor ids, and rows come and go.
+pub(super) fn unique_id(prefix: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{prefix}-{n}")
+}
+
+fn kind_class(kind: DrainKind) -> &'static str {
+    match kind {
+        DrainKind::Known(p) => p.api_type(),
+        DrainKind::SyslogTls => "tcp-tls",
+        DrainKind::Other => "other",
+    }
+}
+
+/// The confirmation of a removal, with the choice of where to remove from.
+#[component]
+fn RemoveConfirm(
+    url: String,
+    masked: String,
+    target: Target,
+    on_cancel: Callback<()>,
+    on_removed_here: Callback<()>,
+) -> impl IntoView {
+    let ctx = use_drains();
+    let scope = RwSignal::new(Scope::Everywhere);
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let first_radio = NodeRef::<leptos::html::Input>::new();
+    let base_id = unique_id("sld-remove");
+    let title_id = format!("{base_id}-title");
+    let title_ref = title_id.clone();
+    let here_label = match target {
+        Target::App => "From the app only".to_owned(),
+        Target::Addon(_) => "From this addon only".to_owned(),
+    };
+    let url = StoredValue::new(url);
+    let target = StoredValue::new(target);
+    let everywhere_hint = move || {
+        let targets = ctx.overview.with(|o| {
+            o.as_ref()
+                .map(|o| o.targets_with(&url.get_value()))
+                .unwrap_or_default()
+        });
+        format!("Currently on: {}", ctx.labels(&targets))
+    };
+
+    first_radio.on_load(move |el| {
+        request_animation_frame(move || {
+            let _ = el.focus();
+        });
+    });
+
+    let confirm = move |_| {
+        if pending.get_untracked() {
+            return;
+        }
+        let url_text = url.get_value();
+        let here = target.get_value();
+        let targets = match scope.get_untracked() {
+            Scope::OnlyHere => vec![here.clone()],
+            Scope::Everywhere => {
+                let mut t = ctx.overview.with_untracked(|o| {
+                    o.as_ref()
+                        .map(|o| o.targets_with(&url_text))
+                        .unwrap_or_default()
+                });
+                if !t.contains(&here) {
+                    t.insert(0, here.clone());
+                }
+                t
+            }
+        };
+        let api = ctx.api.get_value();
+        let app = ctx.app.get_value();
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let outcome = drains::remove_from_targets(&api, &app, &targets, &url_text).await;
+            pending.try_set(false);
+            let removed: Vec<Target> = outcome.done.iter().map(|(t, _)| t.clone()).collect();
+            let failures: Vec<String> = outcome
+                .failed
+                .iter()
+                .map(|(t, e)| {
+                    format!(
+                        "Not removed from {}: {e}",
+                        ctx.labels(std::slice::from_ref(t))
+                    )
+                })
+                .collect();
+            let removed_labels = ctx.labels(&removed);
+            let removed_here = removed.contains(&here);
+            let message = if failures.is_empty() {
+                None
+            } else if removed.is_empty() {
+                Some(failures.join(" "))
+            } else {
+                Some(format!(
+                    "Removed from {removed_labels}. {}",
+                    failures.join(" ")
+                ))
+            };
+            error.try_set(message.clone());
+            if removed_here {
+                // This row goes away with its buttons: the heading keeps the focus on the page.
+                // Done before the list changes, while this confirmation still exists.
+                on_removed_here.run(());
+            }
+            match message {
+                None => {
+                    ctx.alert.set(None);
+                    ctx.status
+                        .set(Some(format!("Drain removed from {removed_labels}.")));
+                }
+                Some(message) => ctx.alert.set(Some(message)),
+            }
+            // Only what the server confirmed leaves the list.
+            ctx.overview.update(|o| {
+                if let Some(o) = o {
+                    for t in &removed {
+                        o.forget(t, &url_text);
+                    }
+                }
+            });
+            ctx.reload();
+        });
+    };
+
+    view! {
+        <div
+            class="sld-drain__confirm"
+            role="dialog"
+            aria-labelledby=title_ref
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Escape" && !pending.get_untracked() {
+                    ev.stop_propagation();
+                    on_cancel.run(());
+                }
+            }
+        >
+            <p id=title_id class="sld-drain__confirm-title">"Remove this drain?"</p>
+            <p><code class="sld-drain__url">{masked}</code></p>
+            <fieldset class="sld-radio-group">
+                <legend>"Where to remove it from"</legend>
+                <label>
+                    <input
+                        type="radio"
+                        name=format!("{base_id}-scope")
+                        node_ref=first_radio
+                        prop:checked=move || scope.get() == Scope::Everywhere
+                        on:change=move |_| scope.set(Scope::Everywhere)
+                    />
+                    " From the app and its addons "
+                    <span class="sld-muted">"(" {everywhere_hint} ")"</span>
+                </label>
+                <label>
+                    <input
+                        type="radio"
+                        name=format!("{base_id}-scope")
+                        prop:checked=move || scope.get() == Scope::OnlyHere
+                        on:change=move |_| scope.set(Scope::OnlyHere)
+                    />
+                    " " {here_label}
+                </label>
+            </fieldset>
+            {move || error.get().map(|e| view! { <p class="sld-field-error" role="alert">{e}</p> })}
+            <div class="sld-drain__confirm-actions">
+                <button
+                    type="button"
+                    class="sld-button sld-button--danger"
+                    disabled=move || pending.get()
+                    on:click=confirm
+                >
+                    {move || if pending.get() { "Removing…" } else { "Remove drain" }}
+                </button>
+                <button type="button" class="sld-button" disabled=move || pending.get() on:click=move |_| on_cancel.run(())>
+                    "Cancel"
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// Writes `text` to the clipboard; false when the browser refuses or has no clipboard API.
+async fn copy_to_clipboard(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let navigator = window.navigator();
+    // Outside secure contexts `navigator.clipboard` is undefined; calling through it would throw.
+    let has_clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"))
+        .is_ok_and(|c| !c.is_undefined() && !c.is_null());
+    if !has_clipboard {
+        return false;
+    }
+    let promise = navigator.clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
