@@ -436,6 +436,11 @@ fn check_token(value: &str) -> Result<(), String> {
     if value.chars().any(char::is_control) {
         return Err("This token contains invisible characters; copy it again.".into());
     }
+    // The server puts tokens inside URLs (`ovh://:TOKEN@host`); these characters would
+    // change where the URL's parts end, and usually mean a whole URL was pasted.
+    if value.contains(['@', '/', ':', '?', '#']) {
+        return Err("A token has no @, /, :, ? or #: paste the token alone, not a URL.".into());
+    }
     Ok(())
 }
 
@@ -851,6 +856,16 @@ mod tests {
             "1password.com",
         ] {
             assert!(check_host(good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn tokens_that_would_break_the_drain_url_are_refused() {
+        for bad in ["https://x", "user@host", "a/b", "a:b", "a?b", "a#b"] {
+            assert!(check_token(bad).is_err(), "{bad}");
+        }
+        for good in ["5af97be7-34e5-47b6-a016-8d0001228ffb", "abc_DEF.123~+="] {
+            assert!(check_token(good).is_ok(), "{good}");
         }
     }
 

@@ -1,0 +1,375 @@
+import AxeBuilder from '@axe-core/playwright';
+import { test, expect } from './fixtures';
+import { DrainsPage, type FieldKey } from './pages/drains';
+
+// Seeded by the sandbox (see API-CONTRACT.md and the sandbox's world).
+const APP = 'example-app';
+const PG = 'PostgreSQL';
+const PG_ID = 'ad-9be0fc04-bee6-4981-a403-a9dd4981bd1f';
+const OVH_TOKEN = '5af97be7-34e5-47b6-a016-8d0001228ffb';
+
+type Case = {
+  type: string;
+  label: RegExp;
+  values: Partial<Record<FieldKey, string>>;
+  /** The secret that must never show until revealed (empty when the URL holds none). */
+  secret: string;
+  /** Text of the masked URL the list must show. */
+  shown: string;
+};
+
+const PROVIDERS: Case[] = [
+  { type: 'appsignal', label: /AppSignal/, values: { token: 'appsig-0123456789abcdef' }, secret: 'appsig-0123456789abcdef', shown: 'appsignal://:••••cdef@' },
+  { type: 'betterstack', label: /Better Stack/, values: { token: 'bstk-0123456789abcdef', host: 'abcdef.eu-nbg-2.betterstackdata.com' }, secret: 'bstk-0123456789abcdef', shown: 'https://:••••cdef@abcdef.eu-nbg-2.betterstackdata.com' },
+  { type: 'datadog', label: /Datadog/, values: { token: 'dd-0123456789abcdef42', drain_region: 'eu' }, secret: 'dd-0123456789abcdef42', shown: 'datadog://••••ef42?region=eu' },
+  { type: 'elk', label: /ELK/, values: { url: 'https://elk-user:elkpassword123@logstash-app.osc-fr1.scalingo.io' }, secret: 'elkpassword123', shown: 'https://elk-user:••••@logstash-app.osc-fr1.scalingo.io' },
+  { type: 'logentries', label: /Logentries/, values: { token: 'le-11111111-2222-3333-4444' }, secret: 'le-11111111-2222-3333-4444', shown: 'https://webhook.logentries.com/noformat/logs/••••4444' },
+  { type: 'ovh-graylog', label: /OVH/, values: { token: 'ovh-aaaaaaaa-bbbb-cccc-dddd', host: 'tag3.logs.ovh.com' }, secret: 'ovh-aaaaaaaa-bbbb-cccc-dddd', shown: 'ovh://:••••dddd@tag3.logs.ovh.com:6514' },
+  { type: 'papertrail', label: /Papertrail/, values: { host: 'logs3.papertrailapp.com', port: '23456' }, secret: '', shown: 'tcp+tls://logs3.papertrailapp.com:23456' },
+  { type: 'syslog', label: /Syslog/, values: { host: 'custom.logstash.com', port: '12345', token: 'syslog-token-0123456789' }, secret: 'syslog-token-0123456789', shown: 'syslog://:••••6789@custom.logstash.com:12345' },
+];
+
+test.beforeEach(async ({ sandbox }) => {
+  await sandbox.reset();
+});
+
+test('the seeded drains of the app and its addons are listed with their secrets masked', async ({ page, login }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await expect(drains.row(drains.appSection, 'tcp+tls://logs2.papertrailapp.com:12345')).toContainText('Papertrail');
+  const legacy = drains.row(drains.appSection, 'webhook.logentries.com');
+  await expect(legacy).toContainText('legacy');
+  await expect(legacy.locator('.sld-drain__url')).toContainText('••••');
+  const pg = drains.addonSection(PG);
+  const ovh = drains.row(pg, 'tag1.logs.ovh.com');
+  await expect(ovh.locator('.sld-drain__url')).toHaveText('ovh://:••••8ffb@tag1.logs.ovh.com:6514');
+  await expect(page.locator('body')).not.toContainText(OVH_TOKEN);
+  await expect(drains.addonSection('Redis')).toContainText('does not support log drains');
+
+  await ovh.getByRole('button', { name: 'Reveal' }).click();
+  await expect(ovh.locator('.sld-drain__url')).toHaveText(`ovh://:${OVH_TOKEN}@tag1.logs.ovh.com:6514`);
+  await ovh.getByRole('button', { name: 'Hide secrets' }).click();
+  await expect(ovh.locator('.sld-drain__url')).toHaveText('ovh://:••••8ffb@tag1.logs.ovh.com:6514');
+});
+
+test('copying a drain URL puts the full URL on the clipboard and says so', async ({ page, context, login }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  const ovh = drains.row(drains.addonSection(PG), 'tag1.logs.ovh.com');
+  await ovh.getByRole('button', { name: 'Copy URL' }).click();
+  await expect(ovh.getByRole('status')).toHaveText('Copied');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`ovh://:${OVH_TOKEN}@tag1.logs.ovh.com:6514`);
+});
+
+for (const c of PROVIDERS) {
+  test(`a ${c.type} drain added to the app is listed with the URL the server built, secrets masked`, async ({ page, login }) => {
+    await login();
+    const drains = new DrainsPage(page);
+    await drains.goto(APP);
+    await drains.openForm();
+    await drains.fill(c.type, c.values);
+    await drains.submit.click();
+    await expect(drains.form).toBeHidden();
+    await expect(drains.status).toContainText('Drain added to the app');
+    const row = drains.row(drains.appSection, c.shown);
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText(c.label);
+    if (c.secret) {
+      await expect(page.locator('.sld-drains')).not.toContainText(c.secret);
+    }
+    // Focus went back to the button that opened the form.
+    await expect(drains.addButton).toBeFocused();
+  });
+}
+
+const INVALID: { type: string; values: Partial<Record<FieldKey, string>>; field: FieldKey }[] = [
+  { type: 'appsignal', values: { token: 'abc def' }, field: 'token' },
+  { type: 'appsignal', values: { token: 'abcdef', port: '70000' }, field: 'port' },
+  { type: 'betterstack', values: { token: 'abcdef', host: 'https://in.betterstackdata.com' }, field: 'host' },
+  { type: 'datadog', values: { token: 'abcdef', drain_region: 'EU WEST' }, field: 'drain_region' },
+  { type: 'elk', values: { url: 'logstash.example.com' }, field: 'url' },
+  { type: 'logentries', values: { token: 'https://webhook.logentries.com/x' }, field: 'token' },
+  { type: 'ovh-graylog', values: { token: 'abcdef', host: 'tag1.logs.ovh.com:6514' }, field: 'host' },
+  { type: 'papertrail', values: { host: 'logs.papertrailapp.com/x', port: '1234' }, field: 'host' },
+  { type: 'syslog', values: { host: 'custom.logs.com', port: '0' }, field: 'port' },
+];
+
+test('each provider refuses missing or invalid required fields before sending anything', async ({ page, login }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  let posts = 0;
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().includes('/log_drains')) posts += 1;
+  });
+  await drains.openForm();
+  // No provider chosen yet.
+  await drains.submit.click();
+  await expect(drains.form.locator('#sld-drain-provider-error')).toHaveText('Choose a provider.');
+  await expect(drains.provider).toHaveAttribute('aria-invalid', 'true');
+
+  const required: Record<string, FieldKey[]> = {
+    appsignal: ['token'],
+    betterstack: ['token', 'host'],
+    datadog: ['token', 'drain_region'],
+    elk: ['url'],
+    logentries: ['token'],
+    'ovh-graylog': ['token', 'host'],
+    papertrail: ['host', 'port'],
+    syslog: ['host', 'port'],
+  };
+  for (const [type, keys] of Object.entries(required)) {
+    await drains.provider.selectOption(type);
+    for (const key of keys) await drains.field(key).fill('');
+    await drains.submit.click();
+    for (const key of keys) {
+      await expect(drains.fieldError(key), `${type} ${key}`).toContainText('is required');
+      await expect(drains.field(key)).toHaveAttribute('aria-invalid', 'true');
+    }
+    // The first invalid field takes the focus.
+    await expect(drains.field(keys[0])).toBeFocused();
+  }
+  for (const c of INVALID) {
+    await drains.provider.selectOption(c.type);
+    for (const [key, value] of Object.entries(c.values)) await drains.field(key as FieldKey).fill(value ?? '');
+    // Leaving the field validates it.
+    await drains.field(c.field).blur();
+    await expect(drains.fieldError(c.field), `${c.type} ${c.field}`).not.toBeEmpty();
+    await drains.submit.click();
+    await expect(drains.field(c.field)).toHaveAttribute('aria-invalid', 'true');
+  }
+  // Fixing a field clears its error as the user types.
+  await drains.provider.selectOption('syslog');
+  await drains.field('host').fill('custom.logs.com');
+  await drains.field('port').fill('0');
+  await drains.field('port').blur();
+  await expect(drains.fieldError('port')).toContainText('between 1 and 65535');
+  await drains.field('port').fill('514');
+  await expect(drains.fieldError('port')).toBeEmpty();
+  await expect(drains.field('port')).toHaveAttribute('aria-invalid', 'false');
+  expect(posts).toBe(0);
+});
+
+test('a drain that already exists is refused by the server on the right field', async ({ page, login }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  const url = 'https://user:elkpassword123@logstash-dup.example.com';
+  await drains.openForm();
+  await drains.fill('elk', { url });
+  await drains.submit.click();
+  await expect(drains.form).toBeHidden();
+  await drains.openForm();
+  await drains.fill('elk', { url });
+  await drains.submit.click();
+  await expect(drains.fieldError('url')).toHaveText('Has already been taken');
+  await expect(drains.field('url')).toHaveAttribute('aria-invalid', 'true');
+  await expect(drains.field('url')).toHaveValue(url);
+  await expect(drains.field('url')).toBeFocused();
+
+  // For providers whose form has no URL field, the message sits at the form level.
+  await drains.fill('papertrail', { host: 'logs2.papertrailapp.com', port: '12345' });
+  await drains.submit.click();
+  await expect(drains.formAlert()).toContainText('already exists on the app');
+  await expect(drains.field('host')).toHaveValue('logs2.papertrailapp.com');
+});
+
+test('a drain can be added to one addon only', async ({ page, login }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.openForm();
+  // Addons that refuse drains are not offered.
+  await expect(drains.form.getByRole('radio', { name: /Redis/ })).toHaveCount(0);
+  await drains.fill('papertrail', { host: 'logs9.papertrailapp.com', port: '40000' });
+  await drains.target(/^PostgreSQL .* only$/);
+  await drains.submit.click();
+  await expect(drains.form).toBeHidden();
+  await expect(drains.row(drains.addonSection(PG), 'logs9.papertrailapp.com')).toHaveCount(1);
+  await expect(drains.row(drains.appSection, 'logs9.papertrailapp.com')).toHaveCount(0);
+});
+
+test('a drain can be added to the app and all its addons at once', async ({ page, login }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.openForm();
+  await drains.fill('datadog', { token: 'dd-everywhere-0123456789', drain_region: 'us' });
+  await drains.target('The app and all its addons');
+  await drains.submit.click();
+  await expect(drains.form).toBeHidden();
+  await expect(drains.row(drains.appSection, 'datadog://••••6789?region=us')).toHaveCount(1);
+  await expect(drains.row(drains.addonSection(PG), 'datadog://••••6789?region=us')).toHaveCount(1);
+});
+
+async function addEverywhere(drains: DrainsPage, token: string) {
+  await drains.openForm();
+  await drains.fill('datadog', { token, drain_region: 'eu' });
+  await drains.target('The app and all its addons');
+  await drains.submit.click();
+  await expect(drains.form).toBeHidden();
+}
+
+test('removing a drain from the app and its addons removes it everywhere', async ({ page, login }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await addEverywhere(drains, 'dd-remove-all-0123456789');
+  const shown = 'datadog://••••6789?region=eu';
+  await expect(drains.row(drains.addonSection(PG), shown)).toHaveCount(1);
+  const dialog = await drains.startRemove(drains.appSection, shown);
+  await expect(dialog.getByRole('radio', { name: /From the app and its addons/ })).toBeChecked();
+  await expect(dialog).toContainText(shown);
+  await dialog.getByRole('button', { name: 'Remove drain' }).click();
+  await expect(drains.row(drains.appSection, shown)).toHaveCount(0);
+  await expect(drains.row(drains.addonSection(PG), shown)).toHaveCount(0);
+  await expect(drains.status).toContainText('Drain removed from the app, PostgreSQL');
+  // The other drains stay.
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
+  await page.reload();
+  await drains.waitLoaded();
+  await expect(drains.row(drains.addonSection(PG), shown)).toHaveCount(0);
+});
+
+test('removing a drain from the app only keeps it on the addons', async ({ page, login }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await addEverywhere(drains, 'dd-remove-app-0123456789');
+  const shown = 'datadog://••••6789?region=eu';
+  const dialog = await drains.startRemove(drains.appSection, shown);
+  await dialog.getByRole('radio', { name: 'From the app only' }).check();
+  await dialog.getByRole('button', { name: 'Remove drain' }).click();
+  await expect(drains.row(drains.appSection, shown)).toHaveCount(0);
+  await expect(drains.row(drains.addonSection(PG), shown)).toHaveCount(1);
+  await page.reload();
+  await drains.waitLoaded();
+  await expect(drains.row(drains.appSection, shown)).toHaveCount(0);
+  await expect(drains.row(drains.addonSection(PG), shown)).toHaveCount(1);
+});
+
+test('escape cancels a removal and nothing is removed', async ({ page, login }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  const dialog = await drains.startRemove(drains.appSection, 'logs2.papertrailapp.com');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  const row = drains.row(drains.appSection, 'logs2.papertrailapp.com');
+  await expect(row.getByRole('button', { name: 'Remove', exact: true })).toBeFocused();
+});
+
+test('a failed removal is shown and the drain stays listed', async ({ page, login, sandbox }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await sandbox.faults({ fail_next: { status: 500, count: 1, method: 'DELETE' } });
+  const dialog = await drains.startRemove(drains.appSection, 'logs2.papertrailapp.com');
+  await dialog.getByRole('radio', { name: 'From the app only' }).check();
+  await dialog.getByRole('button', { name: 'Remove drain' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('Not removed from the app');
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
+});
+
+test('a server error during submit keeps the form filled and a retry succeeds', async ({ page, login, sandbox }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.openForm();
+  await drains.fill('syslog', { host: 'retry.logs.example.com', port: '6514', token: 'retry-token-0123456789' });
+  await sandbox.faults({ fail_next: { status: 500, count: 1, method: 'POST' } });
+  await drains.submit.click();
+  await expect(drains.form.getByRole('alert').filter({ hasText: 'The server failed (500)' })).toBeVisible();
+  await expect(drains.field('host')).toHaveValue('retry.logs.example.com');
+  await expect(drains.field('port')).toHaveValue('6514');
+  await expect(drains.field('token')).toHaveValue('retry-token-0123456789');
+  await expect(drains.provider).toHaveValue('syslog');
+  await expect(drains.submit).toBeEnabled();
+  await drains.submit.click();
+  await expect(drains.form).toBeHidden();
+  await expect(drains.row(drains.appSection, 'retry.logs.example.com')).toHaveCount(1);
+});
+
+test('submit is disabled while the request is pending so nothing is sent twice', async ({ page, login, sandbox }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.openForm();
+  await drains.fill('papertrail', { host: 'slow.papertrailapp.com', port: '1111' });
+  await sandbox.faults({ delay_ms: 1500 });
+  let posts = 0;
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().includes('/log_drains')) posts += 1;
+  });
+  await drains.submit.click();
+  await expect(drains.submit).toBeDisabled();
+  await expect(drains.submit).toHaveText('Adding…');
+  await drains.submit.click({ force: true }).catch(() => {});
+  await drains.field('port').press('Enter');
+  await expect(drains.form).toBeHidden();
+  await sandbox.faults({ delay_ms: 0 });
+  expect(posts).toBe(1);
+});
+
+test('drains survive a reload', async ({ page, login }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.openForm();
+  await drains.fill('ovh-graylog', { token: 'ovh-reload-0123456789', host: 'tag2.logs.ovh.com' });
+  await drains.submit.click();
+  await expect(drains.form).toBeHidden();
+  const shown = 'ovh://:••••6789@tag2.logs.ovh.com:6514';
+  await expect(drains.row(drains.appSection, shown)).toHaveCount(1);
+  await page.reload();
+  await drains.waitLoaded();
+  await expect(drains.row(drains.appSection, shown)).toHaveCount(1);
+  await expect(drains.rows(drains.appSection)).toHaveCount(3);
+});
+
+test('the add form works with the keyboard alone and Escape closes it', async ({ page, login }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.addButton.focus();
+  await page.keyboard.press('Enter');
+  await expect(drains.provider).toBeFocused();
+  await drains.provider.selectOption('papertrail');
+  await page.keyboard.press('Tab');
+  await expect(drains.field('host')).toBeFocused();
+  await page.keyboard.type('kbd.papertrailapp.com');
+  await page.keyboard.press('Tab');
+  await expect(drains.field('port')).toBeFocused();
+  await page.keyboard.type('4242');
+  await page.keyboard.press('Enter');
+  await expect(drains.form).toBeHidden();
+  await expect(drains.row(drains.appSection, 'kbd.papertrailapp.com:4242')).toHaveCount(1);
+  await page.keyboard.press('Enter');
+  await expect(drains.form).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(drains.form).toBeHidden();
+  await expect(drains.addButton).toBeFocused();
+});
+
+test('the drains page and the open add form have no serious accessibility violations', async ({ page, login }) => {
+  await login();
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  const serious = (r: { violations: { impact?: string | null }[] }) =>
+    r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const list = await new AxeBuilder({ page }).include('.sld-drains').analyze();
+  expect(serious(list), JSON.stringify(serious(list), null, 2)).toEqual([]);
+  await drains.openForm();
+  await drains.fill('syslog', { host: 'bad host', port: '0' });
+  await drains.submit.click();
+  await expect(drains.fieldError('host')).not.toBeEmpty();
+  const form = await new AxeBuilder({ page }).include('.sld-drains').analyze();
+  expect(serious(form), JSON.stringify(serious(form), null, 2)).toEqual([]);
+  const dialog = await drains.startRemove(drains.appSection, 'logs2.papertrailapp.com');
+  await expect(dialog).toBeVisible();
+  const confirm = await new AxeBuilder({ page }).include('.sld-drains').analyze();
+  expect(serious(confirm), JSON.stringify(serious(confirm), null, 2)).toEqual([]);
+});
