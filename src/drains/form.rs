@@ -36,21 +36,28 @@ struct FormState {
 
 impl FormState {
     /// Checks one field and shows or clears its error.
+    ///
+    /// Uses the `try_` accessors because browsers fire `blur` on the focused input while the
+    /// form is being removed (Escape, success), after its state has been disposed.
     fn check(self, key: FieldKey) {
-        let Some(provider) = self.provider.get_untracked() else {
+        let Some(Some(provider)) = self.provider.try_get_untracked() else {
             return;
         };
-        let raw = self
+        let Some(raw) = self
             .values
-            .with_untracked(|v| v.get(&key).cloned().unwrap_or_default());
-        match validate_field(provider, key, &raw) {
-            Ok(_) => self.errors.update(|e| {
+            .try_with_untracked(|v| v.get(&key).cloned().unwrap_or_default())
+        else {
+            return;
+        };
+        let result = validate_field(provider, key, &raw);
+        self.errors.try_update(|e| match result {
+            Ok(_) => {
                 e.remove(&key);
-            }),
-            Err(message) => self.errors.update(|e| {
+            }
+            Err(message) => {
                 e.insert(key, message);
-            }),
-        }
+            }
+        });
     }
 }
 
@@ -381,7 +388,7 @@ fn FieldInput(field: Field, state: FormState) -> impl IntoView {
         }
     };
     let on_blur = move |_| {
-        state.touched.update(|t| {
+        state.touched.try_update(|t| {
             t.insert(key);
         });
         state.check(key);

@@ -71,14 +71,17 @@ impl DrainsCtx {
 
     /// `the app, PostgreSQL (ad-9be0fc04)` for announcements.
     pub fn labels(self, targets: &[Target]) -> String {
-        self.overview.with_untracked(|o| {
-            let o = o.clone().unwrap_or_default();
-            targets
-                .iter()
-                .map(|t| o.target_label(t))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
+        // Called after awaits too, when the user may have left the page.
+        let overview = self
+            .overview
+            .try_with_untracked(|o| o.clone())
+            .flatten()
+            .unwrap_or_default();
+        targets
+            .iter()
+            .map(|t| overview.target_label(t))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn focus_heading(self) {
@@ -108,6 +111,12 @@ pub fn DrainsPage(app: String) -> impl IntoView {
     provide_context(ctx);
     ctx.reload();
 
+    let phase = Memo::new(move |_| {
+        (
+            ctx.overview.with(Option::is_some),
+            ctx.load_error.with(Option::is_some),
+        )
+    });
     let form_open = RwSignal::new(false);
     let add_button = NodeRef::<leptos::html::Button>::new();
     let close_form = Callback::new(move |_: ()| {
@@ -158,9 +167,9 @@ pub fn DrainsPage(app: String) -> impl IntoView {
                 <ErrorNotice error retry=Callback::new(move |_| ctx.reload()) />
             })}
             {move || {
-                let loaded = ctx.overview.with(Option::is_some);
-                let failed = ctx.load_error.with(Option::is_some);
-                match (loaded, failed) {
+                // Only a change of phase re-renders the groups; list changes update them in
+                // place, so open confirmations and revealed URLs survive a reload of the list.
+                match phase.get() {
                     (true, _) => view! { <DrainGroups /> }.into_any(),
                     (false, false) => view! { <Spinner label="Loading drains…" /> }.into_any(),
                     (false, true) => ().into_any(),
@@ -220,7 +229,10 @@ fn DrainGroups() -> impl IntoView {
 /// What one addon section shows, derived from the overview.
 #[derive(Clone, Debug, PartialEq)]
 enum AddonState {
-    Drains(usize),
+    /// Whether the addon has no drains; the rows themselves update in place.
+    Drains {
+        empty: bool,
+    },
     Unsupported(String),
     Failed(ApiError),
     Gone,
@@ -240,7 +252,9 @@ fn AddonGroup(id: String, label: String) -> impl IntoView {
                 .and_then(|o| o.addons.iter().find(|s| s.addon.id == id))
             {
                 Some(s) => match &s.drains {
-                    AddonDrains::Drains(d) => AddonState::Drains(d.len()),
+                    AddonDrains::Drains(d) => AddonState::Drains {
+                        empty: d.is_empty(),
+                    },
                     AddonDrains::Unsupported(m) => AddonState::Unsupported(m.clone()),
                     AddonDrains::Failed(e) => AddonState::Failed(e.clone()),
                 },
@@ -265,11 +279,11 @@ fn AddonGroup(id: String, label: String) -> impl IntoView {
         <section class="sld-card sld-drains__group" aria-labelledby=heading_ref>
             <h2 id=heading_id>{label.clone()}</h2>
             {move || match state.get() {
-                AddonState::Drains(0) => view! {
+                AddonState::Drains { empty: true } => view! {
                     <p class="sld-muted">"No drains on this addon. Add one with “Add a drain” and choose this addon as the target."</p>
                 }
                 .into_any(),
-                AddonState::Drains(_) => view! {
+                AddonState::Drains { empty: false } => view! {
                     <ul class="sld-drain-list" aria-label=list_label.clone()>
                         <For each=drains key=|d| d.url.clone() let:drain>
                             <DrainRow target=Target::Addon(id.get_value()) url=drain.url />

@@ -29,12 +29,10 @@ const PROVIDERS: Case[] = [
   { type: 'syslog', label: /Syslog/, values: { host: 'custom.logstash.com', port: '12345', token: 'syslog-token-0123456789' }, secret: 'syslog-token-0123456789', shown: 'syslog://:••••6789@custom.logstash.com:12345' },
 ];
 
-test.beforeEach(async ({ sandbox }) => {
-  await sandbox.reset();
-});
+// Every test gets a freshly reset sandbox from the `sandbox` fixture (used by `dashboard`),
+// so they do not depend on each other's drains.
 
-test('the seeded drains of the app and its addons are listed with their secrets masked', async ({ page, login }) => {
-  await login();
+test('the seeded drains of the app and its addons are listed with their secrets masked', async ({ dashboard: page }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   await expect(drains.row(drains.appSection, 'tcp+tls://logs2.papertrailapp.com:12345')).toContainText('Papertrail');
@@ -53,9 +51,8 @@ test('the seeded drains of the app and its addons are listed with their secrets 
   await expect(ovh.locator('.sld-drain__url')).toHaveText('ovh://:••••8ffb@tag1.logs.ovh.com:6514');
 });
 
-test('copying a drain URL puts the full URL on the clipboard and says so', async ({ page, context, login }) => {
+test('copying a drain URL puts the full URL on the clipboard and says so', async ({ dashboard: page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  await login();
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   const ovh = drains.row(drains.addonSection(PG), 'tag1.logs.ovh.com');
@@ -65,8 +62,7 @@ test('copying a drain URL puts the full URL on the clipboard and says so', async
 });
 
 for (const c of PROVIDERS) {
-  test(`a ${c.type} drain added to the app is listed with the URL the server built, secrets masked`, async ({ page, login }) => {
-    await login();
+  test(`a ${c.type} drain added to the app is listed with the URL the server built, secrets masked`, async ({ dashboard: page }) => {
     const drains = new DrainsPage(page);
     await drains.goto(APP);
     await drains.openForm();
@@ -97,8 +93,7 @@ const INVALID: { type: string; values: Partial<Record<FieldKey, string>>; field:
   { type: 'syslog', values: { host: 'custom.logs.com', port: '0' }, field: 'port' },
 ];
 
-test('each provider refuses missing or invalid required fields before sending anything', async ({ page, login }) => {
-  await login();
+test('each provider refuses missing or invalid required fields before sending anything', async ({ dashboard: page }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   let posts = 0;
@@ -153,8 +148,7 @@ test('each provider refuses missing or invalid required fields before sending an
   expect(posts).toBe(0);
 });
 
-test('a drain that already exists is refused by the server on the right field', async ({ page, login }) => {
-  await login();
+test('a drain that already exists is refused by the server on the right field', async ({ dashboard: page }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   const url = 'https://user:elkpassword123@logstash-dup.example.com';
@@ -177,8 +171,7 @@ test('a drain that already exists is refused by the server on the right field', 
   await expect(drains.field('host')).toHaveValue('logs2.papertrailapp.com');
 });
 
-test('a drain can be added to one addon only', async ({ page, login }) => {
-  await login();
+test('a drain can be added to one addon only', async ({ dashboard: page }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   await drains.openForm();
@@ -192,8 +185,7 @@ test('a drain can be added to one addon only', async ({ page, login }) => {
   await expect(drains.row(drains.appSection, 'logs9.papertrailapp.com')).toHaveCount(0);
 });
 
-test('a drain can be added to the app and all its addons at once', async ({ page, login }) => {
-  await login();
+test('a drain can be added to the app and all its addons at once', async ({ dashboard: page }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   await drains.openForm();
@@ -213,8 +205,7 @@ async function addEverywhere(drains: DrainsPage, token: string) {
   await expect(drains.form).toBeHidden();
 }
 
-test('removing a drain from the app and its addons removes it everywhere', async ({ page, login }) => {
-  await login();
+test('removing a drain from the app and its addons removes it everywhere', async ({ dashboard: page }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   await addEverywhere(drains, 'dd-remove-all-0123456789');
@@ -229,13 +220,11 @@ test('removing a drain from the app and its addons removes it everywhere', async
   await expect(drains.status).toContainText('Drain removed from the app, PostgreSQL');
   // The other drains stay.
   await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
-  await page.reload();
-  await drains.waitLoaded();
+  await drains.reload();
   await expect(drains.row(drains.addonSection(PG), shown)).toHaveCount(0);
 });
 
-test('removing a drain from the app only keeps it on the addons', async ({ page, login }) => {
-  await login();
+test('removing a drain from the app only keeps it on the addons', async ({ dashboard: page }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   await addEverywhere(drains, 'dd-remove-app-0123456789');
@@ -245,14 +234,12 @@ test('removing a drain from the app only keeps it on the addons', async ({ page,
   await dialog.getByRole('button', { name: 'Remove drain' }).click();
   await expect(drains.row(drains.appSection, shown)).toHaveCount(0);
   await expect(drains.row(drains.addonSection(PG), shown)).toHaveCount(1);
-  await page.reload();
-  await drains.waitLoaded();
+  await drains.reload();
   await expect(drains.row(drains.appSection, shown)).toHaveCount(0);
   await expect(drains.row(drains.addonSection(PG), shown)).toHaveCount(1);
 });
 
-test('escape cancels a removal and nothing is removed', async ({ page, login }) => {
-  await login();
+test('escape cancels a removal and nothing is removed', async ({ dashboard: page }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   const dialog = await drains.startRemove(drains.appSection, 'logs2.papertrailapp.com');
@@ -262,8 +249,7 @@ test('escape cancels a removal and nothing is removed', async ({ page, login }) 
   await expect(row.getByRole('button', { name: 'Remove', exact: true })).toBeFocused();
 });
 
-test('a failed removal is shown and the drain stays listed', async ({ page, login, sandbox }) => {
-  await login();
+test('a failed removal is shown and the drain stays listed', async ({ dashboard: page, sandbox }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   await sandbox.faults({ fail_next: { status: 500, count: 1, method: 'DELETE' } });
@@ -274,8 +260,7 @@ test('a failed removal is shown and the drain stays listed', async ({ page, logi
   await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
 });
 
-test('a server error during submit keeps the form filled and a retry succeeds', async ({ page, login, sandbox }) => {
-  await login();
+test('a server error during submit keeps the form filled and a retry succeeds', async ({ dashboard: page, sandbox }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   await drains.openForm();
@@ -293,8 +278,7 @@ test('a server error during submit keeps the form filled and a retry succeeds', 
   await expect(drains.row(drains.appSection, 'retry.logs.example.com')).toHaveCount(1);
 });
 
-test('submit is disabled while the request is pending so nothing is sent twice', async ({ page, login, sandbox }) => {
-  await login();
+test('submit is disabled while the request is pending so nothing is sent twice', async ({ dashboard: page, sandbox }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   await drains.openForm();
@@ -314,8 +298,7 @@ test('submit is disabled while the request is pending so nothing is sent twice',
   expect(posts).toBe(1);
 });
 
-test('drains survive a reload', async ({ page, login }) => {
-  await login();
+test('drains survive a reload', async ({ dashboard: page }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   await drains.openForm();
@@ -324,14 +307,12 @@ test('drains survive a reload', async ({ page, login }) => {
   await expect(drains.form).toBeHidden();
   const shown = 'ovh://:••••6789@tag2.logs.ovh.com:6514';
   await expect(drains.row(drains.appSection, shown)).toHaveCount(1);
-  await page.reload();
-  await drains.waitLoaded();
+  await drains.reload();
   await expect(drains.row(drains.appSection, shown)).toHaveCount(1);
   await expect(drains.rows(drains.appSection)).toHaveCount(3);
 });
 
-test('the add form works with the keyboard alone and Escape closes it', async ({ page, login }) => {
-  await login();
+test('the add form works with the keyboard alone and Escape closes it', async ({ dashboard: page }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   await drains.addButton.focus();
@@ -354,8 +335,7 @@ test('the add form works with the keyboard alone and Escape closes it', async ({
   await expect(drains.addButton).toBeFocused();
 });
 
-test('the drains page and the open add form have no serious accessibility violations', async ({ page, login }) => {
-  await login();
+test('the drains page and the open add form have no serious accessibility violations', async ({ dashboard: page }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
   const serious = (r: { violations: { impact?: string | null }[] }) =>

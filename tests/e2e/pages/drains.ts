@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test';
+import { LoginPage } from './login';
 
 /** The API names of the drain form's fields. */
 export type FieldKey = 'token' | 'host' | 'port' | 'drain_region' | 'url';
@@ -30,6 +31,13 @@ export class DrainsPage {
     const url = new URL(this.page.url());
     url.hash = `#/apps/${encodeURIComponent(app)}/drains`;
     await this.page.goto(url.toString());
+    await this.waitLoaded();
+  }
+
+  /** Reloads the page; the bearer lives in memory only, so this logs in again. */
+  async reload() {
+    await this.page.reload();
+    await new LoginPage(this.page).logIn();
     await this.waitLoaded();
   }
 
