@@ -353,3 +353,46 @@ test('the drains page and the open add form have no serious accessibility violat
   const confirm = await new AxeBuilder({ page }).include('.sld-drains').analyze();
   expect(serious(confirm), JSON.stringify(serious(confirm), null, 2)).toEqual([]);
 });
+
+test('a server refusal of a field the form accepted lands on that field', async ({ dashboard: page }) => {
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.openForm();
+  // The form accepts IPv6 addresses; the sandbox (like a strict server) does not.
+  await drains.fill('papertrail', { host: '2001:db8::1', port: '514' });
+  await drains.submit.click();
+  await expect(drains.fieldError('host')).toHaveText('Is invalid');
+  await expect(drains.field('host')).toHaveAttribute('aria-invalid', 'true');
+  await expect(drains.field('port')).toHaveValue('514');
+  // Correcting the field clears the server's message as the user types.
+  await drains.field('host').fill('logs5.papertrailapp.com');
+  await expect(drains.fieldError('host')).toBeEmpty();
+});
+
+test('a hostile drain URL is shown as inert text', async ({ dashboard: page }) => {
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  const hostile = 'https://elk.example.com/<img/src=x/onerror=window.__pwned=1>';
+  await drains.openForm();
+  await drains.fill('elk', { url: hostile });
+  await drains.submit.click();
+  await expect(drains.form).toBeHidden();
+  const row = drains.row(drains.appSection, '<img/src=x');
+  await expect(row.locator('.sld-drain__url')).toHaveText(hostile);
+  await expect(row.locator('img')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+});
+
+test('an app without drains or addons says what to do next', async ({ dashboard: page }) => {
+  const drains = new DrainsPage(page);
+  await drains.goto('billing-api');
+  await expect(drains.appSection).toContainText('No drains on this app');
+  await expect(page.locator('.sld-drains')).toContainText('This app has no addons');
+  await drains.openForm();
+  await expect(drains.form.getByRole('radio')).toHaveCount(1);
+  await expect(drains.form.getByRole('radio', { name: 'This app' })).toBeChecked();
+  await drains.fill('datadog', { token: 'dd-billing-0123456789', drain_region: 'us' });
+  await drains.submit.click();
+  await expect(drains.rows(drains.appSection)).toHaveCount(1);
+  await expect(drains.appSection).not.toContainText('No drains on this app');
+});
