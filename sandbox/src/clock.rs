@@ -23,12 +23,10 @@ struct Civil {
     hour: u32,
     minute: u32,
     second: u32,
-    nanos: u32,
 }
 
 fn civil(unix_nanos: i64) -> Civil {
     let secs = unix_nanos.div_euclid(1_000_000_000);
-    let nanos = unix_nanos.rem_euclid(1_000_000_000) as u32;
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400) as u32;
     // Howard Hinnant's days-to-civil algorithm, valid for the whole proleptic Gregorian calendar.
@@ -48,26 +46,52 @@ fn civil(unix_nanos: i64) -> Civil {
         hour: sod / 3600,
         minute: sod / 60 % 60,
         second: sod % 60,
-        nanos,
     }
+}
+
+/// Date and time down to the second in both layouts, for one second; lines of the same second share it.
+struct SecondCache {
+    second: i64,
+    log: String,
+    rfc: String,
+}
+
+thread_local! {
+    // Formatting the calendar fields dominates at high line rates; they change once a second.
+    static CACHE: std::cell::RefCell<SecondCache> = const {
+        std::cell::RefCell::new(SecondCache { second: i64::MIN, log: String::new(), rfc: String::new() })
+    };
+}
+
+fn with_second<R>(unix_nanos: i64, f: impl FnOnce(&SecondCache, u32) -> R) -> R {
+    let second = unix_nanos.div_euclid(1_000_000_000);
+    let nanos = unix_nanos.rem_euclid(1_000_000_000) as u32;
+    CACHE.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if cache.second != second {
+            let c = civil(unix_nanos);
+            let date = format!("{:04}-{:02}-{:02}", c.year, c.month, c.day);
+            let time = format!("{:02}:{:02}:{:02}", c.hour, c.minute, c.second);
+            *cache = SecondCache {
+                second,
+                log: format!("{date} {time}"),
+                rfc: format!("{date}T{time}"),
+            };
+        }
+        f(&cache, nanos)
+    })
 }
 
 /// The log line layout of the contract: `2015-02-16 02:02:43.930163178 +0000 UTC`.
 pub fn log_time(unix_nanos: i64) -> String {
-    let c = civil(unix_nanos);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:09} +0000 UTC",
-        c.year, c.month, c.day, c.hour, c.minute, c.second, c.nanos
-    )
+    with_second(unix_nanos, |c, nanos| {
+        format!("{}.{nanos:09} +0000 UTC", c.log)
+    })
 }
 
 /// RFC 3339 with nanoseconds, as the stream frames carry: `2015-02-16T02:02:43.930163178Z`.
 pub fn rfc3339(unix_nanos: i64) -> String {
-    let c = civil(unix_nanos);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
-        c.year, c.month, c.day, c.hour, c.minute, c.second, c.nanos
-    )
+    with_second(unix_nanos, |c, nanos| format!("{}.{nanos:09}Z", c.rfc))
 }
 
 /// RFC 3339 with milliseconds and an explicit offset, the way the Scalingo API dates resources.

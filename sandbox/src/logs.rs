@@ -366,8 +366,9 @@ pub async fn generate(sources: Vec<Arc<LogSource>>) {
         last = now;
         for (source, owed) in sources.iter().zip(owed.iter_mut()) {
             let rate = source.rate();
-            // Never owe more than a second: a stalled machine should not produce a flood afterwards.
-            *owed = (*owed + rate * dt).min(rate.max(1.0));
+            // Never owe more than a few ticks: on a saturated machine the rate degrades instead of
+            // piling up into giant batches that starve the streams.
+            *owed = (*owed + rate * dt).min((rate * TICK.as_secs_f64() * 5.0).max(1.0));
             if *owed < 1.0 {
                 continue;
             }
