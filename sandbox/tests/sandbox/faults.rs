@@ -139,3 +139,31 @@ async fn invalid_fault_requests_are_refused() {
     .await;
     assert_eq!(malformed.status, 400);
 }
+
+#[tokio::test]
+async fn the_admin_refuses_peers_outside_the_loopback() {
+    use axum::extract::ConnectInfo;
+    use tower::ServiceExt;
+
+    let sb = start(&[]).await;
+    let request = |peer: [u8; 4]| {
+        let mut req = axum::http::Request::post("/_sandbox/reset")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        req.extensions_mut()
+            .insert(ConnectInfo(std::net::SocketAddr::from((peer, 40_000))));
+        req
+    };
+    let router = scalingo_sandbox::router(sb.server.shared.clone());
+    let remote = router
+        .clone()
+        .oneshot(request([203, 0, 113, 7]))
+        .await
+        .expect("answer");
+    assert_eq!(remote.status().as_u16(), 403);
+    let local = router
+        .oneshot(request([127, 0, 0, 1]))
+        .await
+        .expect("answer");
+    assert_eq!(local.status().as_u16(), 200);
+}
