@@ -74,11 +74,8 @@ async fn reset(State(s): St) -> AdminResult {
     }
     *lock(&s.faults) = Default::default();
     s.limiter.reset();
-    let fresh = crate::logs::sources(&s.apps, s.config.log_rate);
-    for (name, source) in &s.sources {
-        if let Some(f) = fresh.get(name) {
-            source.set_rate(f.rate());
-        }
+    for source in s.sources.values() {
+        source.reset_rate();
     }
     Ok(Json(json!({ "reset": true })).into_response())
 }

@@ -185,6 +185,9 @@ async fn delete_drain(s: &Shared, t: Target, uri: &Uri, body: Option<Value>) -> 
 }
 
 /// Writes the drains; a failed write is a 500, as the change would not survive a restart.
+///
+/// The write is synchronous on purpose: it is small and rare, and the answer must not leave
+/// before the change is durable (a `spawn_blocking` would add nothing but ordering worries).
 pub fn save(s: &Shared, state: &drains::State) -> Result<(), ApiError> {
     state.save(&s.config.data).map_err(|e| {
         eprintln!("scalingo-sandbox: {e}");
@@ -261,10 +264,7 @@ async fn addon_token(State(s): St, Path((app, addon)): Path<(String, String)>) -
 
 /// `GET /db-api/api/databases/:addon_id/logs` with an addon token: a logs URL for the database.
 pub async fn db_logs(State(s): St, Path(addon): Path<String>, headers: HeaderMap) -> ApiResult {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(auth::bearer)
+    let token = auth::bearer(&headers)
         .ok_or_else(|| ApiError::Unauthorized("missing bearer token".into()))?;
     let granted = s
         .addon_tokens

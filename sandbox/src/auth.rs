@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use axum::http::{header, HeaderMap};
 use serde_json::json;
 
 use crate::logs::lock;
@@ -93,11 +94,12 @@ pub fn basic_password(header: &str) -> Option<String> {
     text.split_once(':').map(|(_, p)| p.to_string())
 }
 
-/// The token of a `Bearer` `Authorization` header.
-pub fn bearer(header: &str) -> Option<&str> {
-    header
+/// The token of a request's `Authorization: Bearer …` header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value
         .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
+        .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
 }
 

@@ -231,12 +231,7 @@ pub fn peer(req: &Request) -> Option<SocketAddr> {
 
 /// `/v1`: faults, bearer check, rate limit.
 async fn guard_bearer(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(auth::bearer)
-        .map(str::to_string);
+    let token = auth::bearer(req.headers()).map(str::to_string);
     let check = match token {
         None => Err(ApiError::Unauthorized("missing bearer token".into())),
         Some(t) => s

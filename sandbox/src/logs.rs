@@ -125,6 +125,8 @@ impl Filter {
 pub enum Voice {
     /// An app: router, web and worker lines, stack traces, one-off containers.
     App {
+        /// The host its router lines name.
+        host: String,
         /// Container instances (`web-1`, …).
         instances: Vec<String>,
     },
@@ -144,6 +146,8 @@ pub struct LogSource {
     tx: broadcast::Sender<StreamItem>,
     /// Total lines per second the generator emits for this source.
     rate: Mutex<f64>,
+    /// The rate it started with, restored by the reset admin.
+    initial_rate: f64,
     voice: Voice,
 }
 
@@ -151,7 +155,7 @@ impl LogSource {
     /// A source with an empty history; `per_container` lines/s per instance.
     pub fn new(voice: Voice, per_container: f64) -> LogSource {
         let speakers = match &voice {
-            Voice::App { instances } => instances.len(),
+            Voice::App { instances, .. } => instances.len(),
             Voice::Postgres { .. } => 1,
             Voice::Silent => 0,
         };
@@ -160,6 +164,7 @@ impl LogSource {
             // About ten seconds of batches: a slower client skips ahead rather than stalling everyone.
             tx: broadcast::channel(1024).0,
             rate: Mutex::new(per_container * speakers as f64),
+            initial_rate: per_container * speakers as f64,
             voice,
         }
     }
@@ -167,6 +172,11 @@ impl LogSource {
     /// Sets the total lines per second.
     pub fn set_rate(&self, rate: f64) {
         *lock(&self.rate) = rate;
+    }
+
+    /// Restores the rate the source started with.
+    pub fn reset_rate(&self) {
+        self.set_rate(self.initial_rate);
     }
 
     /// The total lines per second.
@@ -225,7 +235,10 @@ pub fn sources(apps: &[App], per_container: f64) -> HashMap<String, Arc<LogSourc
         let voice = if instances.is_empty() {
             Voice::Silent
         } else {
-            Voice::App { instances }
+            Voice::App {
+                host: format!("{}.osc-fr1.scalingo.io", app.name),
+                instances,
+            }
         };
         map.insert(
             app.name.to_string(),
@@ -293,7 +306,7 @@ fn speak(voice: &Voice, rng: &mut Rng, nanos: i64, out: &mut Vec<Arc<Line>>) {
             };
             say(container, &message);
         }
-        Voice::App { instances } => {
+        Voice::App { host, instances } => {
             let roll = rng.below(1000);
             if roll < 10 {
                 say(
@@ -313,7 +326,7 @@ fn speak(voice: &Voice, rng: &mut Rng, nanos: i64, out: &mut Vec<Arc<Line>>) {
             if instance.starts_with("web") && rng.chance(45) {
                 let status = *rng.pick(&[200, 200, 200, 200, 201, 304, 404, 500]);
                 let message = format!(
-                    "method={} path={} host=example-app.osc-fr1.scalingo.io request_id={:08x}-{:04x} from=203.0.113.{} protocol=https status={status} duration={}ms bytes={} referer=- user_agent=\"{}\"",
+                    "method={} path={} host={host} request_id={:08x}-{:04x} from=203.0.113.{} protocol=https status={status} duration={}ms bytes={} referer=- user_agent=\"{}\"",
                     rng.pick(&["GET", "GET", "POST", "DELETE"]),
                     rng.pick(PATHS),
                     rng.next_u64() as u32,
@@ -338,15 +351,15 @@ fn speak(voice: &Voice, rng: &mut Rng, nanos: i64, out: &mut Vec<Arc<Line>>) {
                     &format!("\u{1b}[33mWARN\u{1b}[0m  slow query ({} ms): SELECT \"users\".* FROM \"users\"", 200 + rng.below(800)),
                 ),
                 10..=14 => say(instance, "\u{1b}[36mDEBUG\u{1b}[0m cache hit for \u{1b}[1mdashboard/summary\u{1b}[0m"),
-                _ => say(
-                    instance,
-                    &format!(
-                        "\u{1b}[32mINFO\u{1b}[0m  [{}] Completed {} in {}ms",
-                        if instance.starts_with("web") { "puma" } else { "sidekiq" },
-                        rng.pick(&["200 OK", "201 Created", "ChargeJob", "MailerJob"]),
-                        rng.below(250)
-                    ),
-                ),
+                _ => {
+                    let (server, what) = if instance.starts_with("web") {
+                        ("puma", rng.pick(&["200 OK", "201 Created", "302 Found"]))
+                    } else {
+                        ("sidekiq", rng.pick(&["ChargeJob", "MailerJob", "ReindexJob"]))
+                    };
+                    let ms = rng.below(250);
+                    say(instance, &format!("\u{1b}[32mINFO\u{1b}[0m  [{server}] Completed {what} in {ms}ms"));
+                }
             }
         }
     }

@@ -219,18 +219,8 @@ pub async fn websocket(logs_url: &str, extra: &str) -> Ws {
 
 /// The next text frame as JSON, or `None` on close; fails after `secs` seconds.
 pub async fn next_frame(ws: &mut Ws, secs: u64) -> Option<Value> {
-    loop {
-        let msg = tokio::time::timeout(Duration::from_secs(secs), ws.next())
-            .await
-            .expect("a frame in time");
-        match msg {
-            Some(Ok(Message::Text(t))) => {
-                return Some(serde_json::from_str(&t).expect("JSON frame"))
-            }
-            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
-            Some(Ok(_)) => {}
-        }
-    }
+    let text = next_text(ws, secs).await?;
+    Some(serde_json::from_str(&text).expect("JSON frame"))
 }
 
 /// The next text frame verbatim.
