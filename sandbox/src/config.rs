@@ -78,7 +78,7 @@ scalingo-sandbox: a local Scalingo-compatible API server with a demo world
 USAGE: scalingo-sandbox [OPTIONS]
 
 OPTIONS:
-  --listen ADDR          address to bind (default 127.0.0.1:8080; port 0 picks a free one)
+  --listen ADDR          address to bind, IP:port or host:port (default 127.0.0.1:8080; port 0 = any free)
   --dist DIR             serve the built dashboard from DIR
   --dist-path PATH       URL path the dashboard is mounted under (default /)
   --data FILE            drains state file (default .sandbox-state.json)
@@ -138,6 +138,17 @@ fn seconds(option: &str, value: &str) -> Result<Duration, CliError> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// An IP:port, or a host name such as `localhost:8080` resolved once at start.
+fn listen_address(option: &str, value: &str) -> Result<SocketAddr, CliError> {
+    if let Ok(addr) = value.parse() {
+        return Ok(addr);
+    }
+    std::net::ToSocketAddrs::to_socket_addrs(value)
+        .map_err(|e| invalid(option, value, e))?
+        .next()
+        .ok_or_else(|| invalid(option, value, "resolves to no address"))
+}
+
 impl Config {
     /// Parses the arguments after the program name; `--opt=value` and `--opt value` both work.
     pub fn from_args<I: IntoIterator<Item = String>>(args: I) -> Result<Config, CliError> {
@@ -171,7 +182,7 @@ impl Config {
                     }
                 }
                 "--csp-policy" => config.csp = Some(value.clone()),
-                "--listen" => config.listen = v.parse().map_err(|e| invalid(&name, v, e))?,
+                "--listen" => config.listen = listen_address(&name, v)?,
                 "--dist" => config.dist = Some(PathBuf::from(v)),
                 "--dist-path" => {
                     let trimmed = v.trim_matches('/');
