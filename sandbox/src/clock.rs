@@ -82,16 +82,51 @@ fn with_second<R>(unix_nanos: i64, f: impl FnOnce(&SecondCache, u32) -> R) -> R 
     })
 }
 
+/// Appends the log line layout of the contract: `2015-02-16 02:02:43.930163178 +0000 UTC`.
+pub fn write_log_time(out: &mut String, unix_nanos: i64) {
+    with_second(unix_nanos, |c, nanos| {
+        out.push_str(&c.log);
+        push_nanos(out, nanos);
+        out.push_str(" +0000 UTC");
+    })
+}
+
 /// The log line layout of the contract: `2015-02-16 02:02:43.930163178 +0000 UTC`.
 pub fn log_time(unix_nanos: i64) -> String {
+    let mut out = String::with_capacity(LOG_TIME_LEN);
+    write_log_time(&mut out, unix_nanos);
+    out
+}
+
+/// The length of [`log_time`]'s output for years 1000 to 9999.
+pub const LOG_TIME_LEN: usize = "2015-02-16 02:02:43.930163178 +0000 UTC".len();
+
+/// Appends RFC 3339 with nanoseconds, as the stream frames carry: `2015-02-16T02:02:43.930163178Z`.
+pub fn write_rfc3339(out: &mut String, unix_nanos: i64) {
     with_second(unix_nanos, |c, nanos| {
-        format!("{}.{nanos:09} +0000 UTC", c.log)
+        out.push_str(&c.rfc);
+        push_nanos(out, nanos);
+        out.push('Z');
     })
 }
 
 /// RFC 3339 with nanoseconds, as the stream frames carry: `2015-02-16T02:02:43.930163178Z`.
 pub fn rfc3339(unix_nanos: i64) -> String {
-    with_second(unix_nanos, |c, nanos| format!("{}.{nanos:09}Z", c.rfc))
+    let mut out = String::with_capacity(30);
+    write_rfc3339(&mut out, unix_nanos);
+    out
+}
+
+/// `.` and nine digits, without going through the formatting machinery (this runs per line).
+fn push_nanos(out: &mut String, nanos: u32) {
+    let mut digits = [b'0'; 10];
+    digits[0] = b'.';
+    let mut n = nanos;
+    for d in digits[1..].iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.push_str(std::str::from_utf8(&digits).unwrap_or(".000000000"));
 }
 
 /// RFC 3339 with milliseconds and an explicit offset, the way the Scalingo API dates resources.
