@@ -149,11 +149,8 @@ impl Subscription {
     async fn next(&mut self) -> Option<Vec<String>> {
         loop {
             tokio::select! {
-                changed = self.dropped.changed() => {
-                    // Either a drop was asked for or the server is going away: close both ways.
-                    let _ = changed;
-                    return None;
-                }
+                // Either a drop was asked for or the server is going away: close in both cases.
+                _ = self.dropped.changed() => return None,
                 _ = self.ping.tick() => return Some(vec![frame("ping", None, clock::now_nanos())]),
                 item = self.rx.recv() => match item {
                     Ok(StreamItem::Lines(lines)) => {
