@@ -38,10 +38,10 @@ async fn api_calls_without_a_valid_bearer_get_401() {
 
 #[tokio::test]
 async fn an_expired_bearer_gets_401() {
-    let sb = start(&["--token-ttl", "0.3"]).await;
+    let sb = start(&["--token-ttl", "1"]).await;
     let bearer = sb.bearer().await;
     assert_eq!(sb.api_as(&bearer, "GET", "/apps", None).await.status, 200);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let a = sb.api_as(&bearer, "GET", "/apps", None).await;
     assert_eq!(a.status, 401);
     assert_eq!(a.json()["error"], "token expired");

@@ -289,7 +289,7 @@ async fn the_log_rate_can_be_raised_at_runtime() {
         .admin("/log-rate", json!({"app": "example-app", "rate": 5000}))
         .await;
     assert_eq!(a.status, 200, "{}", a.text());
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     let url = sb.logs_url("example-app").await;
     let n = send(&format!("{url}&n=10000"), "GET", &[], Vec::new())
         .await
