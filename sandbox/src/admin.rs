@@ -9,7 +9,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::http::{ApiError, JsonBody};
+use crate::http::{ApiError, JsonBody, ADMIN_MAX_BODY};
+
+/// Admin bodies may carry megabyte lines.
+type AdminBody = JsonBody<ADMIN_MAX_BODY>;
 use crate::logs::{lock, Line, LogSource};
 use crate::{api, clock, drains, Shared};
 
@@ -84,7 +87,7 @@ async fn show_faults(State(s): St) -> Response {
     Json(lock(&s.faults).clone()).into_response()
 }
 
-async fn set_faults(State(s): St, JsonBody(body): JsonBody) -> AdminResult {
+async fn set_faults(State(s): St, JsonBody(body): AdminBody) -> AdminResult {
     let body = body_object(body)?;
     let (drop_streams, now) = {
         let mut faults = lock(&s.faults);
@@ -97,7 +100,7 @@ async fn set_faults(State(s): St, JsonBody(body): JsonBody) -> AdminResult {
     Ok(Json(now).into_response())
 }
 
-async fn log_rate(State(s): St, JsonBody(body): JsonBody) -> AdminResult {
+async fn log_rate(State(s): St, JsonBody(body): AdminBody) -> AdminResult {
     let body = body_object(body)?;
     let source = source(&s, &body)?;
     let rate = body
@@ -111,7 +114,7 @@ async fn log_rate(State(s): St, JsonBody(body): JsonBody) -> AdminResult {
     Ok(Json(json!({ "app": body["app"], "rate": rate })).into_response())
 }
 
-async fn inject(State(s): St, JsonBody(body): JsonBody) -> AdminResult {
+async fn inject(State(s): St, JsonBody(body): AdminBody) -> AdminResult {
     let body = body_object(body)?;
     let source = source(&s, &body)?;
     let lines = strings(&body, "lines")?;
@@ -132,7 +135,7 @@ async fn inject(State(s): St, JsonBody(body): JsonBody) -> AdminResult {
 }
 
 /// Stores `events` verbatim (or `raw`, any text, for truly malformed logs) as a new audit log.
-async fn add_audit_log(State(s): St, JsonBody(body): JsonBody) -> AdminResult {
+async fn add_audit_log(State(s): St, JsonBody(body): AdminBody) -> AdminResult {
     let body = body_object(body)?;
     let app = s.app(body.get("app").and_then(Value::as_str).unwrap_or_default())?;
     let command = body

@@ -221,11 +221,11 @@ async fn both_streams_send_pings_at_the_configured_interval() {
 }
 
 #[tokio::test]
-async fn a_megabyte_line_and_raw_frames_pass_through_untouched() {
+async fn megabyte_lines_and_raw_frames_pass_through_untouched() {
     let sb = start(&["--log-rate", "0"]).await;
     let url = sb.logs_url("example-app").await;
     let mut ws = websocket(&url, "").await;
-    let long = line("web-1", &"x".repeat(1_000_000));
+    let long = line("web-1", &"x".repeat(2 * 1024 * 1024));
     let a = sb
         .admin("/inject", json!({"app": "example-app", "lines": [long], "raw_frames": ["not json {", "{\"event\":\"mystery\"}"]}))
         .await;
