@@ -157,12 +157,24 @@ impl<S: Send + Sync, const LIMIT: usize> FromRequest<S> for JsonBody<LIMIT> {
     }
 }
 
-/// The origin the client reached us on, from its Host header, so URLs work behind any name or port.
+/// The origin the client reached us on, so URLs work behind any name, port or reverse proxy.
+///
+/// `X-Forwarded-Host` (first value) wins over `Host`, as a proxy that rewrites `Host` sets it.
 pub fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
+    let valid = |h: &&str| !h.is_empty() && !h.contains(['/', ' ', '\\', '@', '?', '#']);
+    let forwarded = headers
+        .get("x-forwarded-host")
         .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && !h.contains(['/', ' ', '\\']))
+        .and_then(|h| h.split(',').next())
+        .map(str::trim)
+        .filter(valid);
+    let host = forwarded
+        .or_else(|| {
+            headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .filter(valid)
+        })
         .unwrap_or("127.0.0.1");
     let https = headers
         .get("x-forwarded-proto")

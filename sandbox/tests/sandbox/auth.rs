@@ -109,3 +109,24 @@ async fn configured_origins_get_cors_answers_and_preflights() {
     .await;
     assert_eq!(other.header("access-control-allow-origin"), None);
 }
+
+#[tokio::test]
+async fn urls_follow_the_host_the_client_used() {
+    let sb = start(&[]).await;
+    let regions = |headers: &'static [(&'static str, &'static str)]| {
+        let url = format!("{}/auth/v1/regions", sb.url);
+        async move { send(&url, "GET", headers, Vec::new()).await.json()["regions"][0]["api"].clone() }
+    };
+    assert_eq!(
+        regions(&[("host", "sandbox.test:9000")]).await,
+        "http://sandbox.test:9000"
+    );
+    assert_eq!(
+        regions(&[
+            ("x-forwarded-host", "dash.example.com"),
+            ("x-forwarded-proto", "https")
+        ])
+        .await,
+        "https://dash.example.com"
+    );
+}

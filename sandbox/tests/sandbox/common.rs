@@ -99,8 +99,10 @@ async fn send_raw(
     tokio::spawn(conn);
     let mut req = hyper::Request::builder()
         .method(method)
-        .uri(uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"))
-        .header("host", authority);
+        .uri(uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req = req.header("host", authority);
+    }
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
