@@ -130,3 +130,20 @@ async fn urls_follow_the_host_the_client_used() {
         "https://dash.example.com"
     );
 }
+
+#[tokio::test]
+async fn a_wildcard_cors_origin_answers_any_origin_on_logs_urls() {
+    let sb = start(&["--cors-origin", "*"]).await;
+    let url = sb.logs_url("example-app").await;
+    let a = send(
+        &url,
+        "GET",
+        &[("origin", "http://anywhere.test")],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(
+        a.header("access-control-allow-origin"),
+        Some("http://anywhere.test")
+    );
+}

@@ -85,3 +85,33 @@ async fn the_csp_header_names_the_request_host() {
     );
     assert!(csp.contains(&format!("ws://{host} wss://{host}")), "{csp}");
 }
+
+#[tokio::test]
+async fn a_custom_csp_policy_replaces_the_default() {
+    let d = dist();
+    let sb = start(&[
+        "--dist",
+        &d.display().to_string(),
+        "--csp-policy",
+        "default-src 'none'; connect-src ws://{HOST}",
+    ])
+    .await;
+    let index = send(&format!("{}/", sb.url), "GET", &[], Vec::new()).await;
+    let host = sb.url.trim_start_matches("http://");
+    assert_eq!(
+        index.header("content-security-policy"),
+        Some(format!("default-src 'none'; connect-src ws://{host}").as_str())
+    );
+    let api = send(
+        &format!("{}/auth/v1/regions", sb.url),
+        "GET",
+        &[],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(
+        api.header("content-security-policy"),
+        None,
+        "only the dashboard's files carry it"
+    );
+}
