@@ -60,6 +60,14 @@ impl Session {
         self.output(&format!("\u{1b}[K{}{command}\n", prompt(app)));
     }
 
+    /// Ends the session the way a user leaves the shell, and serializes it.
+    fn exit(mut self, app: &str) -> String {
+        self.output(&prompt(app));
+        self.input("exit\n");
+        self.output("exit\n");
+        self.finish()
+    }
+
     fn finish(self) -> String {
         Value::Array(self.entries).to_string()
     }
@@ -97,10 +105,7 @@ pub fn migration(app: &str, start_secs: i64) -> String {
     }
     s.output("\r\u{1b}[K\u{1b}[1;32m✔ done\u{1b}[0m in 2.5s\n");
     s.output("\u{1b}[33mWARNING\u{1b}[0m: 3 rows skipped (\u{1b}[4mnull email\u{1b}[24m)\n");
-    s.output(&prompt(app));
-    s.input("exit\n");
-    s.output("exit\n");
-    s.finish()
+    s.exit(app)
 }
 
 /// A full-screen program (a `top`-like monitor) drawn on the alternate screen with cursor moves.
@@ -137,10 +142,7 @@ pub fn full_screen(app: &str, start_secs: i64) -> String {
     }
     s.input("q");
     s.output("\u{1b}[?25h\u{1b}[?1049l");
-    s.output(&prompt(app));
-    s.input("exit\n");
-    s.output("exit\n");
-    s.finish()
+    s.exit(app)
 }
 
 /// An operator session: an empty command, a shell opened by the platform's staff.
@@ -149,10 +151,7 @@ pub fn operator(app: &str, start_secs: i64) -> String {
     s.banner(app);
     s.echo(app, "ps aux | head -3");
     s.output("USER       PID %CPU %MEM COMMAND\nappsdeck     1  0.0  0.1 /bin/bash\nappsdeck    17  2.1  9.8 puma\n");
-    s.output(&prompt(app));
-    s.input("exit\n");
-    s.output("exit\n");
-    s.finish()
+    s.exit(app)
 }
 
 /// A detached one-off: output only, nobody typed anything.
@@ -192,10 +191,7 @@ pub fn long_session() -> Arc<str> {
             };
             s.push("output", &content, 1);
         }
-        s.output(&prompt(app));
-        s.input("exit\n");
-        s.output("exit\n");
-        Arc::from(s.finish())
+        Arc::from(s.exit(app))
     })
     .clone()
 }

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use crate::common::{send, start};
+use crate::common::{get, send, start};
 
 #[tokio::test]
 async fn exchanging_the_api_token_gives_a_jwt_with_an_expiry() {
@@ -29,7 +29,7 @@ async fn a_wrong_api_token_is_refused_with_a_json_error() {
 #[tokio::test]
 async fn api_calls_without_a_valid_bearer_get_401() {
     let sb = start(&[]).await;
-    let none = send(&format!("{}/v1/apps", sb.url), "GET", &[], Vec::new()).await;
+    let none = get(&format!("{}/v1/apps", sb.url)).await;
     assert_eq!(none.status, 401);
     assert!(none.json()["error"].is_string());
     let forged = sb.api_as("eyJ.forged.token", "GET", "/apps", None).await;
@@ -50,13 +50,7 @@ async fn an_expired_bearer_gets_401() {
 #[tokio::test]
 async fn regions_point_at_this_origin_without_auth() {
     let sb = start(&[]).await;
-    let a = send(
-        &format!("{}/auth/v1/regions", sb.url),
-        "GET",
-        &[],
-        Vec::new(),
-    )
-    .await;
+    let a = get(&format!("{}/auth/v1/regions", sb.url)).await;
     assert_eq!(a.status, 200);
     let regions = a.json()["regions"].as_array().cloned().expect("regions");
     assert_eq!(regions.len(), 2);
@@ -68,13 +62,7 @@ async fn regions_point_at_this_origin_without_auth() {
 #[tokio::test]
 async fn the_proxy_serves_the_same_api_without_any_auth() {
     let sb = start(&[]).await;
-    let a = send(
-        &format!("{}/proxy/v1/apps/example-app/log_drains", sb.url),
-        "GET",
-        &[],
-        Vec::new(),
-    )
-    .await;
+    let a = get(&format!("{}/proxy/v1/apps/example-app/log_drains", sb.url)).await;
     assert_eq!(a.status, 200);
     assert_eq!(a.json()["drains"].as_array().map(Vec::len), Some(2));
 }

@@ -1,7 +1,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::common::{send, temp_dir};
+use crate::common::{get, temp_dir};
 
 const BIN: &str = env!("CARGO_BIN_EXE_scalingo-sandbox");
 
@@ -28,7 +28,7 @@ async fn the_binary_prints_its_address_and_token_when_ready() {
         .expect("the ready line")
         .to_string();
     assert_eq!(second, "demo API token: tk-us-custom");
-    let regions = send(&format!("{url}/auth/v1/regions"), "GET", &[], Vec::new()).await;
+    let regions = get(&format!("{url}/auth/v1/regions")).await;
     assert_eq!(regions.status, 200);
     let _ = child.kill();
     let _ = child.wait();

@@ -129,6 +129,11 @@ pub async fn send(url: &str, method: &str, headers: &[(&str, &str)], body: Vec<u
     }
 }
 
+/// A plain GET, answer read whole.
+pub async fn get(url: &str) -> Answer {
+    send(url, "GET", &[], Vec::new()).await
+}
+
 impl Sandbox {
     /// Exchanges the demo API token for a bearer.
     pub async fn bearer(&self) -> String {
@@ -190,7 +195,8 @@ impl Sandbox {
     }
 
     /// Appends lines to an app's logs.
-    pub async fn inject(&self, app: &str, lines: &[&str]) {
+    pub async fn inject<S: AsRef<str>>(&self, app: &str, lines: &[S]) {
+        let lines: Vec<&str> = lines.iter().map(AsRef::as_ref).collect();
         let a = self
             .admin("/inject", serde_json::json!({ "app": app, "lines": lines }))
             .await;

@@ -1,4 +1,4 @@
-use crate::common::{send, start, temp_dir};
+use crate::common::{get, start, temp_dir};
 
 fn dist() -> std::path::PathBuf {
     let dir = temp_dir().join("dist");
@@ -14,35 +14,29 @@ fn dist() -> std::path::PathBuf {
 async fn the_dashboard_is_served_like_a_static_host() {
     let d = dist();
     let sb = start(&["--dist", &d.display().to_string()]).await;
-    let index = send(&format!("{}/", sb.url), "GET", &[], Vec::new()).await;
+    let index = get(&format!("{}/", sb.url)).await;
     assert_eq!(index.status, 200);
     assert_eq!(index.text(), "<h1>dashboard</h1>");
     assert_eq!(
         index.header("content-type"),
         Some("text/html; charset=utf-8")
     );
-    let wasm = send(&format!("{}/app.wasm", sb.url), "GET", &[], Vec::new()).await;
+    let wasm = get(&format!("{}/app.wasm", sb.url)).await;
     assert_eq!(wasm.header("content-type"), Some("application/wasm"));
-    let js = send(&format!("{}/app.js", sb.url), "GET", &[], Vec::new()).await;
+    let js = get(&format!("{}/app.js", sb.url)).await;
     assert!(js
         .header("content-type")
         .is_some_and(|c| c.starts_with("text/javascript")));
-    let docs = send(&format!("{}/docs/", sb.url), "GET", &[], Vec::new()).await;
+    let docs = get(&format!("{}/docs/", sb.url)).await;
     assert_eq!(docs.text(), "docs");
-    let redirect = send(&format!("{}/docs", sb.url), "GET", &[], Vec::new()).await;
+    let redirect = get(&format!("{}/docs", sb.url)).await;
     assert_eq!(redirect.status, 308);
-    let missing = send(&format!("{}/nope", sb.url), "GET", &[], Vec::new()).await;
+    let missing = get(&format!("{}/nope", sb.url)).await;
     assert_eq!(missing.status, 404);
     std::fs::write(d.join("404.html"), "custom 404").expect("write");
-    let custom = send(&format!("{}/nope", sb.url), "GET", &[], Vec::new()).await;
+    let custom = get(&format!("{}/nope", sb.url)).await;
     assert_eq!((custom.status, custom.text().as_str()), (404, "custom 404"));
-    let escape = send(
-        &format!("{}/..%2f..%2fetc/passwd", sb.url),
-        "GET",
-        &[],
-        Vec::new(),
-    )
-    .await;
+    let escape = get(&format!("{}/..%2f..%2fetc/passwd", sb.url)).await;
     assert_eq!(escape.status, 404);
 }
 
@@ -56,19 +50,13 @@ async fn the_dist_under_a_sub_path_does_not_shadow_the_api() {
         "/tools/logs/",
     ])
     .await;
-    let index = send(&format!("{}/tools/logs/", sb.url), "GET", &[], Vec::new()).await;
+    let index = get(&format!("{}/tools/logs/", sb.url)).await;
     assert_eq!(index.text(), "<h1>dashboard</h1>");
-    let outside = send(&format!("{}/index.html", sb.url), "GET", &[], Vec::new()).await;
+    let outside = get(&format!("{}/index.html", sb.url)).await;
     assert_eq!(outside.status, 404);
-    let api = send(&format!("{}/v1/apps", sb.url), "GET", &[], Vec::new()).await;
+    let api = get(&format!("{}/v1/apps", sb.url)).await;
     assert_eq!(api.status, 401, "the API still answers");
-    let regions = send(
-        &format!("{}/auth/v1/regions", sb.url),
-        "GET",
-        &[],
-        Vec::new(),
-    )
-    .await;
+    let regions = get(&format!("{}/auth/v1/regions", sb.url)).await;
     assert_eq!(regions.status, 200);
 }
 
@@ -76,7 +64,7 @@ async fn the_dist_under_a_sub_path_does_not_shadow_the_api() {
 async fn the_csp_header_names_the_request_host() {
     let d = dist();
     let sb = start(&["--dist", &d.display().to_string(), "--csp"]).await;
-    let index = send(&format!("{}/", sb.url), "GET", &[], Vec::new()).await;
+    let index = get(&format!("{}/", sb.url)).await;
     let host = sb.url.trim_start_matches("http://");
     let csp = index.header("content-security-policy").expect("a CSP");
     assert!(
@@ -96,19 +84,13 @@ async fn a_custom_csp_policy_replaces_the_default() {
         "default-src 'none'; connect-src ws://{HOST}",
     ])
     .await;
-    let index = send(&format!("{}/", sb.url), "GET", &[], Vec::new()).await;
+    let index = get(&format!("{}/", sb.url)).await;
     let host = sb.url.trim_start_matches("http://");
     assert_eq!(
         index.header("content-security-policy"),
         Some(format!("default-src 'none'; connect-src ws://{host}").as_str())
     );
-    let api = send(
-        &format!("{}/auth/v1/regions", sb.url),
-        "GET",
-        &[],
-        Vec::new(),
-    )
-    .await;
+    let api = get(&format!("{}/auth/v1/regions", sb.url)).await;
     assert_eq!(
         api.header("content-security-policy"),
         None,

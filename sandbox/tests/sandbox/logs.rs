@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::common::{line, next_frame, next_text, send, sse, start, websocket};
+use crate::common::{get, line, next_frame, next_text, send, sse, start, websocket};
 
 #[tokio::test]
 async fn a_dump_returns_the_last_n_lines_as_text() {
@@ -10,13 +10,9 @@ async fn a_dump_returns_the_last_n_lines_as_text() {
     let lines: Vec<String> = (0..30)
         .map(|i| line("web-1", &format!("line {i}")))
         .collect();
-    sb.inject(
-        "example-app",
-        &lines.iter().map(String::as_str).collect::<Vec<_>>(),
-    )
-    .await;
+    sb.inject("example-app", &lines).await;
     let url = sb.logs_url("example-app").await;
-    let a = send(&format!("{url}&n=5"), "GET", &[], Vec::new()).await;
+    let a = get(&format!("{url}&n=5")).await;
     assert_eq!(a.status, 200);
     assert!(a
         .header("content-type")
@@ -28,7 +24,7 @@ async fn a_dump_returns_the_last_n_lines_as_text() {
             .map(|l| format!("{l}\n"))
             .collect::<String>()
     );
-    let explicit = send(&format!("{url}&n=5&stream=false"), "GET", &[], Vec::new()).await;
+    let explicit = get(&format!("{url}&n=5&stream=false")).await;
     assert_eq!(explicit.text(), a.text());
 }
 
@@ -38,13 +34,9 @@ async fn a_dump_of_ten_thousand_lines_works() {
     let lines: Vec<String> = (0..12_000)
         .map(|i| line("worker-1", &format!("n{i}")))
         .collect();
-    sb.inject(
-        "example-app",
-        &lines.iter().map(String::as_str).collect::<Vec<_>>(),
-    )
-    .await;
+    sb.inject("example-app", &lines).await;
     let url = sb.logs_url("example-app").await;
-    let a = send(&format!("{url}&n=10000"), "GET", &[], Vec::new()).await;
+    let a = get(&format!("{url}&n=10000")).await;
     assert_eq!(a.text().lines().count(), 10_000);
     assert!(a.text().ends_with("n11999\n"));
 }
@@ -53,7 +45,7 @@ async fn a_dump_of_ten_thousand_lines_works() {
 async fn an_app_without_logs_answers_204() {
     let sb = start(&[]).await;
     let url = sb.logs_url("quiet-app").await;
-    let a = send(&format!("{url}&n=100"), "GET", &[], Vec::new()).await;
+    let a = get(&format!("{url}&n=100")).await;
     assert_eq!(a.status, 204);
     assert!(a.body.is_empty());
 }
@@ -63,9 +55,7 @@ async fn synthetic_logs_follow_the_documented_line_format() {
     let sb = start(&["--log-rate", "50"]).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let url = sb.logs_url("example-app").await;
-    let text = send(&format!("{url}&n=200"), "GET", &[], Vec::new())
-        .await
-        .text();
+    let text = get(&format!("{url}&n=200")).await.text();
     assert!(text.lines().count() > 10);
     for l in text.lines() {
         let tokens: Vec<&str> = l.splitn(6, ' ').collect();
@@ -90,23 +80,12 @@ async fn filters_select_containers_by_name_type_or_regex() {
         line("worker-web-1", "e"),
         line("one-off-1234", "f"),
     ];
-    sb.inject(
-        "example-app",
-        &all.iter().map(String::as_str).collect::<Vec<_>>(),
-    )
-    .await;
+    sb.inject("example-app", &all).await;
     let url = sb.logs_url("example-app").await;
     let pick = |filter: &'static str| {
         let url = url.clone();
         async move {
-            let text = send(
-                &format!("{url}&n=100&filter={filter}"),
-                "GET",
-                &[],
-                Vec::new(),
-            )
-            .await
-            .text();
+            let text = get(&format!("{url}&n=100&filter={filter}")).await.text();
             text.lines()
                 .map(|l| l.rsplit(' ').next().unwrap_or("").to_string())
                 .collect::<Vec<_>>()
@@ -124,7 +103,7 @@ async fn filters_select_containers_by_name_type_or_regex() {
 async fn a_bad_filter_regex_is_a_400() {
     let sb = start(&[]).await;
     let url = sb.logs_url("example-app").await;
-    let a = send(&format!("{url}&filter=web%28"), "GET", &[], Vec::new()).await;
+    let a = get(&format!("{url}&filter=web%28")).await;
     assert_eq!(a.status, 400);
     assert!(a.json()["error"]
         .as_str()
@@ -136,17 +115,12 @@ async fn logs_urls_need_their_token_and_expire() {
     let sb = start(&["--logs-url-ttl", "0.3"]).await;
     let url = sb.logs_url("example-app").await;
     let base = url.split('?').next().expect("base").to_string();
-    assert_eq!(
-        send(&format!("{base}?token=nope"), "GET", &[], Vec::new())
-            .await
-            .status,
-        401
-    );
+    assert_eq!(get(&format!("{base}?token=nope")).await.status, 401);
     // A token for one app does not open another's logs.
     let other = url.replace("/apps/example-app/", "/apps/billing-api/");
-    assert_eq!(send(&other, "GET", &[], Vec::new()).await.status, 401);
+    assert_eq!(get(&other).await.status, 401);
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let a = send(&url, "GET", &[], Vec::new()).await;
+    let a = get(&url).await;
     assert_eq!(a.status, 401);
     assert_eq!(a.json(), json!({"error": "token expired"}));
 }
@@ -272,7 +246,7 @@ async fn database_logs_are_reached_through_an_addon_token() {
     let url = a.json()["url"].as_str().expect("url").to_string();
     assert!(url.starts_with(&format!("{}/logs/addons/{pg}/logs?token=", sb.url)));
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let dump = send(&format!("{url}&n=5"), "GET", &[], Vec::new()).await;
+    let dump = get(&format!("{url}&n=5")).await;
     assert_eq!(dump.status, 200);
     assert!(dump.text().contains("[postgresql-1]"));
     let mut ws = websocket(&url, "").await;
@@ -291,10 +265,6 @@ async fn the_log_rate_can_be_raised_at_runtime() {
     assert_eq!(a.status, 200, "{}", a.text());
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let url = sb.logs_url("example-app").await;
-    let n = send(&format!("{url}&n=10000"), "GET", &[], Vec::new())
-        .await
-        .text()
-        .lines()
-        .count();
+    let n = get(&format!("{url}&n=10000")).await.text().lines().count();
     assert!(n > 1000, "only {n} lines");
 }
