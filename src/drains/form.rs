@@ -179,7 +179,11 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
         state.pending.set(true);
         spawn_local(async move {
             let outcome = drains::add_to_targets(&api, &app, &targets, &request).await;
-            state.pending.try_set(false);
+            // The form cannot be closed while pending, so a disposed form means the user left
+            // the page: the drain was still added, and the next visit lists it.
+            if state.pending.try_set(false).is_some() {
+                return;
+            }
             settle(
                 ctx,
                 state,

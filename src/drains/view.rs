@@ -34,9 +34,16 @@ pub(super) struct DrainsCtx {
 impl DrainsCtx {
     /// Reads the list again from the server, keeping the current one on screen meanwhile.
     pub fn reload(self) {
-        let api = self.api.get_value();
-        let app = self.app.get_value();
-        let generation = self.generation.get_value() + 1;
+        // Also called when an add or removal finishes, by which time the user may have left
+        // the page and its values been disposed: then there is nothing to reload.
+        let (Some(api), Some(app), Some(previous)) = (
+            self.api.try_get_value(),
+            self.app.try_get_value(),
+            self.generation.try_get_value(),
+        ) else {
+            return;
+        };
+        let generation = previous + 1;
         self.generation.set_value(generation);
         let ctx = self;
         spawn_local(async move {
@@ -85,7 +92,7 @@ impl DrainsCtx {
     }
 
     fn focus_heading(self) {
-        if let Some(h) = self.heading.get_untracked() {
+        if let Some(Some(h)) = self.heading.try_get_untracked() {
             let _ = h.focus();
         }
     }
@@ -123,7 +130,7 @@ pub fn DrainsPage(app: String) -> impl IntoView {
         form_open.set(false);
         // Focus goes back where the user opened the form from.
         request_animation_frame(move || {
-            if let Some(b) = add_button.get_untracked() {
+            if let Some(Some(b)) = add_button.try_get_untracked() {
                 let _ = b.focus();
             }
         });
@@ -385,7 +392,7 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
                     on_cancel=Callback::new(move |_| {
                         confirming.set(false);
                         request_animation_frame(move || {
-                            if let Some(b) = remove_button.get_untracked() {
+                            if let Some(Some(b)) = remove_button.try_get_untracked() {
                                 let _ = b.focus();
                             }
                         });
@@ -476,7 +483,9 @@ fn RemoveConfirm(
         error.set(None);
         spawn_local(async move {
             let outcome = drains::remove_from_targets(&api, &app, &targets, &url_text).await;
-            pending.try_set(false);
+            // `None` means this confirmation still exists: the list may have been re-read
+            // meanwhile (dropping this row) or the user may have left the page.
+            let alive = pending.try_set(false).is_none();
             let removed: Vec<Target> = outcome.done.iter().map(|(t, _)| t.clone()).collect();
             let failures: Vec<String> = outcome
                 .failed
@@ -501,7 +510,7 @@ fn RemoveConfirm(
                 ))
             };
             error.try_set(message.clone());
-            if removed_here {
+            if removed_here && alive {
                 // This row goes away with its buttons: the heading keeps the focus on the page.
                 // Done before the list changes, while this confirmation still exists.
                 on_removed_here.run(());
