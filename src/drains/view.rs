@@ -351,12 +351,10 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
     view! {
         <li class="sld-drain">
             <div class="sld-drain__main">
+                // Legacy providers say so in their label, e.g. "Logentries (legacy)".
                 <span class="sld-drain__provider" data-kind=kind_class(kind)>
                     {kind.label()}
                 </span>
-                {matches!(kind, DrainKind::Known(p) if p.is_legacy()).then(|| view! {
-                    <span class="sld-badge" title="Logentries was retired upstream in 2022">"legacy"</span>
-                })}
                 <code class="sld-drain__url" id=url_id.clone()>
                     {move || if revealed.get() { url.get_value() } else { masked_for_view.clone() }}
                 </code>
