@@ -396,3 +396,20 @@ test('an app without drains or addons says what to do next', async ({ dashboard:
   await expect(drains.rows(drains.appSection)).toHaveCount(1);
   await expect(drains.appSection).not.toContainText('No drains on this app');
 });
+
+test('a removal that fails on one target keeps the drain listed there and says where', async ({ dashboard: page, sandbox }) => {
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await addEverywhere(drains, 'dd-partial-0123456789');
+  const shown = 'datadog://••••6789?region=eu';
+  const everywhere = page.locator('li.sld-drain').filter({ hasText: shown });
+  await expect(everywhere).toHaveCount(2);
+  // One of the two DELETEs (app or PostgreSQL, whichever reaches the server first) fails.
+  await sandbox.faults({ fail_next: { status: 500, count: 1, method: 'DELETE' } });
+  const dialog = await drains.startRemove(drains.appSection, shown);
+  await dialog.getByRole('button', { name: 'Remove drain' }).click();
+  await expect(drains.alert).toContainText(/Removed from (the app|PostgreSQL \(ad-9be0fc04\))\. Not removed from (the app|PostgreSQL \(ad-9be0fc04\)): The server failed \(500\)/);
+  await expect(everywhere).toHaveCount(1);
+  await drains.reload();
+  await expect(page.locator('li.sld-drain').filter({ hasText: shown })).toHaveCount(1);
+});
