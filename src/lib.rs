@@ -4,6 +4,7 @@
 //! Pure logic (configuration, routes, parsing, validation, terminal model…) lives in plain
 //! modules tested natively; views are Leptos components beside them.
 
+pub mod ansi;
 pub mod api;
 pub mod app;
 pub mod audit;
