@@ -48,7 +48,10 @@ mod tests {
     fn delays_double_from_one_second_and_stop_at_thirty() {
         let mut b = Backoff::new();
         let delays: Vec<u32> = (0..8).map(|_| b.next_delay_ms(0.5)).collect();
-        assert_eq!(delays, vec![1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+        assert_eq!(
+            delays,
+            vec![1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]
+        );
     }
 
     #[test]

@@ -70,13 +70,21 @@ pub fn check(filter: &str, types: &[ContainerType]) -> Result<(), FilterWarning>
             return Err(FilterWarning::EmptyPart);
         }
         let known_type = |name: &str| types.iter().any(|t| t.name == name);
-        let instance_of_type = part
-            .rsplit_once('-')
-            .is_some_and(|(ty, n)| known_type(ty) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        let always = part == "router" || part.starts_with("one-off") || part.starts_with("postdeploy");
+        let instance_of_type = part.rsplit_once('-').is_some_and(|(ty, n)| {
+            known_type(ty) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+        });
+        let always =
+            part == "router" || part.starts_with("one-off") || part.starts_with("postdeploy");
         if !(known_type(part) || instance_of_type || always) {
-            let known: Vec<&str> = types.iter().map(|t| t.name.as_str()).chain(["router"]).collect();
-            return Err(FilterWarning::UnknownContainer(part.to_owned(), known.join(", ")));
+            let known: Vec<&str> = types
+                .iter()
+                .map(|t| t.name.as_str())
+                .chain(["router"])
+                .collect();
+            return Err(FilterWarning::UnknownContainer(
+                part.to_owned(),
+                known.join(", "),
+            ));
         }
     }
     Ok(())
@@ -88,8 +96,16 @@ mod tests {
 
     fn types() -> Vec<ContainerType> {
         vec![
-            ContainerType { name: "web".into(), amount: 2, size: "M".into() },
-            ContainerType { name: "worker".into(), amount: 1, size: "S".into() },
+            ContainerType {
+                name: "web".into(),
+                amount: 2,
+                size: "M".into(),
+            },
+            ContainerType {
+                name: "worker".into(),
+                amount: 1,
+                size: "S".into(),
+            },
         ]
     }
 
@@ -98,21 +114,44 @@ mod tests {
         let values: Vec<String> = options(&types()).into_iter().map(|o| o.value).collect();
         assert_eq!(
             values,
-            vec!["", "web", "web-1", "web-2", "worker", "worker-1", "router", "one-off-*", "postdeploy-*"]
+            vec![
+                "",
+                "web",
+                "web-1",
+                "web-2",
+                "worker",
+                "worker-1",
+                "router",
+                "one-off-*",
+                "postdeploy-*"
+            ]
         );
     }
 
     #[test]
     fn known_types_instances_and_platform_containers_pass_the_check() {
-        for f in ["", "web", "web-2", "web|worker", "router", "one-off-*", "postdeploy-1", "web-1|router"] {
+        for f in [
+            "",
+            "web",
+            "web-2",
+            "web|worker",
+            "router",
+            "one-off-*",
+            "postdeploy-1",
+            "web-1|router",
+        ] {
             assert_eq!(check(f, &types()), Ok(()), "{f}");
         }
     }
 
     #[test]
     fn unknown_containers_and_empty_parts_warn() {
-        assert!(matches!(check("db", &types()), Err(FilterWarning::UnknownContainer(p, _)) if p == "db"));
-        assert!(matches!(check("web|clock", &types()), Err(FilterWarning::UnknownContainer(p, _)) if p == "clock"));
+        assert!(
+            matches!(check("db", &types()), Err(FilterWarning::UnknownContainer(p, _)) if p == "db")
+        );
+        assert!(
+            matches!(check("web|clock", &types()), Err(FilterWarning::UnknownContainer(p, _)) if p == "clock")
+        );
         assert_eq!(check("web|", &types()), Err(FilterWarning::EmptyPart));
     }
 }

@@ -81,31 +81,56 @@ mod tests {
             r#"{"name":"log","log":"hello"}"#,
             r#"{"event":"log","name":"log","log":"hello"}"#,
         ] {
-            assert_eq!(decode(json, Transport::WebSocket), Frame::Log("hello".into()));
+            assert_eq!(
+                decode(json, Transport::WebSocket),
+                Frame::Log("hello".into())
+            );
         }
     }
 
     #[test]
     fn pings_are_recognised_and_unknown_events_ignored() {
         assert_eq!(
-            decode(r#"{"event":"ping","timestamp":"2024-01-01T00:00:00Z"}"#, Transport::Sse),
+            decode(
+                r#"{"event":"ping","timestamp":"2024-01-01T00:00:00Z"}"#,
+                Transport::Sse
+            ),
             Frame::Ping
         );
-        assert_eq!(decode(r#"{"name":"ping"}"#, Transport::WebSocket), Frame::Ping);
-        assert_eq!(decode(r#"{"event":"resize"}"#, Transport::WebSocket), Frame::Ignored);
+        assert_eq!(
+            decode(r#"{"name":"ping"}"#, Transport::WebSocket),
+            Frame::Ping
+        );
+        assert_eq!(
+            decode(r#"{"event":"resize"}"#, Transport::WebSocket),
+            Frame::Ignored
+        );
     }
 
     #[test]
     fn malformed_websocket_frames_are_counted_not_shown() {
-        for text in ["not json", "{\"event\":\"log\"}", "[1,2]", "{\"log\":\"x\"}", "{"] {
-            assert_eq!(decode(text, Transport::WebSocket), Frame::Malformed, "{text}");
+        for text in [
+            "not json",
+            "{\"event\":\"log\"}",
+            "[1,2]",
+            "{\"log\":\"x\"}",
+            "{",
+        ] {
+            assert_eq!(
+                decode(text, Transport::WebSocket),
+                Frame::Malformed,
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn non_json_sse_data_is_one_raw_log_line() {
         assert_eq!(
-            decode("2024-01-01 00:00:00.0 +0000 UTC [web-1] plain", Transport::Sse),
+            decode(
+                "2024-01-01 00:00:00.0 +0000 UTC [web-1] plain",
+                Transport::Sse
+            ),
             Frame::Log("2024-01-01 00:00:00.0 +0000 UTC [web-1] plain".into())
         );
         assert_eq!(

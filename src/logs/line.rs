@@ -268,9 +268,8 @@ mod tests {
 
     #[test]
     fn the_plain_message_drops_colour_escapes() {
-        let line = LogLine::parse(
-            "2024-01-02 03:04:05.0 +0000 UTC [web-1] \u{1b}[31merror\u{1b}[0m done",
-        );
+        let line =
+            LogLine::parse("2024-01-02 03:04:05.0 +0000 UTC [web-1] \u{1b}[31merror\u{1b}[0m done");
         assert_eq!(line.plain_message(), "error done");
         assert_eq!(
             line.plain_line(),

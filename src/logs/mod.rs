@@ -1,5 +1,14 @@
 //! Live logs: dump then stream over WebSocket or SSE, filter, search, follow.
 
+pub mod backoff;
+pub mod buffer;
+pub mod filter;
+pub mod frame;
+pub mod line;
+pub mod overlap;
+pub mod render;
+pub mod search;
+
 use leptos::prelude::*;
 
 /// The log viewer of `app`, or of one of its database addons.

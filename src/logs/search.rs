@@ -42,6 +42,8 @@ enum Kind {
     Plain(String),
     /// An ASCII needle, lower-cased, compared ignoring ASCII case: no allocation per line.
     AsciiNoCase(Vec<u8>),
+    /// A non-ASCII needle, lower-cased; `regex-lite` folds ASCII case only.
+    UnicodeNoCase(String),
     Regex(regex_lite::Regex),
 }
 
@@ -59,19 +61,13 @@ impl Matcher {
             // Validate the pattern on its own first, so `a)(?i:(b` cannot sneak past the
             // group added above.
             regex_lite::Regex::new(&spec.query).map_err(|e| SearchError(e.to_string()))?;
-            Kind::Regex(
-                regex_lite::Regex::new(&pattern).map_err(|e| SearchError(e.to_string()))?,
-            )
+            Kind::Regex(regex_lite::Regex::new(&pattern).map_err(|e| SearchError(e.to_string()))?)
         } else if spec.case_sensitive {
             Kind::Plain(spec.query.clone())
         } else if spec.query.is_ascii() {
             Kind::AsciiNoCase(spec.query.to_ascii_lowercase().into_bytes())
         } else {
-            let escaped = regex_lite::escape(&spec.query);
-            Kind::Regex(
-                regex_lite::Regex::new(&format!("(?i:{escaped})"))
-                    .map_err(|e| SearchError(e.to_string()))?,
-            )
+            Kind::UnicodeNoCase(spec.query.to_lowercase())
         };
         Ok(Matcher {
             kind,
@@ -98,6 +94,7 @@ impl Matcher {
             Kind::Everything => return true,
             Kind::Plain(needle) => text.contains(needle.as_str()),
             Kind::AsciiNoCase(needle) => find_ascii_no_case(text.as_bytes(), needle, 0).is_some(),
+            Kind::UnicodeNoCase(needle) => text.to_lowercase().contains(needle.as_str()),
             Kind::Regex(re) => re.is_match(text),
         };
         found != self.invert
@@ -127,6 +124,22 @@ impl Matcher {
                     if out.len() == MAX_RANGES_PER_LINE {
                         break;
                     }
+                }
+            }
+            Kind::UnicodeNoCase(needle) => {
+                let lower = text.to_lowercase();
+                // Offsets in the lower-cased text are only valid when lower-casing kept
+                // every byte length; otherwise the line is kept but not highlighted.
+                if lower.len() == text.len() {
+                    out.extend(
+                        lower
+                            .match_indices(needle.as_str())
+                            .take(MAX_RANGES_PER_LINE)
+                            .map(|(i, m)| i..i + m.len())
+                            .filter(|r| {
+                                text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
+                            }),
+                    );
                 }
             }
             Kind::Regex(re) => {
@@ -204,14 +217,21 @@ mod tests {
     #[test]
     fn an_invalid_regex_is_an_error_not_a_panic() {
         for bad in ["(", "a)(?i:(b", "[z-a]"] {
-            let err = Matcher::new(&SearchSpec { regex: true, ..spec(bad) });
+            let err = Matcher::new(&SearchSpec {
+                regex: true,
+                ..spec(bad)
+            });
             assert!(err.is_err(), "{bad}");
         }
     }
 
     #[test]
     fn invert_keeps_the_lines_without_a_match_and_highlights_nothing() {
-        let m = Matcher::new(&SearchSpec { invert: true, ..spec("ping") }).expect("valid");
+        let m = Matcher::new(&SearchSpec {
+            invert: true,
+            ..spec("ping")
+        })
+        .expect("valid");
         assert!(m.keeps("GET /"));
         assert!(!m.keeps("GET /ping"));
         assert!(m.ranges("GET /").is_empty());
@@ -219,7 +239,11 @@ mod tests {
 
     #[test]
     fn an_empty_query_keeps_everything_even_inverted() {
-        let m = Matcher::new(&SearchSpec { invert: true, ..spec("") }).expect("valid");
+        let m = Matcher::new(&SearchSpec {
+            invert: true,
+            ..spec("")
+        })
+        .expect("valid");
         assert!(m.is_everything());
         assert!(m.keeps("anything"));
     }
@@ -232,9 +256,17 @@ mod tests {
 
     #[test]
     fn empty_regex_matches_do_not_flood_the_highlights() {
-        let m = Matcher::new(&SearchSpec { regex: true, ..spec("x*") }).expect("valid");
+        let m = Matcher::new(&SearchSpec {
+            regex: true,
+            ..spec("x*")
+        })
+        .expect("valid");
         assert_eq!(m.ranges("abxxc"), vec![2..4]);
-        let m = Matcher::new(&SearchSpec { regex: true, ..spec(".") }).expect("valid");
+        let m = Matcher::new(&SearchSpec {
+            regex: true,
+            ..spec(".")
+        })
+        .expect("valid");
         assert_eq!(m.ranges(&"a".repeat(10_000)).len(), MAX_RANGES_PER_LINE);
     }
 
