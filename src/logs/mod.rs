@@ -5,6 +5,7 @@ pub mod buffer;
 pub mod filter;
 pub mod frame;
 pub mod line;
+pub mod model;
 pub mod overlap;
 pub mod render;
 pub mod search;
