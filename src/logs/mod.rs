@@ -9,11 +9,7 @@ pub mod model;
 pub mod overlap;
 pub mod render;
 pub mod search;
+mod view;
 
-use leptos::prelude::*;
+pub use view::LogsPage;
 
-/// The log viewer of `app`, or of one of its database addons.
-#[component]
-pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> impl IntoView {
-    view! { <section class="sld-page"><h1>"Logs of " {app} {addon}</h1></section> }
-}

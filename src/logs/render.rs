@@ -295,6 +295,15 @@ pub fn render(message: &str, highlights: &[Range<usize>]) -> SafeHtml {
     html
 }
 
+/// Renders every line of `text` and returns the total length of the markup: exported so
+/// the benchmark (`bench/logs.mjs`) can time this renderer against `ansi_up` on the same
+/// corpus in the same browser. It reads nothing and changes nothing on the page.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = sldRenderLogLines)]
+pub fn render_lines_for_benchmark(text: &str) -> usize {
+    text.lines().map(|l| render(l, &[]).as_str().len()).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
