@@ -12,4 +12,3 @@ pub mod search;
 mod view;
 
 pub use view::LogsPage;
-

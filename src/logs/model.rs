@@ -196,10 +196,19 @@ mod tests {
     #[test]
     fn a_reconnect_shows_no_duplicate_and_marks_possible_gaps() {
         let mut m = Model::new(100);
-        m.apply([StreamEvent::Reset, StreamEvent::Lines(lines(&["a", "b", "c"]))]);
-        m.apply([StreamEvent::Resync { lines: lines(&["b", "c", "d"]), complete: false }]);
+        m.apply([
+            StreamEvent::Reset,
+            StreamEvent::Lines(lines(&["a", "b", "c"])),
+        ]);
+        m.apply([StreamEvent::Resync {
+            lines: lines(&["b", "c", "d"]),
+            complete: false,
+        }]);
         assert_eq!(shown(&m), vec!["a", "b", "c", "d"]);
-        m.apply([StreamEvent::Resync { lines: lines(&["x", "y"]), complete: false }]);
+        m.apply([StreamEvent::Resync {
+            lines: lines(&["x", "y"]),
+            complete: false,
+        }]);
         assert_eq!(shown(&m), vec!["a", "b", "c", "d", "<gap>", "x", "y"]);
     }
 
@@ -207,7 +216,13 @@ mod tests {
     fn search_filters_the_shown_rows_and_follows_new_lines() {
         let mut m = Model::new(100);
         m.apply([StreamEvent::Lines(lines(&["error 1", "ok", "error 2"]))]);
-        m.set_matcher(Matcher::new(&SearchSpec { query: "error".into(), ..SearchSpec::default() }).expect("valid"));
+        m.set_matcher(
+            Matcher::new(&SearchSpec {
+                query: "error".into(),
+                ..SearchSpec::default()
+            })
+            .expect("valid"),
+        );
         assert_eq!(shown(&m), vec!["error 1", "error 2"]);
         let applied = m.apply([StreamEvent::Lines(lines(&["ok", "error 3"]))]);
         assert_eq!(applied.added, 1);
@@ -227,14 +242,20 @@ mod tests {
     fn downloads_keep_or_strip_escapes() {
         let l = LogLine::parse("\u{1b}[31mred\u{1b}[0m");
         assert_eq!(download_text([&l].into_iter(), true), "red\n");
-        assert_eq!(download_text([&l].into_iter(), false), "\u{1b}[31mred\u{1b}[0m\n");
+        assert_eq!(
+            download_text([&l].into_iter(), false),
+            "\u{1b}[31mred\u{1b}[0m\n"
+        );
     }
 
     #[test]
     fn container_colours_are_stable() {
         assert_eq!(container_class("web-1"), container_class("web-1"));
         let distinct: std::collections::HashSet<_> =
-            ["web-1", "web-2", "worker-1", "router", "clock-1"].iter().map(|c| container_class(c)).collect();
+            ["web-1", "web-2", "worker-1", "router", "clock-1"]
+                .iter()
+                .map(|c| container_class(c))
+                .collect();
         assert!(distinct.len() > 1);
     }
 }

@@ -304,6 +304,20 @@ pub fn render_lines_for_benchmark(text: &str) -> usize {
     text.lines().map(|l| render(l, &[]).as_str().len()).sum()
 }
 
+/// Size of the wasm linear memory in bytes, where the log buffer lives (it is not part of
+/// the JS heap): exported for the benchmark's memory figure.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = sldWasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+        .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,7 +381,10 @@ mod tests {
 
     #[test]
     fn highlights_wrap_matches_in_marks_inside_colours() {
-        let html = render("\u{1b}[32mgreen error\u{1b}[0m", &[6..11]);
+        let html = render(
+            "\u{1b}[32mgreen error\u{1b}[0m",
+            std::slice::from_ref(&(6..11)),
+        );
         assert_eq!(
             html.as_str(),
             "<span class=\"sld-fg-2\">green </span><span class=\"sld-fg-2\"><mark class=\"sld-log-match\">error</mark></span>"
@@ -397,7 +414,7 @@ mod tests {
             "https://example.com/\"><script>alert(1)</script>",
             "\u{1b}[31<script>",
         ] {
-            let html = render(line, &[0..3]);
+            let html = render(line, std::slice::from_ref(&(0..3)));
             assert!(
                 !html.as_str().contains("<script"),
                 "{line}: {}",

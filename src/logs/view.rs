@@ -131,7 +131,8 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             // Keep the rows under the reader's eyes where they are while old ones are evicted.
             if applied.removed_front > 0 {
                 if let Some(el) = viewport.get_untracked() {
-                    let top = (f64::from(el.scroll_top()) - applied.removed_front as f64 * ROW_H).max(0.0);
+                    let top = (f64::from(el.scroll_top()) - applied.removed_front as f64 * ROW_H)
+                        .max(0.0);
                     el.set_scroll_top(top as i32);
                     scroll_top.set(top);
                 }
@@ -233,7 +234,8 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         };
         let top = f64::from(el.scroll_top());
         scroll_top.set(top);
-        let at_bottom = top + f64::from(el.client_height()) >= f64::from(el.scroll_height()) - ROW_H;
+        let at_bottom =
+            top + f64::from(el.client_height()) >= f64::from(el.scroll_height()) - ROW_H;
         if at_bottom {
             if !following.get_untracked() {
                 following.set(true);
@@ -415,7 +417,12 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             }
         })
     };
-    let filter_options = move || containers.get().map(|t| filter::options(&t)).unwrap_or_else(|| filter::options(&[]));
+    let filter_options = move || {
+        containers
+            .get()
+            .map(|t| filter::options(&t))
+            .unwrap_or_else(|| filter::options(&[]))
+    };
     let filter_warning = move || {
         let f = url_state.with(|s| s.filter.clone());
         containers
@@ -463,7 +470,15 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     };
     // A pause keeps lines queued; refresh the pill's count now and then.
     let tick = RwSignal::new(0u32);
-    let interval = set_interval_with_handle(move || if paused.get_untracked() { tick.update(|t| *t += 1) }, std::time::Duration::from_millis(500)).ok();
+    let interval = set_interval_with_handle(
+        move || {
+            if paused.get_untracked() {
+                tick.update(|t| *t += 1)
+            }
+        },
+        std::time::Duration::from_millis(500),
+    )
+    .ok();
     on_cleanup(move || {
         if let Some(h) = interval {
             h.clear();
@@ -635,7 +650,7 @@ fn format_count(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
