@@ -150,8 +150,12 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     };
 
     let on_event = move |e: StreamEvent| {
+        let is_paused = paused.get_untracked();
         pending.update_value(|p| {
             p.push(e);
+            if !is_paused {
+                return;
+            }
             // While paused nothing is applied; keep the queue bounded like the buffer.
             let queued: usize = p
                 .iter()
@@ -493,6 +497,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     view! {
         <section class="sld-page sld-logs" aria-labelledby="sld-logs-title"
             data-received=move || received.get()
+            data-shown=move || shown_len.get()
             data-search-ms=move || format!("{:.2}", search_ms.get())
         >
             <div class="sld-logs__head">
@@ -514,6 +519,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                         (n > 0).then(|| format!(" · reconnected {n}×"))
                     }}
                 </span>
+                <span class="sld-muted sld-log-total">{move || format!("{} lines", format_count(shown_len.get()))}</span>
             </div>
             <div class="sld-log-toolbar" role="toolbar" aria-label="Log viewer controls">
                 <div class="sld-field sld-field--inline">
