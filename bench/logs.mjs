@@ -148,7 +148,7 @@ try {
       const pattern = label.startsWith('regex') ? q.replace('/', '/\\w*').replace('=5', '=5\\d\\d') : q;
       await page.locator('#sld-log-search').fill(pattern);
       await page.waitForTimeout(100);
-      times.push(Number(await page.locator('section.sld-logs').getAttribute('data-search-ms')));
+      times.push(Number(await page.locator('section.sld-logs').getAttribute('data-search-us')) / 1000);
     }
     print(`search over the buffer, ${label} (ms)`, times.map((t) => fmt(t, 1)).join(' / '));
   }

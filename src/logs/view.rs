@@ -21,6 +21,9 @@ use crate::nav::use_nav;
 
 /// Height of one row in pixels; rows never wrap so every row has this height.
 const ROW_H: f64 = 20.0;
+/// The same in whole pixels, for CSS values: formatting integers keeps the float
+/// formatting machinery out of the wasm bundle.
+const ROW_PX: usize = 20;
 /// Rows rendered above and below the viewport so fast scrolling shows no blank.
 const OVERSCAN: usize = 10;
 /// History sizes offered.
@@ -96,7 +99,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
 
     let scroll_to_bottom = move || {
         if let (Some(el), Some(sp)) = (viewport.get_untracked(), spacer.get_untracked()) {
-            let total = model.with_value(|m| m.shown_len()) as f64 * ROW_H;
+            let total = model.with_value(|m| m.shown_len()) * ROW_PX;
             // Set the height now rather than when the reactive style catches up, so the
             // scroll lands on the real bottom.
             let sp: &web_sys::HtmlElement = sp.as_ref();
@@ -283,7 +286,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     };
     let offset = move || {
         let (start, _) = window_rows.get();
-        format!("translateY({}px)", start as f64 * ROW_H)
+        format!("translateY({}px)", start * ROW_PX)
     };
 
     let render_row = move |(seq, _g): (u64, u64)| {
@@ -498,7 +501,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         <section class="sld-page sld-logs" aria-labelledby="sld-logs-title"
             data-received=move || received.get()
             data-shown=move || shown_len.get()
-            data-search-ms=move || format!("{:.2}", search_ms.get())
+            data-search-us=move || (search_ms.get() * 1000.0) as u64
         >
             <div class="sld-logs__head">
                 <h1 id="sld-logs-title">{title}</h1>
@@ -577,15 +580,15 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                             }
                         }
                     />
-                    <label class="sld-check"><input type="checkbox" id="sld-log-regex"
-                        prop:checked=move || url_state.with(|s| s.search.regex)
-                        on:change=move |ev| set_param("re", flag(&ev))/>"Regex"</label>
-                    <label class="sld-check"><input type="checkbox" id="sld-log-case"
-                        prop:checked=move || url_state.with(|s| s.search.case_sensitive)
-                        on:change=move |ev| set_param("case", flag(&ev))/>"Case"</label>
-                    <label class="sld-check"><input type="checkbox" id="sld-log-invert"
-                        prop:checked=move || url_state.with(|s| s.search.invert)
-                        on:change=move |ev| set_param("inv", flag(&ev))/>"Invert"</label>
+                    <Check id="sld-log-regex" label="Regex"
+                        checked=Signal::derive(move || url_state.with(|s| s.search.regex))
+                        on_toggle=Callback::new(move |on| set_param("re", flag(on)))/>
+                    <Check id="sld-log-case" label="Case"
+                        checked=Signal::derive(move || url_state.with(|s| s.search.case_sensitive))
+                        on_toggle=Callback::new(move |on| set_param("case", flag(on)))/>
+                    <Check id="sld-log-invert" label="Invert"
+                        checked=Signal::derive(move || url_state.with(|s| s.search.invert))
+                        on_toggle=Callback::new(move |on| set_param("inv", flag(on)))/>
                     <output class="sld-log-count" for="sld-log-search" aria-live="polite">
                         {move || match_count.get().map(|n| format!("{} matching line{}", format_count(n), if n == 1 { "" } else { "s" }))}
                     </output>
@@ -598,9 +601,9 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                         {move || if paused.get() { "Resume" } else { "Pause" }}
                     </button>
                     <button type="button" class="sld-button" on:click=move |_| follow_now() aria-pressed=move || following.get().to_string()>"Follow"</button>
-                    <label class="sld-check"><input type="checkbox" id="sld-log-local"
-                        prop:checked=move || url_state.with(|s| s.local_time)
-                        on:change=move |ev| set_param("tz", if event_target_checked(&ev) { "local".into() } else { String::new() })/>"Local time"</label>
+                    <Check id="sld-log-local" label="Local time"
+                        checked=Signal::derive(move || url_state.with(|s| s.local_time))
+                        on_toggle=Callback::new(move |on: bool| set_param("tz", if on { "local".into() } else { String::new() }))/>
                     <div class="sld-field sld-field--inline">
                         <label for="sld-log-download-what">"Download"</label>
                         <select id="sld-log-download-what" on:change=move |ev| download_all.set(event_target_value(&ev) == "all")>
@@ -608,9 +611,9 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                             <option value="all">"all buffered lines"</option>
                         </select>
                     </div>
-                    <label class="sld-check"><input type="checkbox" id="sld-log-strip"
-                        prop:checked=move || download_strip.get()
-                        on:change=move |ev| download_strip.set(event_target_checked(&ev))/>"Strip colours"</label>
+                    <Check id="sld-log-strip" label="Strip colours"
+                        checked=Signal::from(download_strip)
+                        on_toggle=Callback::new(move |on| download_strip.set(on))/>
                     <button type="button" class="sld-button" id="sld-log-download" on:click=download>"Download .log"</button>
                     <button type="button" class="sld-button" on:click=copy_selected disabled=move || selected.get().is_none()>"Copy selected line"</button>
                 </div>
@@ -619,7 +622,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 <div class="sld-log-viewport" node_ref=viewport on:scroll=on_scroll tabindex="0"
                     role="log" aria-label="Log lines" aria-live="off"
                 >
-                    <div class="sld-log-spacer" node_ref=spacer style:height=move || format!("{}px", shown_len.get() as f64 * ROW_H)>
+                    <div class="sld-log-spacer" node_ref=spacer style:height=move || format!("{}px", shown_len.get() * ROW_PX)>
                         <div class="sld-log-rows" style:transform=offset>
                             <For each=rows key=|k| *k let:item>
                                 {render_row(item)}
@@ -644,8 +647,29 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     }
 }
 
-fn flag(ev: &leptos::ev::Event) -> String {
-    if event_target_checked(ev) {
+/// A labelled checkbox; one component so every toggle shares its code in the bundle.
+#[component]
+fn Check(
+    /// Element id of the input.
+    id: &'static str,
+    /// Visible label.
+    label: &'static str,
+    /// Whether it is checked.
+    checked: Signal<bool>,
+    /// Called with the new state.
+    on_toggle: Callback<bool>,
+) -> impl IntoView {
+    view! {
+        <label class="sld-check">
+            <input type="checkbox" id=id prop:checked=move || checked.get()
+                on:change=move |ev| on_toggle.run(event_target_checked(&ev))/>
+            {label}
+        </label>
+    }
+}
+
+fn flag(on: bool) -> String {
+    if on {
         "1".into()
     } else {
         String::new()
