@@ -296,15 +296,18 @@ async fn run(ctx: Rc<Ctx>, params: StreamParams) {
         }
         ctx.state(StreamState::Live, transport);
         let dead_after = ctx.options.ping_interval_ms.saturating_mul(2);
+        // One watchdog timer re-armed only when it fires: a timer per message would cost a
+        // setTimeout/clearTimeout pair and a closure for each of 20,000 lines a second.
+        let mut last_message = js_sys::Date::now();
+        let mut watchdog = Box::pin(TimeoutFuture::new(dead_after));
         while !closed {
-            let next = Box::pin(conn.next());
-            let timeout = Box::pin(TimeoutFuture::new(dead_after));
-            let event = match future::select(next, timeout).await {
+            let event = match future::select(Box::pin(conn.next()), &mut watchdog).await {
                 Either::Left((e, _)) => Some(e),
                 Either::Right(_) => None,
             };
             match event {
                 Some(ConnEvent::Message(m)) => {
+                    last_message = js_sys::Date::now();
                     backoff.reset();
                     let mut lines = Vec::new();
                     handle(&ctx, &m, conn.transport(), &mut lines);
@@ -317,8 +320,17 @@ async fn run(ctx: Rc<Ctx>, params: StreamParams) {
                     }
                 }
                 Some(ConnEvent::Open) => {}
-                // Closed, or silent for two ping intervals: dead either way.
-                Some(ConnEvent::Closed) | None => closed = true,
+                Some(ConnEvent::Closed) => closed = true,
+                None => {
+                    let silent = js_sys::Date::now() - last_message;
+                    if silent >= f64::from(dead_after) {
+                        // Silent for two ping intervals: the stream is dead even if the
+                        // socket has not noticed.
+                        closed = true;
+                    } else {
+                        watchdog = Box::pin(TimeoutFuture::new(dead_after - silent as u32));
+                    }
+                }
             }
         }
         drop(conn);

@@ -232,15 +232,11 @@ pub fn render(message: &str, highlights: &[Range<usize>]) -> SafeHtml {
     bounds.sort_unstable();
     bounds.dedup();
 
+    // Class lists are computed once per change of rendition, not once per run.
+    let classes: Vec<String> = changes.iter().map(|c| c.1.classes()).collect();
     let mut html = SafeHtml::new();
-    let style_at = |pos: usize| {
-        changes
-            .iter()
-            .take_while(|c| c.0 <= pos)
-            .last()
-            .map(|c| c.1)
-            .unwrap_or_default()
-    };
+    let mut change = 0usize;
+    let mut current: Option<usize> = None;
     let marked = |r: Range<usize>| {
         highlights
             .iter()
@@ -250,6 +246,11 @@ pub fn render(message: &str, highlights: &[Range<usize>]) -> SafeHtml {
     while w + 1 < bounds.len() {
         let (a, mut b) = (bounds[w], bounds[w + 1]);
         w += 1;
+        // Runs start in increasing order, so the rendition in force only moves forward.
+        while change < changes.len() && changes[change].0 <= a {
+            current = Some(change);
+            change += 1;
+        }
         let link = links.iter().find(|l| l.start == a);
         if let Some(l) = link {
             // A link is atomic: skip the boundaries inside it.
@@ -261,12 +262,11 @@ pub fn render(message: &str, highlights: &[Range<usize>]) -> SafeHtml {
         if a >= b || !plain.is_char_boundary(a) || !plain.is_char_boundary(b) {
             continue;
         }
-        let st = style_at(a);
-        let classes = st.classes();
-        let styled = !classes.is_empty();
-        let mark = marked(a..b);
+        let class = current.map_or("", |i| classes[i].as_str());
+        let styled = !class.is_empty();
+        let mark = !highlights.is_empty() && marked(a..b);
         if styled {
-            html.open(Tag::Span, classes.split(' '));
+            html.open(Tag::Span, class.split(' '));
         }
         if mark {
             html.open(Tag::Mark, ["sld-log-match"]);

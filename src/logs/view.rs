@@ -104,8 +104,10 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             // scroll lands on the real bottom.
             let sp: &web_sys::HtmlElement = sp.as_ref();
             let _ = sp.style().set_property("height", &format!("{total}px"));
-            el.set_scroll_top(el.scroll_height());
-            scroll_top.set(f64::from(el.scroll_top()));
+            // Computed, not read back: reading scrollHeight would force a layout per frame.
+            // The browser clamps the value to the real bottom.
+            el.set_scroll_top(i32::try_from(total).unwrap_or(i32::MAX));
+            scroll_top.set((total as f64 - viewport_h.get_untracked()).max(0.0));
         }
     };
 
@@ -181,14 +183,14 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         schedule();
     };
 
-    let params = Signal::derive(move || {
-        let s = url_state.get();
-        StreamParams {
+    // Memoized: a search or time-zone change must not restart the stream.
+    let params = Memo::new(move |_| {
+        url_state.with(|s| StreamParams {
             lines: s.lines,
-            filter: s.filter,
-        }
+            filter: s.filter.clone(),
+        })
     });
-    let stream = use_log_stream(api.clone(), source.clone(), params, on_event);
+    let stream = use_log_stream(api.clone(), source.clone(), params.into(), on_event);
 
     // Search: recompile when the query changes, recompute the shown rows, time it.
     Effect::new(move |_| {
