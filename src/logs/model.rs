@@ -100,12 +100,18 @@ impl Model {
         self.matcher = matcher;
         self.shown.clear();
         let first = self.buffer.first_seq();
-        for (i, e) in self.buffer.iter().enumerate() {
-            let keep = match e {
-                Entry::Gap => true,
-                Entry::Line(l) => self.matcher.keeps(l.plain_message()),
-            };
-            if keep {
+        if self.matcher.is_everything() {
+            self.shown.extend(first..self.buffer.next_seq());
+            return;
+        }
+        let texts: Vec<&str> = self
+            .buffer
+            .iter()
+            .map(|e| e.line().map_or("", LogLine::plain_message))
+            .collect();
+        let kept = self.matcher.keeps_all(&texts);
+        for (i, (e, keep)) in self.buffer.iter().zip(kept).enumerate() {
+            if keep || matches!(e, Entry::Gap) {
                 self.shown.push_back(first + i as u64);
             }
         }

@@ -95,6 +95,19 @@ impl Matcher {
         found != self.invert
     }
 
+    /// [`Matcher::keeps`] for many texts at once. Regular expressions in the browser run
+    /// over the whole batch in one call instead of crossing into JavaScript per line.
+    pub fn keeps_all(&self, texts: &[&str]) -> Vec<bool> {
+        match &self.kind {
+            Kind::Regex(re) => re
+                .is_match_all(texts)
+                .into_iter()
+                .map(|found| found != self.invert)
+                .collect(),
+            _ => texts.iter().map(|t| self.keeps(t)).collect(),
+        }
+    }
+
     /// The byte ranges of `text` to highlight; none for inverted searches, whose kept
     /// lines by definition do not contain the match.
     pub fn ranges(&self, text: &str) -> Vec<Range<usize>> {
@@ -170,6 +183,10 @@ mod engine {
             self.0.is_match(text)
         }
 
+        pub fn is_match_all(&self, texts: &[&str]) -> Vec<bool> {
+            texts.iter().map(|t| self.0.is_match(t)).collect()
+        }
+
         pub fn ranges(&self, text: &str, max: usize, out: &mut Vec<Range<usize>>) {
             out.extend(
                 self.0
@@ -221,6 +238,34 @@ mod engine {
 
         pub fn is_match(&self, text: &str) -> bool {
             self.test.test(text)
+        }
+
+        /// Joins the texts with line breaks, passes them to JavaScript once, and lets
+        /// `Array.prototype.map` call the bound `test` on each: no crossing per line.
+        pub fn is_match_all(&self, texts: &[&str]) -> Vec<bool> {
+            if texts.is_empty() || texts.iter().any(|t| t.contains('\n')) {
+                return texts.iter().map(|t| self.is_match(t)).collect();
+            }
+            let joined = texts.join("\n");
+            let batched = (|| -> Option<Vec<bool>> {
+                let lines = js_sys::JsString::from(joined.as_str()).split("\n");
+                let test: js_sys::Function =
+                    js_sys::Reflect::get(self.test.as_ref(), &"test".into())
+                        .ok()?
+                        .dyn_into()
+                        .ok()?;
+                let bound = test.bind(self.test.as_ref());
+                let map: js_sys::Function = js_sys::Reflect::get(lines.as_ref(), &"map".into())
+                    .ok()?
+                    .dyn_into()
+                    .ok()?;
+                let results =
+                    js_sys::Reflect::apply(&map, lines.as_ref(), &js_sys::Array::of1(&bound))
+                        .ok()?;
+                let bytes = js_sys::Uint8Array::from(results).to_vec();
+                (bytes.len() == texts.len()).then(|| bytes.into_iter().map(|b| b != 0).collect())
+            })();
+            batched.unwrap_or_else(|| texts.iter().map(|t| self.is_match(t)).collect())
         }
 
         pub fn ranges(&self, text: &str, max: usize, out: &mut Vec<Range<usize>>) {
@@ -375,6 +420,17 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn searching_a_batch_agrees_with_searching_line_by_line(
+            texts in proptest::collection::vec("[a-c\n ]{0,8}", 0..20),
+            query in "[a-c]{1,2}", regex: bool, invert: bool,
+        ) {
+            let m = Matcher::new(&SearchSpec { query, regex, invert, ..SearchSpec::default() }).expect("valid");
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let one_by_one: Vec<bool> = refs.iter().map(|t| m.keeps(t)).collect();
+            prop_assert_eq!(m.keeps_all(&refs), one_by_one);
+        }
+
         #[test]
         fn highlighted_ranges_are_char_boundaries_and_contain_the_needle(
             hay in "[a-cA-Cé ]{0,40}", needle in "[a-cA-C]{1,3}",
