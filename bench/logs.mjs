@@ -21,8 +21,10 @@ const args = Object.fromEntries(
 const RATE = Number(args.rate ?? 25000);
 const SECONDS = Number(args.seconds ?? 10);
 const DIST = args.dist ?? 'dist';
-const SANDBOX = args.sandbox ?? ['target/release/scalingo-sandbox', 'target/debug/scalingo-sandbox'].find(existsSync);
+const SANDBOX = args.sandbox ?? process.env.SANDBOX_BIN ?? ['target/release/scalingo-sandbox', 'target/debug/scalingo-sandbox'].find(existsSync);
 const APP = 'example-app';
+// `--transport sse` refuses WebSocket upgrades so the viewer falls back to SSE.
+const TRANSPORT = args.transport ?? 'ws';
 
 if (!SANDBOX) throw new Error('build the sandbox first: cargo build --release -p scalingo-sandbox');
 if (!existsSync(`${DIST}/index.html`)) throw new Error(`no ${DIST}/index.html: trunk build --release --offline first`);
@@ -77,6 +79,7 @@ try {
   await token.fill('tk-us-sandbox');
   await page.locator('button[type=submit]').click();
   await page.getByRole('heading', { name: 'Your apps' }).waitFor();
+  if (TRANSPORT === 'sse') await admin('faults', { refuse_websocket: true });
   await page.evaluate((app) => (location.hash = `#/apps/${app}/logs`), APP);
   await page.locator('.sld-log-status[data-state=live]').waitFor({ timeout: 30000 });
 
@@ -90,8 +93,8 @@ try {
   await admin('log-rate', { app: APP, rate: RATE });
   const bare = await browser.newPage();
   await bare.goto(`${origin}/_sandbox/none`).catch(() => {});
-  const baseline = await bare.evaluate(async (url) => {
-    const ws = new WebSocket(url.replace(/^http/, 'ws') + '&stream=true&n=0');
+  const baseline = await bare.evaluate(async ([url, sse]) => {
+    const ws = sse ? new EventSource(url + '&stream=true&n=0') : new WebSocket(url.replace(/^http/, 'ws') + '&stream=true&n=0');
     let n = 0;
     ws.onmessage = () => n++;
     await new Promise((r) => (ws.onopen = r));
@@ -102,9 +105,9 @@ try {
     const rate = ((n - n0) * 1000) / (performance.now() - t0);
     ws.close();
     return rate;
-  }, logs_url);
+  }, [logs_url, TRANSPORT === 'sse']);
   await bare.close();
-  print('baseline: bare WebSocket messages/s', fmt(baseline));
+  print(`baseline: bare ${TRANSPORT === 'sse' ? 'EventSource' : 'WebSocket'} messages/s`, fmt(baseline));
 
   // 1. Sustained rate.
   await admin('log-rate', { app: APP, rate: RATE });
@@ -128,6 +131,7 @@ try {
     return { longTasks: window.__sldLongTasks, frames: window.__sldFrames };
   });
   const secs = (t1 - t0) / 1000;
+  print('transport', await page.locator('.sld-log-status').getAttribute('data-transport'));
   print('offered rate (sandbox, lines/s)', `${fmt(RATE)} per container`);
   print('sustained lines/s applied to the viewer', fmt((r1 - r0) / secs));
   print('frames/s during the stream', fmt(frames / secs, 1));
@@ -168,8 +172,9 @@ try {
   ]) {
     await setup();
     const times = [];
-    for (const q of ['GET /', 'status=5', 'web-2', 'zzzz-no-match']) {
-      const pattern = label.startsWith('regex') ? q.replace('/', '/\\w*').replace('=5', '=5\\d\\d') : q;
+    // Queries on what the sandbox writes: common, rare, everywhere, nowhere.
+    for (const [plain, regex] of [['Completed', 'Completed \\w+ in \\d+ms'], ['status=5', 'status=5\\d\\d'], ['INFO', 'INFO|WARN'], ['zzzz-no-match', 'zz+-no-match']]) {
+      const pattern = label.startsWith('regex') ? regex : plain;
       await page.locator('#sld-log-search').fill(pattern);
       await page.waitForTimeout(100);
       const root = page.locator('section.sld-logs');

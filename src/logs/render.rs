@@ -188,6 +188,16 @@ pub fn find_links(text: &str) -> Vec<Range<usize>> {
 /// Renders a log message: colours as classes, URLs as links, `highlights` (byte ranges of
 /// the stripped text, as [`crate::logs::search::Matcher::ranges`] returns) as `<mark>`.
 pub fn render(message: &str, highlights: &[Range<usize>]) -> SafeHtml {
+    // Most lines have no escape, control character, link or highlight: escape and go.
+    if highlights.is_empty()
+        && message.len() <= MAX_RENDERED_BYTES
+        && !message.contains("http")
+        && !message
+            .bytes()
+            .any(|b| b < 0x20 && b != b'\t' || b == 0x7f || b == 0xc2)
+    {
+        return SafeHtml::text(message);
+    }
     // Pass 1: the readable text and where the rendition changes.
     let mut plain = String::with_capacity(message.len().min(MAX_RENDERED_BYTES + 64));
     let mut changes: Vec<(usize, Style)> = Vec::new();
