@@ -254,7 +254,7 @@ mod engine {
                         .ok()?
                         .dyn_into()
                         .ok()?;
-                let bound = test.bind(self.test.as_ref());
+                let bound = test.bind0(self.test.as_ref());
                 let map: js_sys::Function = js_sys::Reflect::get(lines.as_ref(), &"map".into())
                     .ok()?
                     .dyn_into()
