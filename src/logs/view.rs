@@ -267,12 +267,15 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         let len = shown_len.get();
         let vh = viewport_h.get();
         let per_view = (vh / ROW_H).ceil() as usize + 1;
-        let first = if following.get() {
+        let follow = following.get();
+        let first = if follow {
             len.saturating_sub(per_view)
         } else {
             ((scroll_top.get() / ROW_H).floor() as usize).min(len.saturating_sub(1))
         };
-        let start = first.saturating_sub(OVERSCAN);
+        // While following, every frame replaces the rows anyway: overscan would only add
+        // DOM churn. It matters when the reader scrolls.
+        let start = first.saturating_sub(if follow { 0 } else { OVERSCAN });
         let end = (first + per_view + OVERSCAN).min(len);
         (start, end)
     });
