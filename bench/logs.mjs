@@ -132,7 +132,7 @@ try {
   });
   const secs = (t1 - t0) / 1000;
   print('transport', await page.locator('.sld-log-status').getAttribute('data-transport'));
-  print('offered rate (sandbox, lines/s)', `${fmt(RATE)} per container`);
+  print('offered rate (sandbox, lines/s)', fmt(RATE));
   print('sustained lines/s applied to the viewer', fmt((r1 - r0) / secs));
   print('frames/s during the stream', fmt(frames / secs, 1));
   print('long tasks (>50 ms) during the stream', `${longTasks.length}, longest ${fmt(Math.max(0, ...longTasks), 1)} ms`);
