@@ -1,1 +1,3 @@
 //! Reusable browser behaviours, one per file.
+
+pub mod use_log_stream;

@@ -1,0 +1,307 @@
+//! One log line split into time, container and message, as the platform writes them:
+//! `2015-02-16 02:02:43.930163178 +0000 UTC [web-1] [martini] Started GET /`.
+
+use std::ops::Range;
+
+/// A log line as received, with the byte ranges of its parts.
+///
+/// The raw text is kept whole because overlap removal after a reconnect and downloads
+/// "with ANSI" need it exactly; the parts are ranges into it so a line costs one string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    raw: Box<str>,
+    time: Option<Range<u32>>,
+    container: Option<Range<u32>>,
+    message: u32,
+    /// The message without escape sequences, only stored when it differs from the message.
+    plain: Option<Box<str>>,
+}
+
+impl LogLine {
+    /// Parses `raw`: the first four space-separated tokens are the time, the fifth is
+    /// `[container]`, the rest is the message. A line that does not fit is all message.
+    pub fn parse(raw: impl Into<String>) -> Self {
+        let mut raw: String = raw.into();
+        // Trailing line breaks come from framing, not from the application.
+        while raw.ends_with('\n') || raw.ends_with('\r') {
+            raw.pop();
+        }
+        let (time, container, message) = split(&raw).unwrap_or((None, None, 0));
+        let plain = {
+            let msg = &raw[message as usize..];
+            msg.contains('\u{1b}')
+                .then(|| crate::logs::render::strip_ansi(msg).into_boxed_str())
+        };
+        LogLine {
+            raw: raw.into_boxed_str(),
+            time,
+            container,
+            message,
+            plain,
+        }
+    }
+
+    /// The line exactly as received (without its line break).
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// The time text, e.g. `2015-02-16 02:02:43.930163178 +0000 UTC`.
+    pub fn time(&self) -> Option<&str> {
+        self.time
+            .as_ref()
+            .map(|r| &self.raw[r.start as usize..r.end as usize])
+    }
+
+    /// The container name without brackets, e.g. `web-1`.
+    pub fn container(&self) -> Option<&str> {
+        self.container
+            .as_ref()
+            .map(|r| &self.raw[r.start as usize..r.end as usize])
+    }
+
+    /// The message, escape sequences included.
+    pub fn message(&self) -> &str {
+        &self.raw[self.message as usize..]
+    }
+
+    /// The message as the user reads it: escape sequences removed. Search runs on this.
+    pub fn plain_message(&self) -> &str {
+        self.plain.as_deref().unwrap_or_else(|| self.message())
+    }
+
+    /// The whole line without escape sequences, for downloads that strip ANSI.
+    pub fn plain_line(&self) -> String {
+        let mut out = String::with_capacity(self.raw.len());
+        out.push_str(&self.raw[..self.message as usize]);
+        out.push_str(self.plain_message());
+        out
+    }
+
+    /// Parsed timestamp, when the time text is in the platform's format.
+    pub fn timestamp(&self) -> Option<Timestamp> {
+        self.time().and_then(Timestamp::parse)
+    }
+}
+
+type Parts = (Option<Range<u32>>, Option<Range<u32>>, u32);
+
+fn split(raw: &str) -> Option<Parts> {
+    // Lines over 4 GiB cannot be represented by the u32 ranges; they are shown whole.
+    u32::try_from(raw.len()).ok()?;
+    let mut idx = 0usize;
+    let mut token_ends = [0usize; 4];
+    for end in token_ends.iter_mut() {
+        let rest = &raw[idx..];
+        let sp = rest.find(' ')?;
+        if sp == 0 {
+            return None;
+        }
+        *end = idx + sp;
+        idx += sp + 1;
+    }
+    let time_end = token_ends[3];
+    // The time must look like one: a date with dashes and a clock with colons. Anything
+    // else is a line from a program that happens to have spaces in it.
+    let t = &raw[..time_end];
+    if !t.as_bytes().first()?.is_ascii_digit() || !t[..token_ends[0]].contains('-') {
+        return None;
+    }
+    let rest = &raw[idx..];
+    if !rest.starts_with('[') {
+        return None;
+    }
+    let close = rest.find(']')?;
+    let name = &rest[1..close];
+    if name.is_empty() || name.contains(' ') {
+        return None;
+    }
+    let c_start = idx + 1;
+    let c_end = idx + close;
+    let mut message = idx + close + 1;
+    if raw[message..].starts_with(' ') {
+        message += 1;
+    }
+    Some((
+        Some(0..time_end as u32),
+        Some(c_start as u32..c_end as u32),
+        message as u32,
+    ))
+}
+
+/// A log timestamp: seconds since the Unix epoch (UTC) and nanoseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub secs: i64,
+    /// Nanoseconds within the second.
+    pub nanos: u32,
+}
+
+impl Timestamp {
+    /// Parses `2015-02-16 02:02:43.930163178 +0000 UTC` (the offset is honoured).
+    pub fn parse(text: &str) -> Option<Timestamp> {
+        let mut parts = text.split(' ');
+        let date = parts.next()?;
+        let clock = parts.next()?;
+        let offset = parts.next().unwrap_or("+0000");
+        let mut d = date.split('-');
+        let y: i64 = d.next()?.parse().ok()?;
+        let m: u32 = d.next()?.parse().ok()?;
+        let day: u32 = d.next()?.parse().ok()?;
+        if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+            return None;
+        }
+        let (hms, frac) = clock.split_once('.').unwrap_or((clock, "0"));
+        let mut c = hms.split(':');
+        let h: i64 = c.next()?.parse().ok()?;
+        let mi: i64 = c.next()?.parse().ok()?;
+        let s: i64 = c.next()?.parse().ok()?;
+        if h > 23 || mi > 59 || s > 60 {
+            return None;
+        }
+        let digits: String = frac.chars().take(9).collect();
+        if !digits.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let nanos: u32 = format!("{digits:0<9}").parse().ok()?;
+        let off_min = parse_offset(offset)?;
+        let secs = days_from_civil(y, m, day) * 86_400 + h * 3600 + mi * 60 + s - off_min * 60;
+        Some(Timestamp { secs, nanos })
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS.mmm` at `offset_minutes` east of UTC.
+    pub fn format(&self, offset_minutes: i64) -> String {
+        let t = self.secs + offset_minutes * 60;
+        let days = t.div_euclid(86_400);
+        let sod = t.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:03}",
+            sod / 3600,
+            sod / 60 % 60,
+            sod % 60,
+            self.nanos / 1_000_000
+        )
+    }
+}
+
+fn parse_offset(text: &str) -> Option<i64> {
+    let (sign, digits) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let h: i64 = digits[..2].parse().ok()?;
+    let m: i64 = digits[2..].parse().ok()?;
+    Some(sign * (h * 60 + m))
+}
+
+// Howard Hinnant's civil calendar algorithms: exact for the proleptic Gregorian calendar.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_platform_line_splits_into_time_container_and_message() {
+        let line = LogLine::parse(
+            "2015-02-16 02:02:43.930163178 +0000 UTC [web-1] [martini] Started GET / for [filtered IP]\n",
+        );
+        assert_eq!(line.time(), Some("2015-02-16 02:02:43.930163178 +0000 UTC"));
+        assert_eq!(line.container(), Some("web-1"));
+        assert_eq!(line.message(), "[martini] Started GET / for [filtered IP]");
+        assert!(!line.raw().ends_with('\n'));
+    }
+
+    #[test]
+    fn a_line_that_does_not_fit_the_format_is_shown_whole() {
+        for raw in [
+            "hello world",
+            "a b c d [web-1] msg",
+            "2015-02-16 02:02:43 +0000 UTC web-1 msg",
+            "2015-02-16 02:02:43 +0000 UTC [] msg",
+            "",
+            "<script>alert(1)</script>",
+        ] {
+            let line = LogLine::parse(raw);
+            assert_eq!(line.time(), None, "{raw}");
+            assert_eq!(line.container(), None, "{raw}");
+            assert_eq!(line.message(), raw);
+        }
+    }
+
+    #[test]
+    fn router_lines_keep_their_key_value_pairs_as_the_message() {
+        let line = LogLine::parse(
+            "2024-01-02 03:04:05.000000001 +0000 UTC [router] method=GET path=\"/\" status=200",
+        );
+        assert_eq!(line.container(), Some("router"));
+        assert_eq!(line.message(), "method=GET path=\"/\" status=200");
+    }
+
+    #[test]
+    fn the_plain_message_drops_colour_escapes() {
+        let line =
+            LogLine::parse("2024-01-02 03:04:05.0 +0000 UTC [web-1] \u{1b}[31merror\u{1b}[0m done");
+        assert_eq!(line.plain_message(), "error done");
+        assert_eq!(
+            line.plain_line(),
+            "2024-01-02 03:04:05.0 +0000 UTC [web-1] error done"
+        );
+    }
+
+    #[test]
+    fn timestamps_parse_and_format_in_utc_or_a_local_offset() {
+        let ts = Timestamp::parse("2015-02-16 02:02:43.930163178 +0000 UTC").expect("parses");
+        assert_eq!(ts.secs, 1_424_052_163);
+        assert_eq!(ts.nanos, 930_163_178);
+        assert_eq!(ts.format(0), "2015-02-16 02:02:43.930");
+        assert_eq!(ts.format(60), "2015-02-16 03:02:43.930");
+        assert_eq!(ts.format(-180), "2015-02-15 23:02:43.930");
+        let shifted = Timestamp::parse("2015-02-16 03:02:43.5 +0100 CET").expect("parses");
+        assert_eq!(shifted.secs, ts.secs);
+        assert_eq!(shifted.nanos, 500_000_000);
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_never_panics_and_keeps_the_raw_text(raw in "\\PC*") {
+            let line = LogLine::parse(raw.clone());
+            prop_assert_eq!(line.raw(), raw.trim_end_matches(['\n', '\r']));
+            prop_assert!(line.raw().ends_with(line.message()));
+        }
+
+        #[test]
+        fn days_round_trip_through_the_civil_calendar(days in -1_000_000i64..1_000_000) {
+            let (y, m, d) = civil_from_days(days);
+            prop_assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! The viewer's state without the browser: the buffer, the search, and which entries are
+//! shown. The view feeds it stream events once per animation frame and reads rows from it.
+
+use std::collections::VecDeque;
+
+use super::buffer::{Entry, RingBuffer};
+use super::line::LogLine;
+use super::overlap;
+use super::search::Matcher;
+use crate::hooks::use_log_stream::StreamEvent;
+
+/// What a batch of events changed, for the view to keep its scroll position.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Shown rows removed from the top (evicted from the buffer).
+    pub removed_front: usize,
+    /// Shown rows added at the bottom.
+    pub added: usize,
+    /// The shown rows were rebuilt from scratch (reset).
+    pub reset: bool,
+}
+
+/// Buffer + search + the sequence numbers of the shown entries.
+#[derive(Debug)]
+pub struct Model {
+    buffer: RingBuffer,
+    matcher: Matcher,
+    shown: VecDeque<u64>,
+}
+
+impl Model {
+    /// An empty model keeping at most `capacity` lines.
+    pub fn new(capacity: usize) -> Self {
+        Model {
+            buffer: RingBuffer::new(capacity),
+            matcher: Matcher::everything(),
+            shown: VecDeque::new(),
+        }
+    }
+
+    /// The buffer.
+    pub fn buffer(&self) -> &RingBuffer {
+        &self.buffer
+    }
+
+    /// Applies stream events in order.
+    pub fn apply(&mut self, events: impl IntoIterator<Item = StreamEvent>) -> Applied {
+        let mut out = Applied::default();
+        for e in events {
+            match e {
+                StreamEvent::Reset => {
+                    self.buffer.clear();
+                    self.shown.clear();
+                    out = Applied {
+                        reset: true,
+                        ..Applied::default()
+                    };
+                }
+                StreamEvent::Lines(lines) => {
+                    for l in lines {
+                        self.push(Entry::Line(LogLine::parse(l)), &mut out);
+                    }
+                }
+                StreamEvent::Resync { lines, complete } => {
+                    // Compare with as many shown lines as the batch could overlap, plus slack
+                    // for lines that arrived out of order.
+                    let window = lines.len() + 64;
+                    let merged = overlap::merge(&self.buffer.tail_raw(window), lines, complete);
+                    if merged.gap {
+                        self.push(Entry::Gap, &mut out);
+                    }
+                    for l in merged.new_lines {
+                        self.push(Entry::Line(LogLine::parse(l)), &mut out);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn push(&mut self, entry: Entry, out: &mut Applied) {
+        let keep = match &entry {
+            Entry::Gap => true,
+            Entry::Line(l) => self.matcher.keeps(l.plain_message()),
+        };
+        let seq = self.buffer.push(entry);
+        let first = self.buffer.first_seq();
+        while self.shown.front().is_some_and(|&s| s < first) {
+            self.shown.pop_front();
+            out.removed_front += 1;
+        }
+        if keep {
+            self.shown.push_back(seq);
+            out.added += 1;
+        }
+    }
+
+    /// Changes the search and recomputes which entries are shown.
+    pub fn set_matcher(&mut self, matcher: Matcher) {
+        self.matcher = matcher;
+        self.shown.clear();
+        let first = self.buffer.first_seq();
+        if self.matcher.is_everything() {
+            self.shown.extend(first..self.buffer.next_seq());
+            return;
+        }
+        let texts: Vec<&str> = self
+            .buffer
+            .iter()
+            .map(|e| e.line().map_or("", LogLine::plain_message))
+            .collect();
+        let kept = self.matcher.keeps_all(&texts);
+        for (i, (e, keep)) in self.buffer.iter().zip(kept).enumerate() {
+            if keep || matches!(e, Entry::Gap) {
+                self.shown.push_back(first + i as u64);
+            }
+        }
+    }
+
+    /// The search in force.
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    /// How many rows are shown.
+    pub fn shown_len(&self) -> usize {
+        self.shown.len()
+    }
+
+    /// How many shown rows are lines (not gap markers).
+    pub fn shown_lines(&self) -> usize {
+        self.shown_entries().filter(|e| e.line().is_some()).count()
+    }
+
+    /// The sequence number and entry of shown row `row`.
+    pub fn row(&self, row: usize) -> Option<(u64, &Entry)> {
+        let seq = *self.shown.get(row)?;
+        Some((seq, self.buffer.get_seq(seq)?))
+    }
+
+    /// The row showing `seq`, if shown.
+    pub fn row_of(&self, seq: u64) -> Option<usize> {
+        self.shown.binary_search(&seq).ok()
+    }
+
+    /// The shown entries, oldest first.
+    pub fn shown_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.shown.iter().filter_map(|&s| self.buffer.get_seq(s))
+    }
+}
+
+/// The text of a `.log` download: one line per entry, escapes kept or stripped.
+pub fn download_text<'a>(lines: impl Iterator<Item = &'a LogLine>, strip_ansi: bool) -> String {
+    let mut out = String::new();
+    for l in lines {
+        if strip_ansi {
+            out.push_str(&l.plain_line());
+        } else {
+            out.push_str(l.raw());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One of eight colour classes for a container, stable across sessions and users.
+pub fn container_class(name: &str) -> &'static str {
+    const CLASSES: [&str; 8] = [
+        "sld-log-c0",
+        "sld-log-c1",
+        "sld-log-c2",
+        "sld-log-c3",
+        "sld-log-c4",
+        "sld-log-c5",
+        "sld-log-c6",
+        "sld-log-c7",
+    ];
+    // FNV-1a: tiny, and stable unlike std's randomly seeded hasher.
+    let mut h: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    CLASSES[(h % 8) as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logs::search::SearchSpec;
+
+    fn lines(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn shown(m: &Model) -> Vec<String> {
+        m.shown_entries()
+            .map(|e| e.line().map_or("<gap>".to_owned(), |l| l.raw().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_reconnect_shows_no_duplicate_and_marks_possible_gaps() {
+        let mut m = Model::new(100);
+        m.apply([
+            StreamEvent::Reset,
+            StreamEvent::Lines(lines(&["a", "b", "c"])),
+        ]);
+        m.apply([StreamEvent::Resync {
+            lines: lines(&["b", "c", "d"]),
+            complete: false,
+        }]);
+        assert_eq!(shown(&m), vec!["a", "b", "c", "d"]);
+        m.apply([StreamEvent::Resync {
+            lines: lines(&["x", "y"]),
+            complete: false,
+        }]);
+        assert_eq!(shown(&m), vec!["a", "b", "c", "d", "<gap>", "x", "y"]);
+    }
+
+    #[test]
+    fn search_filters_the_shown_rows_and_follows_new_lines() {
+        let mut m = Model::new(100);
+        m.apply([StreamEvent::Lines(lines(&["error 1", "ok", "error 2"]))]);
+        m.set_matcher(
+            Matcher::new(&SearchSpec {
+                query: "error".into(),
+                ..SearchSpec::default()
+            })
+            .expect("valid"),
+        );
+        assert_eq!(shown(&m), vec!["error 1", "error 2"]);
+        let applied = m.apply([StreamEvent::Lines(lines(&["ok", "error 3"]))]);
+        assert_eq!(applied.added, 1);
+        assert_eq!(m.shown_lines(), 3);
+        assert_eq!(m.row_of(4), Some(2));
+    }
+
+    #[test]
+    fn evicted_lines_leave_the_shown_rows() {
+        let mut m = Model::new(2);
+        let applied = m.apply([StreamEvent::Lines(lines(&["a", "b", "c", "d"]))]);
+        assert_eq!(shown(&m), vec!["c", "d"]);
+        assert_eq!(applied.removed_front, 2);
+    }
+
+    #[test]
+    fn downloads_keep_or_strip_escapes() {
+        let l = LogLine::parse("\u{1b}[31mred\u{1b}[0m");
+        assert_eq!(download_text([&l].into_iter(), true), "red\n");
+        assert_eq!(
+            download_text([&l].into_iter(), false),
+            "\u{1b}[31mred\u{1b}[0m\n"
+        );
+    }
+
+    #[test]
+    fn container_colours_are_stable() {
+        assert_eq!(container_class("web-1"), container_class("web-1"));
+        let distinct: std::collections::HashSet<_> =
+            ["web-1", "web-2", "worker-1", "router", "clock-1"]
+                .iter()
+                .map(|c| container_class(c))
+                .collect();
+        assert!(distinct.len() > 1);
+    }
+}

@@ -1,0 +1,762 @@
+//! The log viewer page: toolbar, status, and a virtualized list of rows.
+//!
+//! Incoming lines are queued in a plain vector and applied to the [`Model`] once per
+//! animation frame, followed by one signal bump: at 20,000 lines/s that is ~330 lines
+//! per frame for one reactive update. Only the rows in view (plus a small overscan) exist
+//! in the DOM; their offset is set through CSSOM (`style:`), never a `style` attribute.
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::buffer::{Entry, DEFAULT_CAPACITY};
+use super::filter::{self, FilterOption};
+use super::model::{container_class, download_text, Model};
+use super::render::render;
+use super::search::{Matcher, SearchSpec};
+use crate::api::logs::LogSource;
+use crate::api::{apps, use_api};
+use crate::hooks::use_log_stream::{use_log_stream, StreamEvent, StreamParams, StreamState};
+use crate::nav::use_nav;
+
+/// Height of one row in pixels; rows never wrap so every row has this height.
+const ROW_H: f64 = 20.0;
+/// The same in whole pixels, for CSS values: formatting integers keeps the float
+/// formatting machinery out of the wasm bundle.
+const ROW_PX: usize = 20;
+/// Rows rendered above and below the viewport so fast scrolling shows no blank.
+const OVERSCAN: usize = 10;
+/// History sizes offered.
+const LINE_CHOICES: [usize; 3] = [100, 1_000, 10_000];
+
+/// The viewer's state in the URL, so a link reproduces the view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct UrlState {
+    lines: usize,
+    filter: String,
+    search: SearchSpec,
+    local_time: bool,
+}
+
+impl UrlState {
+    fn from_query(q: &crate::route::Query) -> Self {
+        let flag = |k: &str| q.get(k) == Some("1");
+        UrlState {
+            lines: q
+                .get("n")
+                .and_then(|n| n.parse().ok())
+                .filter(|n| LINE_CHOICES.contains(n))
+                .unwrap_or(100),
+            filter: q.get("filter").unwrap_or_default().to_owned(),
+            search: SearchSpec {
+                query: q.get("q").unwrap_or_default().to_owned(),
+                regex: flag("re"),
+                case_sensitive: flag("case"),
+                invert: flag("inv"),
+            },
+            local_time: q.get("tz") == Some("local"),
+        }
+    }
+}
+
+/// The log viewer of `app`, or of one of its database addons.
+#[component]
+pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> impl IntoView {
+    let api = use_api();
+    let nav = use_nav();
+    let source = match addon.clone() {
+        Some(addon) => LogSource::Addon {
+            app: app.clone(),
+            addon,
+        },
+        None => LogSource::App(app.clone()),
+    };
+    let supports_filter = source.supports_filter();
+    let url_state = Memo::new(move |_| UrlState::from_query(&nav.query()));
+    let set_param = move |key: &'static str, value: String| {
+        nav.set_query(nav.query().with(key, &value));
+    };
+
+    // Non-reactive state: the model and the queue of events not yet applied.
+    let model = StoredValue::new_local(Model::new(DEFAULT_CAPACITY));
+    let pending = StoredValue::new_local(Vec::<StreamEvent>::new());
+    let frame_requested = StoredValue::new_local(false);
+
+    let version = RwSignal::new(0u64);
+    // Bumped when every row must be rebuilt (search or time zone changed).
+    let generation = RwSignal::new(0u64);
+    let scroll_top = RwSignal::new(0.0f64);
+    let viewport_h = RwSignal::new(600.0f64);
+    let following = RwSignal::new(true);
+    let new_since = RwSignal::new(0usize);
+    let paused = RwSignal::new(false);
+    let selected = RwSignal::new(None::<u64>);
+    let search_error = RwSignal::new(None::<String>);
+    let search_ms = RwSignal::new(0.0f64);
+    let received = RwSignal::new(0u64);
+    let viewport = NodeRef::<html::Div>::new();
+    let spacer = NodeRef::<html::Div>::new();
+
+    let scroll_to_bottom = move || {
+        if let (Some(el), Some(sp)) = (viewport.get_untracked(), spacer.get_untracked()) {
+            let total = model.with_value(|m| m.shown_len()) * ROW_PX;
+            // Set the height now rather than when the reactive style catches up, so the
+            // scroll lands on the real bottom.
+            let sp: &web_sys::HtmlElement = sp.as_ref();
+            let _ = sp.style().set_property("height", &format!("{total}px"));
+            // Computed, not read back: reading scrollHeight would force a layout per frame.
+            // The browser clamps the value to the real bottom.
+            el.set_scroll_top(i32::try_from(total).unwrap_or(i32::MAX));
+            scroll_top.set((total as f64 - viewport_h.get_untracked()).max(0.0));
+        }
+    };
+
+    let flush = move || {
+        frame_requested.set_value(false);
+        if paused.get_untracked() {
+            return;
+        }
+        let events = pending.try_update_value(std::mem::take).unwrap_or_default();
+        if events.is_empty() {
+            return;
+        }
+        let applied = model
+            .try_update_value(|m| m.apply(events))
+            .unwrap_or_default();
+        received.set(model.with_value(|m| m.buffer().next_seq()));
+        if applied.reset {
+            selected.set(None);
+            new_since.set(0);
+            following.set(true);
+        }
+        if following.get_untracked() {
+            version.update(|v| *v += 1);
+            scroll_to_bottom();
+        } else {
+            // Keep the rows under the reader's eyes where they are while old ones are evicted.
+            if applied.removed_front > 0 {
+                if let Some(el) = viewport.get_untracked() {
+                    let top = (f64::from(el.scroll_top()) - applied.removed_front as f64 * ROW_H)
+                        .max(0.0);
+                    el.set_scroll_top(top as i32);
+                    scroll_top.set(top);
+                }
+            }
+            new_since.update(|n| *n += applied.added);
+            version.update(|v| *v += 1);
+        }
+    };
+
+    let schedule = move || {
+        if !frame_requested.get_value() {
+            frame_requested.set_value(true);
+            request_animation_frame(flush);
+        }
+    };
+
+    let on_event = move |e: StreamEvent| {
+        let is_paused = paused.get_untracked();
+        pending.update_value(|p| {
+            p.push(e);
+            if !is_paused {
+                return;
+            }
+            // While paused nothing is applied; keep the queue bounded like the buffer.
+            let queued: usize = p
+                .iter()
+                .map(|e| match e {
+                    StreamEvent::Lines(l) | StreamEvent::Resync { lines: l, .. } => l.len(),
+                    StreamEvent::Reset => 0,
+                })
+                .sum();
+            if queued > DEFAULT_CAPACITY * 2 {
+                let mut excess = queued - DEFAULT_CAPACITY;
+                for e in p.iter_mut() {
+                    if let StreamEvent::Lines(l) = e {
+                        let cut = excess.min(l.len());
+                        l.drain(..cut);
+                        excess -= cut;
+                    }
+                }
+            }
+        });
+        schedule();
+    };
+
+    // Memoized: a search or time-zone change must not restart the stream.
+    let params = Memo::new(move |_| {
+        url_state.with(|s| StreamParams {
+            lines: s.lines,
+            filter: s.filter.clone(),
+        })
+    });
+    let stream = use_log_stream(api.clone(), source.clone(), params.into(), on_event);
+
+    // Search: recompile when the query changes, recompute the shown rows, time it.
+    Effect::new(move |_| {
+        let spec = url_state.with(|s| s.search.clone());
+        let matcher = match Matcher::new(&spec) {
+            Ok(m) => {
+                search_error.set(None);
+                m
+            }
+            Err(e) => {
+                search_error.set(Some(e.to_string()));
+                Matcher::everything()
+            }
+        };
+        let start = now_ms();
+        model.update_value(|m| m.set_matcher(matcher));
+        search_ms.set(now_ms() - start);
+        selected.set(None);
+        generation.update(|g| *g += 1);
+        version.update(|v| *v += 1);
+        if following.get_untracked() {
+            request_animation_frame(scroll_to_bottom);
+        }
+    });
+    Effect::new(move |prev: Option<bool>| {
+        let local = url_state.with(|s| s.local_time);
+        if prev.is_some_and(|p| p != local) {
+            generation.update(|g| *g += 1);
+        }
+        local
+    });
+
+    // Viewport size: on mount and on window resize.
+    let measure = move || {
+        if let Some(el) = viewport.get_untracked() {
+            viewport_h.set(f64::from(el.client_height()).max(ROW_H));
+        }
+    };
+    Effect::new(move |_| {
+        if viewport.get().is_some() {
+            measure();
+        }
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+
+    let on_scroll = move |_| {
+        let Some(el) = viewport.get_untracked() else {
+            return;
+        };
+        let top = f64::from(el.scroll_top());
+        scroll_top.set(top);
+        let at_bottom =
+            top + f64::from(el.client_height()) >= f64::from(el.scroll_height()) - ROW_H;
+        if at_bottom {
+            if !following.get_untracked() {
+                following.set(true);
+                new_since.set(0);
+            }
+        } else if following.get_untracked() {
+            following.set(false);
+        }
+    };
+
+    let shown_len = Memo::new(move |_| {
+        version.track();
+        model.with_value(|m| m.shown_len())
+    });
+    let match_count = Memo::new(move |_| {
+        version.track();
+        model.with_value(|m| (!m.matcher().is_everything()).then(|| m.shown_lines()))
+    });
+    let window_rows = Memo::new(move |_| {
+        let len = shown_len.get();
+        let vh = viewport_h.get();
+        let per_view = (vh / ROW_H).ceil() as usize + 1;
+        let follow = following.get();
+        let first = if follow {
+            len.saturating_sub(per_view)
+        } else {
+            ((scroll_top.get() / ROW_H).floor() as usize).min(len.saturating_sub(1))
+        };
+        // While following, every frame replaces the rows anyway: overscan would only add
+        // DOM churn. It matters when the reader scrolls.
+        let start = first.saturating_sub(if follow { 0 } else { OVERSCAN });
+        let end = (first + per_view + OVERSCAN).min(len);
+        (start, end)
+    });
+    let rows = move || {
+        version.track();
+        let g = generation.get();
+        let (start, end) = window_rows.get();
+        model.with_value(|m| {
+            (start..end)
+                .filter_map(|r| m.row(r).map(|(seq, _)| (seq, g)))
+                .collect::<Vec<_>>()
+        })
+    };
+    let offset = move || {
+        let (start, _) = window_rows.get();
+        format!("translateY({}px)", start * ROW_PX)
+    };
+
+    let render_row = move |(seq, _g): (u64, u64)| {
+        let local = url_state.with_untracked(|s| s.local_time);
+        let built = model.with_value(|m| {
+            let entry = m.buffer().get_seq(seq)?;
+            Some(match entry {
+                Entry::Gap => None,
+                Entry::Line(l) => {
+                    let time = match l.timestamp() {
+                        Some(ts) if local => ts.format(local_offset_minutes(ts.secs)),
+                        Some(ts) => ts.format(0),
+                        None => l.time().unwrap_or_default().to_owned(),
+                    };
+                    let container = l.container().unwrap_or_default().to_owned();
+                    let ranges = m.matcher().ranges(l.plain_message());
+                    let html = render(l.message(), &ranges).into_string();
+                    Some((time, container, html))
+                }
+            })
+        });
+        match built.flatten() {
+            None => view! {
+                <div class="sld-log-row sld-log-gap" role="note">"Reconnected: lines may be missing here"</div>
+            }
+            .into_any(),
+            Some((time, container, html)) => {
+                let class = format!("sld-log-container {}", container_class(&container));
+                view! {
+                    <div
+                        class="sld-log-row"
+                        class:sld-log-row--selected=move || selected.get() == Some(seq)
+                        data-seq=seq
+                        on:click=move |_| selected.set(Some(seq))
+                    >
+                        <span class="sld-log-time">{time}</span>
+                        <span class=class>{container}</span>
+                        <span class="sld-log-msg" inner_html=html></span>
+                    </div>
+                }
+                .into_any()
+            }
+        }
+    };
+
+    // Next / previous match: moves the selection and scrolls it into view.
+    let go_match = move |forward: bool| {
+        let target = model.with_value(|m| {
+            let len = m.shown_len();
+            if len == 0 {
+                return None;
+            }
+            let current = selected.get_untracked().and_then(|s| m.row_of(s));
+            let row = match (current, forward) {
+                (Some(r), true) => (r + 1).min(len - 1),
+                (Some(r), false) => r.saturating_sub(1),
+                (None, true) => ((scroll_top.get_untracked() / ROW_H).ceil() as usize).min(len - 1),
+                (None, false) => len - 1,
+            };
+            m.row(row).map(|(seq, _)| (seq, row))
+        });
+        if let Some((seq, row)) = target {
+            selected.set(Some(seq));
+            following.set(false);
+            if let Some(el) = viewport.get_untracked() {
+                let top = (row as f64 * ROW_H - viewport_h.get_untracked() / 2.0).max(0.0);
+                el.set_scroll_top(top as i32);
+                scroll_top.set(top);
+            }
+        }
+    };
+
+    let follow_now = move || {
+        following.set(true);
+        new_since.set(0);
+        version.update(|v| *v += 1);
+        request_animation_frame(scroll_to_bottom);
+    };
+
+    let toggle_pause = move |_| {
+        let now = !paused.get_untracked();
+        paused.set(now);
+        if !now {
+            schedule();
+        }
+    };
+
+    let download_all = RwSignal::new(false);
+    let download_strip = RwSignal::new(true);
+    let download_name = format!(
+        "{}{}-logs.log",
+        app,
+        addon.as_ref().map(|a| format!("-{a}")).unwrap_or_default()
+    );
+    let download = move |_| {
+        let strip = download_strip.get_untracked();
+        let text = model.with_value(|m| {
+            if download_all.get_untracked() {
+                download_text(m.buffer().iter().filter_map(Entry::line), strip)
+            } else {
+                download_text(m.shown_entries().filter_map(Entry::line), strip)
+            }
+        });
+        save_file(&download_name, &text);
+    };
+
+    let copy_selected = move |_| {
+        let Some(seq) = selected.get_untracked() else {
+            return;
+        };
+        let text = model.with_value(|m| {
+            m.buffer()
+                .get_seq(seq)
+                .and_then(Entry::line)
+                .map(|l| l.raw().to_owned())
+        });
+        if let (Some(text), Some(w)) = (text, web_sys::window()) {
+            let _ = w.navigator().clipboard().write_text(&text);
+        }
+    };
+
+    // Filter picker options from the app's container types.
+    let containers = {
+        let api = api.clone();
+        let app = app.clone();
+        LocalResource::new(move || {
+            let api = api.clone();
+            let app = app.clone();
+            async move {
+                if supports_filter {
+                    apps::list_containers(&api, &app).await.unwrap_or_default()
+                } else {
+                    Vec::new()
+                }
+            }
+        })
+    };
+    let filter_options = move || {
+        containers
+            .get()
+            .map(|t| filter::options(&t))
+            .unwrap_or_else(|| filter::options(&[]))
+    };
+    let filter_warning = move || {
+        let f = url_state.with(|s| s.filter.clone());
+        containers
+            .get()
+            .and_then(|t| filter::check(&f, &t).err())
+            .map(|w| w.to_string())
+    };
+    let filter_draft = RwSignal::new(url_state.with_untracked(|s| s.filter.clone()));
+    Effect::new(move |_| filter_draft.set(url_state.with(|s| s.filter.clone())));
+
+    let status_text = move || {
+        let s = stream.status.get();
+        let transport = s.transport.map(|t| t.label()).unwrap_or("…");
+        let state = if paused.get() {
+            let queued: usize = pending.with_value(|p| {
+                p.iter()
+                    .map(|e| match e {
+                        StreamEvent::Lines(l) | StreamEvent::Resync { lines: l, .. } => l.len(),
+                        StreamEvent::Reset => 0,
+                    })
+                    .sum()
+            });
+            version.track();
+            format!("paused ({queued} new buffered)")
+        } else {
+            match s.state {
+                StreamState::Connecting => "connecting".to_owned(),
+                StreamState::Live => "live".to_owned(),
+                StreamState::Reconnecting { in_secs } => format!("reconnecting in {in_secs}s"),
+                StreamState::Error(e) => format!("error: {e}"),
+            }
+        };
+        format!("{transport} · {state}")
+    };
+    let status_kind = move || {
+        if paused.get() {
+            return "paused";
+        }
+        match stream.status.get().state {
+            StreamState::Connecting => "connecting",
+            StreamState::Live => "live",
+            StreamState::Reconnecting { .. } => "reconnecting",
+            StreamState::Error(_) => "error",
+        }
+    };
+    // A pause keeps lines queued; refresh the pill's count now and then.
+    let tick = RwSignal::new(0u32);
+    let interval = set_interval_with_handle(
+        move || {
+            if paused.get_untracked() {
+                tick.update(|t| *t += 1)
+            }
+        },
+        std::time::Duration::from_millis(500),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(h) = interval {
+            h.clear();
+        }
+    });
+
+    let title = match &addon {
+        Some(a) => format!("Logs of {app} — addon {a}"),
+        None => format!("Logs of {app}"),
+    };
+
+    view! {
+        <section class="sld-page sld-logs" aria-labelledby="sld-logs-title"
+            data-received=move || received.get()
+            data-shown=move || shown_len.get()
+            data-search-us=move || (search_ms.get() * 1000.0) as u64
+        >
+            <div class="sld-logs__head">
+                <h1 id="sld-logs-title">{title}</h1>
+                <span
+                    class=move || format!("sld-log-status sld-log-status--{}", status_kind())
+                    role="status"
+                    aria-live="polite"
+                    data-state=status_kind
+                    data-transport=move || stream.status.get().transport.map(|t| t.label()).unwrap_or("")
+                >
+                    {move || { tick.track(); status_text() }}
+                    {move || {
+                        let n = stream.malformed.get();
+                        (n > 0).then(|| format!(" · {n} skipped"))
+                    }}
+                    {move || {
+                        let n = stream.reconnects.get();
+                        (n > 0).then(|| format!(" · reconnected {n}×"))
+                    }}
+                </span>
+                <span class="sld-muted sld-log-total">{move || format!("{} lines", format_count(shown_len.get()))}</span>
+            </div>
+            <div class="sld-log-toolbar" role="toolbar" aria-label="Log viewer controls">
+                <div class="sld-field sld-field--inline">
+                    <label for="sld-log-lines">"History"</label>
+                    <select id="sld-log-lines"
+                        on:change=move |ev| set_param("n", event_target_value(&ev))
+                        prop:value=move || url_state.with(|s| s.lines.to_string())
+                    >
+                        {LINE_CHOICES.iter().map(|n| view! { <option value=n.to_string()>{format_count(*n)} " lines"</option> }).collect_view()}
+                    </select>
+                </div>
+                {supports_filter.then(|| view! {
+                    <div class="sld-field sld-field--inline">
+                        <label for="sld-log-filter-pick">"Containers"</label>
+                        <select id="sld-log-filter-pick"
+                            on:change=move |ev| set_param("filter", event_target_value(&ev))
+                            prop:value=move || url_state.with(|s| s.filter.clone())
+                        >
+                            {move || {
+                                let current = url_state.with(|s| s.filter.clone());
+                                let mut opts = filter_options();
+                                if !opts.iter().any(|o| o.value == current) {
+                                    opts.push(FilterOption { value: current.clone(), label: format!("custom: {current}") });
+                                }
+                                opts.into_iter().map(|o| {
+                                    let sel = o.value == current;
+                                    view! { <option value=o.value selected=sel>{o.label}</option> }
+                                }).collect_view()
+                            }}
+                        </select>
+                    </div>
+                    <div class="sld-field sld-field--inline">
+                        <label for="sld-log-filter">"Filter (regex)"</label>
+                        <input id="sld-log-filter" type="text" placeholder="web|worker" spellcheck="false"
+                            prop:value=move || filter_draft.get()
+                            aria-invalid=move || filter_warning().is_some().then_some("true")
+                            aria-describedby="sld-log-filter-warning"
+                            on:input=move |ev| filter_draft.set(event_target_value(&ev))
+                            on:change=move |ev| set_param("filter", event_target_value(&ev).trim().to_owned())
+                        />
+                        <p class="sld-field-warning" id="sld-log-filter-warning" role="status">{filter_warning}</p>
+                    </div>
+                })}
+                <div class="sld-field sld-field--inline sld-log-search">
+                    <label for="sld-log-search">"Search"</label>
+                    <input id="sld-log-search" type="search" spellcheck="false"
+                        prop:value=move || url_state.with(|s| s.search.query.clone())
+                        aria-invalid=move || search_error.get().is_some().then_some("true")
+                        aria-describedby="sld-log-search-error"
+                        on:input=move |ev| set_param("q", event_target_value(&ev))
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            if ev.key() == "Enter" {
+                                ev.prevent_default();
+                                go_match(!ev.shift_key());
+                            }
+                        }
+                    />
+                    <Check id="sld-log-regex" label="Regex"
+                        checked=Signal::derive(move || url_state.with(|s| s.search.regex))
+                        on_toggle=Callback::new(move |on| set_param("re", flag(on)))/>
+                    <Check id="sld-log-case" label="Case"
+                        checked=Signal::derive(move || url_state.with(|s| s.search.case_sensitive))
+                        on_toggle=Callback::new(move |on| set_param("case", flag(on)))/>
+                    <Check id="sld-log-invert" label="Invert"
+                        checked=Signal::derive(move || url_state.with(|s| s.search.invert))
+                        on_toggle=Callback::new(move |on| set_param("inv", flag(on)))/>
+                    <output class="sld-log-count" for="sld-log-search" aria-live="polite">
+                        {move || match_count.get().map(|n| format!("{} matching line{}", format_count(n), if n == 1 { "" } else { "s" }))}
+                    </output>
+                    <button type="button" class="sld-button" on:click=move |_| go_match(false) aria-label="Previous match" title="Previous match (Shift+Enter)">"↑"</button>
+                    <button type="button" class="sld-button" on:click=move |_| go_match(true) aria-label="Next match" title="Next match (Enter)">"↓"</button>
+                    <p class="sld-field-error" id="sld-log-search-error" role="alert">{move || search_error.get()}</p>
+                </div>
+                <div class="sld-log-actions">
+                    <button type="button" class="sld-button" on:click=toggle_pause aria-pressed=move || paused.get().to_string()>
+                        {move || if paused.get() { "Resume" } else { "Pause" }}
+                    </button>
+                    <button type="button" class="sld-button" on:click=move |_| follow_now() aria-pressed=move || following.get().to_string()>"Follow"</button>
+                    <Check id="sld-log-local" label="Local time"
+                        checked=Signal::derive(move || url_state.with(|s| s.local_time))
+                        on_toggle=Callback::new(move |on: bool| set_param("tz", if on { "local".into() } else { String::new() }))/>
+                    <div class="sld-field sld-field--inline">
+                        <label for="sld-log-download-what">"Download"</label>
+                        <select id="sld-log-download-what" on:change=move |ev| download_all.set(event_target_value(&ev) == "all")>
+                            <option value="shown">"shown lines"</option>
+                            <option value="all">"all buffered lines"</option>
+                        </select>
+                    </div>
+                    <Check id="sld-log-strip" label="Strip colours"
+                        checked=Signal::from(download_strip)
+                        on_toggle=Callback::new(move |on| download_strip.set(on))/>
+                    <button type="button" class="sld-button" id="sld-log-download" on:click=download>"Download .log"</button>
+                    <button type="button" class="sld-button" on:click=copy_selected disabled=move || selected.get().is_none()>"Copy selected line"</button>
+                </div>
+            </div>
+            <div class="sld-log-frame">
+                <div class="sld-log-viewport" node_ref=viewport on:scroll=on_scroll tabindex="0"
+                    role="log" aria-label="Log lines" aria-live="off"
+                >
+                    <div class="sld-log-spacer" node_ref=spacer style:height=move || format!("{}px", shown_len.get() * ROW_PX)>
+                        <div class="sld-log-rows" style:transform=offset>
+                            <For each=rows key=|k| *k let:item>
+                                {render_row(item)}
+                            </For>
+                        </div>
+                    </div>
+                </div>
+                {move || (shown_len.get() == 0).then(|| view! {
+                    <p class="sld-log-empty sld-muted">{move || match stream.status.get().state {
+                        StreamState::Live if match_count.get().is_some() => "No line matches the search.",
+                        StreamState::Live => "No logs yet. New lines will appear here.",
+                        _ => "Waiting for logs…",
+                    }}</p>
+                })}
+                {move || (!following.get() && new_since.get() > 0).then(|| view! {
+                    <button type="button" class="sld-button sld-button--primary sld-log-new" on:click=move |_| follow_now()>
+                        {move || format!("{} new line{} ↓", format_count(new_since.get()), if new_since.get() == 1 { "" } else { "s" })}
+                    </button>
+                })}
+            </div>
+        </section>
+    }
+}
+
+/// A labelled checkbox; one component so every toggle shares its code in the bundle.
+#[component]
+fn Check(
+    /// Element id of the input.
+    id: &'static str,
+    /// Visible label.
+    label: &'static str,
+    /// Whether it is checked.
+    checked: Signal<bool>,
+    /// Called with the new state.
+    on_toggle: Callback<bool>,
+) -> impl IntoView {
+    view! {
+        <label class="sld-check">
+            <input type="checkbox" id=id prop:checked=move || checked.get()
+                on:change=move |ev| on_toggle.run(event_target_checked(&ev))/>
+            {label}
+        </label>
+    }
+}
+
+fn flag(on: bool) -> String {
+    if on {
+        "1".into()
+    } else {
+        String::new()
+    }
+}
+
+fn format_count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Minutes east of UTC of the browser's time zone at `secs` (daylight saving included).
+fn local_offset_minutes(secs: i64) -> i64 {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
+    -(d.get_timezone_offset() as i64)
+}
+
+fn save_file(name: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let props = web_sys::BlobPropertyBag::new();
+    props.set_type("text/plain;charset=utf-8");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &props) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let a = document()
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let Some(a) = a {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    // Revoke later: the download starts asynchronously.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(10),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::route::Query;
+
+    #[test]
+    fn the_url_reproduces_the_view() {
+        let q = Query::parse("n=1000&filter=web%7Cworker&q=err&re=1&inv=1&tz=local");
+        let s = UrlState::from_query(&q);
+        assert_eq!(s.lines, 1000);
+        assert_eq!(s.filter, "web|worker");
+        assert_eq!(s.search.query, "err");
+        assert!(s.search.regex && s.search.invert && !s.search.case_sensitive);
+        assert!(s.local_time);
+    }
+
+    #[test]
+    fn unknown_history_sizes_fall_back_to_one_hundred() {
+        assert_eq!(UrlState::from_query(&Query::parse("n=99999")).lines, 100);
+    }
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(format_count(50_000), "50,000");
+        assert_eq!(format_count(100), "100");
+    }
+}
