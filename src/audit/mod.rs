@@ -1,5 +1,11 @@
 //! Audit log player: one-off sessions replayed as the terminal showed them.
 
+pub mod export;
+pub mod replay;
+pub mod seed;
+pub mod terminal;
+pub mod timeline;
+
 use leptos::prelude::*;
 
 /// The one-off sessions (`run` events) of `app`.
