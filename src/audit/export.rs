@@ -5,7 +5,7 @@
 
 use avt::parser::Function;
 
-use super::terminal::{BACK_TO_PREVIOUS_LINE, NEW_LINE_MODE};
+use super::terminal::NEW_LINE_MODE;
 use super::timeline::{Kind, Timeline};
 
 /// Removes escape sequences and control characters from terminal output, keeping text,
@@ -69,8 +69,9 @@ pub fn transcript(timeline: &Timeline, cols: usize) -> String {
         if event.kind != Kind::Output {
             continue;
         }
-        if timeline.redraw(index) {
-            lines.extend(vt.feed_with(BACK_TO_PREVIOUS_LINE, &mut observer));
+        let prefix = timeline.redraw(index).prefix();
+        if !prefix.is_empty() {
+            lines.extend(vt.feed_with(prefix, &mut observer));
         }
         lines.extend(vt.feed_with(event.content.as_str(), &mut observer));
     }
@@ -104,10 +105,11 @@ pub fn asciicast(timeline: &Timeline, cols: usize, rows: usize, title: Option<&s
     out.push('\n');
     for (index, event) in timeline.events().iter().enumerate() {
         let data = match event.kind {
-            Kind::Output if timeline.redraw(index) => {
-                format!("{BACK_TO_PREVIOUS_LINE}{}", onlcr(&event.content))
-            }
-            Kind::Output => onlcr(&event.content),
+            Kind::Output => format!(
+                "{}{}",
+                timeline.redraw(index).prefix(),
+                onlcr(&event.content)
+            ),
             Kind::Input => event.content.clone(),
         };
         let data = serde_json::Value::String(data).to_string();

@@ -14,8 +14,8 @@
 //!   LF also returns the carriage, as the user's terminal effectively did.
 //! - The recorder flushes an unfinished line (a prompt) after about a second with a `\n`
 //!   appended, then sends the completed line again prefixed with `ESC[K`. Such an event
-//!   redraws the previous line (see [`redraws_previous_line`]); without this every command
-//!   would show its prompt twice.
+//!   redraws the previous line (see [`redraw_of`]); without this every command would show
+//!   its prompt twice.
 //! - Cell pens are mapped to the shared `crate::ansi` classes by re-expressing them as SGR
 //!   parameters, so the colour mapping (including true colour to the nearest of 256) lives
 //!   in one place.
@@ -77,27 +77,55 @@ impl std::fmt::Debug for Terminal {
     }
 }
 
-/// Whether output `content` redraws the line the recorder flushed early.
+/// How an output event relates to the line before it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Redraw {
+    /// Ordinary output.
+    #[default]
+    None,
+    /// It re-sends the unfinished line the cursor is on (the recorder's partial flush had no
+    /// newline): return to the start of the line first.
+    CurrentLine,
+    /// It re-sends the line the recorder flushed early with a `\n` appended: go back up to it.
+    PreviousLine,
+}
+
+impl Redraw {
+    /// What to feed the terminal before the event's content.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Redraw::None => "",
+            Redraw::CurrentLine => "\r",
+            Redraw::PreviousLine => BACK_TO_PREVIOUS_LINE,
+        }
+    }
+}
+
+/// Whether output `content` re-sends the line the previous output left unfinished.
 ///
-/// True when the previous output ended with a newline, this one starts with `ESC[K`, and its
-/// first line, as plain text, starts with the previous output's last line (the flushed
-/// prompt). Requiring the repeated text keeps ordinary `\n` + `ESC[K` output (progress
-/// lines clearing a fresh line) untouched.
-pub fn redraws_previous_line(previous_output: &str, content: &str) -> bool {
+/// True when `content` starts with `ESC[K` and its first line, as plain text, starts with
+/// the text of the previous output's last line (the flushed prompt). Requiring the repeated
+/// text keeps ordinary `\n` + `ESC[K` output (progress lines clearing a fresh line) as is.
+pub fn redraw_of(previous_output: &str, content: &str) -> Redraw {
     let Some(rest) = content.strip_prefix("\x1b[K") else {
-        return false;
+        return Redraw::None;
     };
-    let Some(prev) = previous_output.strip_suffix('\n') else {
-        return false;
+    let (prev, kind) = match previous_output.strip_suffix('\n') {
+        Some(prev) => (prev, Redraw::PreviousLine),
+        None => (previous_output, Redraw::CurrentLine),
     };
-    let prev_line = prev.rsplit('\n').next().unwrap_or(prev);
+    let prev_line = prev.rsplit(['\n', '\r']).next().unwrap_or(prev);
     let prev_text = crate::audit::export::strip(prev_line);
     let prev_text = prev_text.trim_end();
     if prev_text.is_empty() {
-        return false;
+        return Redraw::None;
     }
     let first_line = rest.split('\n').next().unwrap_or(rest);
-    crate::audit::export::strip(first_line).starts_with(prev_text)
+    if crate::audit::export::strip(first_line).starts_with(prev_text) {
+        kind
+    } else {
+        Redraw::None
+    }
 }
 
 impl Terminal {
@@ -133,11 +161,9 @@ impl Terminal {
         self.vt.feed(output);
     }
 
-    /// Feeds one output event; `redraw` is [`redraws_previous_line`] for it.
-    pub fn feed_output(&mut self, content: &str, redraw: bool) {
-        if redraw {
-            self.vt.feed(BACK_TO_PREVIOUS_LINE);
-        }
+    /// Feeds one output event; `redraw` is [`redraw_of`] for it.
+    pub fn feed_output(&mut self, content: &str, redraw: Redraw) {
+        self.vt.feed(redraw.prefix());
         self.vt.feed(content);
     }
 
@@ -460,15 +486,22 @@ mod tests {
 
     #[test]
     fn a_redraw_needs_the_flushed_prompt_repeated() {
-        assert!(redraws_previous_line(
-            "\x1b[1m$\x1b[0m \n",
-            "\x1b[K\x1b[1m$\x1b[0m ls\n"
-        ));
-        assert!(!redraws_previous_line(
-            "Downloading 10%\n",
-            "\x1b[KDownloading 20%\n"
-        ));
-        assert!(!redraws_previous_line("$ ", "\x1b[K$ ls\n"));
-        assert!(!redraws_previous_line("\n", "\x1b[Kx"));
+        assert_eq!(redraw_of("$ ", "\x1b[K$ ls\n"), Redraw::CurrentLine);
+        assert_eq!(redraw_of("$ \n", "\x1b[K$ ls\n"), Redraw::PreviousLine);
+        assert_eq!(
+            redraw_of("Downloading 10%\n", "\x1b[KDownloading 20%\n"),
+            Redraw::None
+        );
+        assert_eq!(redraw_of("\n", "\x1b[Kx"), Redraw::None);
+    }
+
+    #[test]
+    fn a_prompt_sent_again_on_the_same_line_shows_once() {
+        let mut term = Terminal::new(40, 3);
+        let prompt = "\x1b[1m$\x1b[0m ";
+        let echo = "\x1b[K\x1b[1m$\x1b[0m htop\n";
+        term.feed_output(prompt, Redraw::None);
+        term.feed_output(echo, redraw_of(prompt, echo));
+        assert_eq!(term.text(), ["$ htop", "", ""]);
     }
 }

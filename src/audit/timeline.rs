@@ -6,6 +6,8 @@
 
 use serde_json::Value;
 
+use super::terminal::{redraw_of, Redraw};
+
 /// The largest `content` kept from one event; longer content is cut (and counted).
 pub const MAX_CONTENT_BYTES: usize = 1 << 20;
 
@@ -192,8 +194,8 @@ pub struct Timeline {
     events: Vec<Event>,
     /// Play time of each event, after idle compression.
     play: Vec<f64>,
-    /// Whether each event redraws the line the recorder flushed early.
-    redraw: Vec<bool>,
+    /// How each event relates to the line the recorder flushed early, if it does.
+    redraw: Vec<Redraw>,
     idle_limit: Option<f64>,
     issues: Issues,
     /// Wall-clock time of the first event, in Unix seconds, if known.
@@ -256,9 +258,11 @@ impl Timeline {
         let mut previous_output: &str = "";
         let mut redraw = Vec::with_capacity(events.len());
         for event in &events {
-            let flag = event.kind == Kind::Output
-                && crate::audit::terminal::redraws_previous_line(previous_output, &event.content);
-            redraw.push(flag);
+            redraw.push(if event.kind == Kind::Output {
+                redraw_of(previous_output, &event.content)
+            } else {
+                Redraw::None
+            });
             if event.kind == Kind::Output {
                 previous_output = &event.content;
             }
@@ -339,9 +343,9 @@ impl Timeline {
     }
 
     /// Whether output event `index` redraws the line flushed early by the recorder
-    /// (see [`crate::audit::terminal::redraws_previous_line`]).
-    pub fn redraw(&self, index: usize) -> bool {
-        self.redraw.get(index).copied().unwrap_or(false)
+    /// (see [`redraw_of`]).
+    pub fn redraw(&self, index: usize) -> Redraw {
+        self.redraw.get(index).copied().unwrap_or_default()
     }
 
     /// The play length of the session.
