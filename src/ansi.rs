@@ -245,7 +245,7 @@ mod tests {
         assert_eq!(styled(&[38, 2, 128, 128, 128]).classes(), "sld-fg-244");
         // A truncated extended colour is ignored and does not eat the next parameter.
         assert_eq!(styled(&[38, 5]).fg, Color::Default);
-        assert_eq!(styled(&[38, 2, 1, 1, 1, 4]).underline, true);
+        assert!(styled(&[38, 2, 1, 1, 1, 4]).underline);
     }
 
     #[test]

@@ -1,0 +1,162 @@
+// The dashboard's front door: login, navigation, deep links, CSP, sub-path hosting, embedding.
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect, Sandbox } from './fixtures';
+import { LoginPage } from './pages/login';
+import { ROOT } from './sandbox';
+
+test('logging in with the demo token shows the app list', async ({ page, sandbox }) => {
+  const response = await page.goto(sandbox.dashboard());
+  // The dashboard is served under the strict policy the issue asks for.
+  const csp = response!.headers()['content-security-policy'];
+  expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+  expect(csp).toContain("style-src 'self'");
+  expect(csp).not.toContain('unsafe-inline');
+
+  await new LoginPage(page).logIn();
+  await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
+  await expect(page.getByText('example-app', { exact: true }).first()).toBeVisible();
+  await expect(page.getByText('billing-api', { exact: true }).first()).toBeVisible();
+});
+
+test('a wrong token shows an error on the form and goes nowhere', async ({ page, sandbox }) => {
+  await page.goto(sandbox.dashboard('#/apps/example-app/drains'));
+  const login = new LoginPage(page);
+  await login.attempt('tk-us-wrong');
+  await expect(login.error).toContainText('refused');
+  await expect(login.token).toHaveValue('tk-us-wrong');
+  await expect(login.token).toBeVisible();
+  expect(new URL(page.url()).hash).toBe('#/apps/example-app/drains');
+});
+
+test('a deep link opens its page after login and again after a reload', async ({ page, sandbox }) => {
+  await page.goto(sandbox.dashboard('#/apps/example-app/drains'));
+  await new LoginPage(page).logIn();
+  await expect(page.getByRole('link', { name: 'Drains' })).toHaveAttribute('aria-current', 'page');
+  await page.reload();
+  // The bearer lives in memory only, so a reload asks for the token again, then lands on the link.
+  await new LoginPage(page).logIn();
+  await expect(page.getByRole('link', { name: 'Drains' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByLabel('App', { exact: true })).toHaveValue('example-app');
+});
+
+test('tabs and the app picker navigate and keep the browser history', async ({ dashboard: page }) => {
+  await page.getByLabel('App', { exact: true }).selectOption('billing-api');
+  await expect(page).toHaveURL(/#\/apps\/billing-api\/logs$/);
+  await page.getByRole('link', { name: 'Audit' }).click();
+  await expect(page).toHaveURL(/#\/apps\/billing-api\/audit$/);
+  await page.goBack();
+  await expect(page).toHaveURL(/#\/apps\/billing-api\/logs$/);
+  await expect(page.getByRole('link', { name: 'Logs' })).toHaveAttribute('aria-current', 'page');
+});
+
+test('an unknown route says so and links back to the apps', async ({ dashboard: page }) => {
+  await page.goto(page.url().replace(/#.*$/, '') + '#/nowhere/at-all');
+  await expect(page.getByText('Page not found')).toBeVisible();
+  await page.getByRole('link', { name: 'Back to your apps' }).click();
+  await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
+});
+
+test('logging out forgets the session and shows the login form', async ({ dashboard: page }) => {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page.getByLabel('API token')).toBeVisible();
+  await expect(page.getByLabel('API token')).toHaveValue('');
+});
+
+test('a short-lived bearer is refreshed before it expires, without asking again', async ({ page }) => {
+  const sandbox = await Sandbox.start({ args: ['--token-ttl', '2'] });
+  try {
+    await page.goto(sandbox.dashboard());
+    await new LoginPage(page).logIn();
+    await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
+    // Let the first bearer lapse; the next request exchanges the API token again by itself.
+    await page.waitForTimeout(2_500);
+    await page.getByRole('link', { name: 'Logs' }).first().click();
+    await page.getByRole('link', { name: 'Scalingo logs' }).click();
+    await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
+    await expect(page.getByText('example-app', { exact: true }).first()).toBeVisible();
+    await expect(page.getByLabel('API token')).toHaveCount(0);
+  } finally {
+    await sandbox.stop();
+  }
+});
+
+test('a bearer still refused after a refresh sends the user back to log in, with a message', async ({ dashboard: page, sandbox }) => {
+  await page.getByRole('link', { name: 'Logs' }).first().click();
+  // The next two API calls answer 401: the one that triggers the refresh, and its retry.
+  await sandbox.faults({ fail_next: { status: 401, count: 2 } });
+  await page.getByRole('link', { name: 'Scalingo logs' }).click();
+  await expect(page.getByLabel('API token')).toBeVisible();
+  await expect(page.locator('.sld-login')).toContainText('Your session expired');
+});
+
+test('the dashboard works when hosted under a sub-path', async ({ page }) => {
+  const sandbox = await Sandbox.start({ distPath: '/tools/logs/' });
+  try {
+    await page.goto(sandbox.dashboard('#/apps/example-app/audit', '/tools/logs/'));
+    await new LoginPage(page).logIn();
+    await expect(page.getByRole('link', { name: 'Audit' })).toHaveAttribute('aria-current', 'page');
+    await page.reload();
+    await new LoginPage(page).logIn();
+    await expect(page).toHaveURL(/\/tools\/logs\/#\/apps\/example-app\/audit$/);
+  } finally {
+    await sandbox.stop();
+  }
+});
+
+test('an embedding page mounts it into its own div without touching its styles', async ({ page }) => {
+  // Build a portal page beside a copy of the dashboard: it links the dashboard's stylesheets and
+  // loader exactly as the README tells embedders to, and configures it with data attributes
+  // (proxy auth, memory routing) on the element it mounts into.
+  const dir = mkdtempSync(join(tmpdir(), 'sld-embed-'));
+  for (const f of readdirSync(join(ROOT, 'dist'))) copyFileSync(join(ROOT, 'dist', f), join(dir, f));
+  const index = readFileSync(join(ROOT, 'dist', 'index.html'), 'utf8');
+  const links = [...index.matchAll(/<link rel="stylesheet"[^>]*>/g)]
+    .map((m) => m[0])
+    .filter((l) => !l.includes('standalone'));
+  const loader = /<script type="module" src="\.\/loader\.js"[^>]*><\/script>/.exec(index)![0];
+  writeFileSync(join(dir, 'portal.css'), 'body { font-family: serif; color: rgb(10, 20, 30); } h1, button { color: rgb(200, 0, 0); } .card { border: 3px solid rgb(0, 128, 0); }');
+  writeFileSync(
+    join(dir, 'portal.html'),
+    `<!DOCTYPE html><html><head><link rel="stylesheet" href="portal.css">${links.join('')}${loader}</head>
+     <body><h1>Internal portal</h1><button id="portal-button">Portal action</button><div class="card">portal card</div>
+     <div id="widget" data-scalingo-logs data-auth-mode="proxy" data-api-url="/proxy" data-routing="memory"></div></body></html>`,
+  );
+  const sandbox = await Sandbox.start({ dist: dir });
+  try {
+    await page.goto(`${sandbox.url}/portal.html`);
+    const widget = page.locator('#widget');
+    // Proxy mode: no token asked, the app list appears inside the portal's div.
+    await expect(widget.getByRole('heading', { name: 'Your apps' })).toBeVisible();
+    await expect(widget.getByText('example-app', { exact: true }).first()).toBeVisible();
+    await expect(page.getByLabel('API token')).toHaveCount(0);
+    // The host page keeps its own look.
+    const look = await page.evaluate(() => {
+      const css = (sel: string, prop: string) => getComputedStyle(document.querySelector(sel)!).getPropertyValue(prop);
+      return {
+        bodyFont: css('body', 'font-family'),
+        bodyColor: css('body', 'color'),
+        bodyMargin: css('body', 'margin'),
+        h1: css('h1', 'color'),
+        button: css('#portal-button', 'color'),
+        card: css('.card', 'border-top-color'),
+      };
+    });
+    expect(look).toEqual({
+      bodyFont: 'serif',
+      bodyColor: 'rgb(10, 20, 30)',
+      bodyMargin: '8px',
+      h1: 'rgb(200, 0, 0)',
+      button: 'rgb(200, 0, 0)',
+      card: 'rgb(0, 128, 0)',
+    });
+    // Memory routing: navigating inside the widget leaves the portal's URL alone.
+    await widget.getByRole('link', { name: 'Drains' }).first().click();
+    await expect(widget.getByRole('link', { name: 'Drains' }).first()).toBeVisible();
+    expect(new URL(page.url()).hash).toBe('');
+  } finally {
+    await sandbox.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
