@@ -108,6 +108,16 @@ struct Controller {
     render_ms: RwSignal<f64>,
 }
 
+/// The size of the wasm linear memory, in bytes.
+fn wasm_memory_bytes() -> u64 {
+    let buffer = js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into());
+    buffer
+        .and_then(|b| js_sys::Reflect::get(&b, &"byteLength".into()))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0) as u64
+}
+
 fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
@@ -137,8 +147,10 @@ impl Controller {
         }
         let ms = now_ms() - start;
         if let Some(pre) = self.screen.get_untracked() {
-            // Read by the benchmark: what the last seek or frame cost, DOM update included.
+            // Read by the benchmark: what the last seek or frame cost, DOM update included,
+            // and the wasm memory in use.
             let _ = pre.set_attribute("data-render-ms", &format!("{ms:.3}"));
+            let _ = pre.set_attribute("data-wasm-bytes", &wasm_memory_bytes().to_string());
         }
         self.render_ms.set(ms);
         self.position.set(t);
@@ -288,8 +300,10 @@ fn frame(ctl: Controller) {
     });
 }
 
-/// Whether a key press belongs to a text field rather than to the player.
-fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
+/// Whether a key press belongs to the focused control rather than to the player: any form
+/// field (typing, moving the seek bar with arrows), and Space or Enter on a button or link,
+/// which activate it.
+fn belongs_to_focused_control(event: &web_sys::KeyboardEvent) -> bool {
     let Some(el) = event
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -297,12 +311,12 @@ fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
         return false;
     };
     let tag = el.tag_name().to_ascii_lowercase();
-    let text_input = tag == "input"
-        && !matches!(
-            el.get_attribute("type").as_deref(),
-            Some("range" | "checkbox" | "button")
-        );
-    text_input || tag == "textarea" || tag == "select" || el.has_attribute("contenteditable")
+    if matches!(tag.as_str(), "input" | "textarea" | "select")
+        || el.has_attribute("contenteditable")
+    {
+        return true;
+    }
+    matches!(tag.as_str(), "button" | "a") && matches!(event.key().as_str(), " " | "Enter")
 }
 
 /// Downloads `text` as a file named `name`.
@@ -396,7 +410,10 @@ fn Player(values: Vec<Value>, command: String, id: String) -> impl IntoView {
     let keys = {
         let ctl = ctl.clone();
         window_event_listener(ev::keydown, move |event: web_sys::KeyboardEvent| {
-            if event.ctrl_key() || event.meta_key() || event.alt_key() || typing_in_a_field(&event)
+            if event.ctrl_key()
+                || event.meta_key()
+                || event.alt_key()
+                || belongs_to_focused_control(&event)
             {
                 return;
             }
@@ -590,148 +607,155 @@ fn Player(values: Vec<Value>, command: String, id: String) -> impl IntoView {
     let c_empty = ctl.clone();
     let (shown, screen) = (ctl.shown, ctl.screen);
 
-    view! {
-        <div class="sld-audit-player" data-testid="audit-player"
-            data-ready=move || open_ms.get().map(|_| "true")
-            data-open-ms=move || open_ms.get().map(|ms| format!("{ms:.1}"))
-            data-events=event_count.to_string()>
-            {issues.any().then(|| view! {
-                <p class="sld-notice sld-audit-issues" role="status" data-testid="audit-issues">
-                    "Some of this log could not be replayed as recorded: " {issues.summary()} "."
-                </p>
-            })}
-            <div class="sld-audit-main">
-                <div class="sld-audit-stage">
-                    <div class="sld-audit-terminal" role="region" aria-label="Terminal replay">
-                        <pre class="sld-term" node_ref=screen data-testid="audit-screen"
-                            data-cols=cols.to_string() data-rows=ROWS.to_string()
-                            data-position=move || shown.get().to_string()></pre>
-                    </div>
-                    <p class="sld-audit-typed" data-testid="audit-typed" aria-live="off">
-                        <span class="sld-audit-typed__label">"Last typed: "</span>
-                        {move || match typed() {
-                            Some(t) => view! { <kbd class="sld-audit-input">{t}</kbd> }.into_any(),
-                            None => view! { <span class="sld-muted">"nothing yet"</span> }.into_any(),
-                        }}
-                    </p>
-                    <div class="sld-audit-controls" role="group" aria-label="Playback">
-                        <button type="button" class="sld-button sld-button--primary sld-audit-play" on:click=on_toggle
-                            aria-keyshortcuts="Space" data-testid="audit-play">
-                            {move || if playing.get() { "Pause" } else { "Play" }}
-                        </button>
-                        <button type="button" class="sld-button" on:click=on_restart>"Restart"</button>
-                        <button type="button" class="sld-button" on:click=on_prev aria-keyshortcuts="[" data-testid="audit-prev">"◀ Previous command"</button>
-                        <button type="button" class="sld-button" on:click=on_next aria-keyshortcuts="]" data-testid="audit-next">"Next command ▶"</button>
-                        <button type="button" class="sld-button" on:click=on_step aria-keyshortcuts="." disabled=move || playing.get()>"Step"</button>
-                        <label class="sld-audit-speed">"Speed "
-                            <select on:change=on_speed prop:value=move || speed.get().to_string() data-testid="audit-speed">
-                                {SPEEDS.iter().map(|s| view! {
-                                    <option value=s.to_string() selected=*s == 1.0>{format!("{s}×")}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label class="sld-audit-idle">
-                            <input type="checkbox" prop:checked=move || idle_on.get() on:change=on_idle data-testid="audit-idle" />
-                            {format!(" Shorten pauses to {DEFAULT_IDLE_LIMIT} s")}
-                        </label>
-                        <button type="button" class="sld-button" on:click=move |_| help.update(|h| *h = !*h)
-                            aria-keyshortcuts="?" aria-expanded=move || help.get().to_string()>"Shortcuts"</button>
-                    </div>
-                    <div class="sld-audit-timeline">
-                        <span class="sld-audit-time" data-testid="audit-time">
-                            {move || format_clock(position.get())} " / " {move || format_clock(duration.get())}
-                        </span>
-                        <div class="sld-audit-seek">
-                            <input type="range" min="0" step="any" class="sld-audit-range" aria-label="Seek"
-                                data-testid="audit-seek"
-                                prop:max=move || duration.get().to_string()
-                                prop:value=move || position.get().to_string()
-                                aria-valuetext=move || format!("{} of {}", format_clock(position.get()), format_clock(duration.get()))
-                                on:input=on_seek />
-                            <div class="sld-audit-markers" aria-hidden="true">
-                                <For each=markers key=|m| (m.0, (m.2 * 1000.0) as i64) let:m>
-                                    {
-                                        let c = c_markers.clone();
-                                        let t = m.2;
-                                        view! {
-                                            <button type="button" tabindex="-1" class="sld-audit-marker"
-                                                title=format!("{} {}", format_clock(t), m.1)
-                                                style:left=move || format!("{:.3}%", (t / m.3 * 100.0).clamp(0.0, 100.0))
-                                                on:click=move |_| c.seek(t)></button>
-                                        }
-                                    }
-                                </For>
-                            </div>
-                        </div>
-                    </div>
+    // Each part is type-erased (`into_any`): one deeply nested view type costs far more wasm.
+    let issues_view = issues.any().then(|| {
+        view! {
+            <p class="sld-notice sld-audit-issues" role="status" data-testid="audit-issues">
+                "Some of this log could not be replayed as recorded: " {issues.summary()} "."
+            </p>
+        }
+        .into_any()
+    });
+    let typed_view = view! {
+        <p class="sld-audit-typed" data-testid="audit-typed" aria-live="off">
+            <span class="sld-audit-typed__label">"Last typed: "</span>
+            {move || match typed() {
+                Some(t) => view! { <kbd class="sld-audit-input">{t}</kbd> }.into_any(),
+                None => view! { <span class="sld-muted">"nothing yet"</span> }.into_any(),
+            }}
+        </p>
+    }
+    .into_any();
+    let controls_view = view! {
+        <div class="sld-audit-controls" role="group" aria-label="Playback">
+            <button type="button" class="sld-button sld-button--primary sld-audit-play" on:click=on_toggle
+                aria-keyshortcuts="Space" data-testid="audit-play">
+                {move || if playing.get() { "Pause" } else { "Play" }}
+            </button>
+            <button type="button" class="sld-button" on:click=on_restart>"Restart"</button>
+            <button type="button" class="sld-button" on:click=on_prev aria-keyshortcuts="[" data-testid="audit-prev">"◀ Previous command"</button>
+            <button type="button" class="sld-button" on:click=on_next aria-keyshortcuts="]" data-testid="audit-next">"Next command ▶"</button>
+            <button type="button" class="sld-button" on:click=on_step aria-keyshortcuts="." disabled=move || playing.get()>"Step"</button>
+            <label class="sld-audit-speed">"Speed "
+                <select on:change=on_speed prop:value=move || speed.get().to_string() data-testid="audit-speed">
+                    {SPEEDS.iter().map(|s| view! {
+                        <option value=s.to_string() selected=*s == 1.0>{format!("{s}×")}</option>
+                    }.into_any()).collect_view()}
+                </select>
+            </label>
+            <label class="sld-audit-idle">
+                <input type="checkbox" prop:checked=move || idle_on.get() on:change=on_idle data-testid="audit-idle" />
+                {format!(" Shorten pauses to {DEFAULT_IDLE_LIMIT} s")}
+            </label>
+            <button type="button" class="sld-button" on:click=move |_| help.update(|h| *h = !*h)
+                aria-keyshortcuts="?" aria-expanded=move || help.get().to_string()>"Shortcuts"</button>
+        </div>
+    }
+    .into_any();
+    let marker_view = move |m: (usize, String, f64, f64)| {
+        let c = c_markers.clone();
+        let t = m.2;
+        view! {
+            <button type="button" tabindex="-1" class="sld-audit-marker"
+                title=format!("{} {}", format_clock(t), m.1)
+                style:left=move || format!("{:.3}%", (t / m.3 * 100.0).clamp(0.0, 100.0))
+                on:click=move |_| c.seek(t)></button>
+        }
+        .into_any()
+    };
+    let timeline_view = view! {
+        <div class="sld-audit-timeline">
+            <span class="sld-audit-time" data-testid="audit-time">
+                {move || format!("{} / {}", format_clock(position.get()), format_clock(duration.get()))}
+            </span>
+            <div class="sld-audit-seek">
+                <input type="range" min="0" step="any" class="sld-audit-range" aria-label="Seek"
+                    data-testid="audit-seek"
+                    prop:max=move || duration.get().to_string()
+                    prop:value=move || position.get().to_string()
+                    aria-valuetext=move || format!("{} of {}", format_clock(position.get()), format_clock(duration.get()))
+                    on:input=on_seek />
+                <div class="sld-audit-markers" aria-hidden="true">
+                    <For each=markers key=|m| (m.0, (m.2 * 1000.0) as i64) children=marker_view />
                 </div>
-                <aside class="sld-audit-side">
-                    <h2 id="sld-audit-commands">"Commands"</h2>
-                    <ol class="sld-audit-commands" aria-labelledby="sld-audit-commands" data-testid="audit-commands">
-                        <For each=command_rows key=|m| (m.0, (m.2 * 1000.0) as i64) let:m>
-                            {
-                                let c = c_list.clone();
-                                let (index, t) = (m.0, m.2);
-                                view! {
-                                    <li>
-                                        <button type="button" class="sld-audit-command"
-                                            class:sld-audit-command--current=move || current_command.get() == Some(index)
-                                            on:click=move |_| c.seek(t)>
-                                            <span class="sld-audit-command__time">{format_clock(t)}</span>
-                                            <code>{m.1.clone()}</code>
-                                        </button>
-                                    </li>
-                                }
-                            }
-                        </For>
-                    </ol>
-                    <Show when=move || c_list_empty(&c_empty)>
-                        <p class="sld-muted">"No command was typed in this session."</p>
-                    </Show>
-                    <h2><label for="sld-audit-search">"Search the session"</label></h2>
-                    <input id="sld-audit-search" type="search" class="sld-audit-search" placeholder="Text printed or typed"
-                        autocomplete="off" prop:value=move || query.get() on:input=on_search data-testid="audit-search" />
-                    <p class="sld-muted" role="status">
-                        {move || {
-                            let n = hits.get().len();
-                            if !searched.get() {
-                                String::new()
-                            } else if n == 0 {
-                                "No match.".to_owned()
-                            } else if n >= MAX_HITS {
-                                format!("First {MAX_HITS} matches.")
-                            } else {
-                                format!("{n} match(es).")
-                            }
-                        }}
-                    </p>
-                    <ol class="sld-audit-hits" data-testid="audit-hits">
-                        <For each=move || hits.get() key=|h| (h.0, (h.1 * 1000.0) as i64) let:h>
-                            {
-                                let c = c_hits.clone();
-                                let t = h.1;
-                                view! {
-                                    <li>
-                                        <button type="button" class="sld-audit-hit" on:click=move |_| c.seek(t)>
-                                            <span class="sld-audit-command__time">{format_clock(t)}</span>
-                                            <span class=if h.2 == Kind::Input { "sld-badge sld-audit-badge--input" } else { "sld-badge" }>
-                                                {if h.2 == Kind::Input { "typed" } else { "output" }}
-                                            </span>
-                                            <span class="sld-audit-hit__line">{h.3.clone()}</span>
-                                        </button>
-                                    </li>
-                                }
-                            }
-                        </For>
-                    </ol>
-                    <h2>"Export"</h2>
-                    <div class="sld-audit-export">
-                        <button type="button" class="sld-button" on:click=export_text data-testid="audit-export-text">"Transcript (.txt)"</button>
-                        <button type="button" class="sld-button" on:click=export_cast data-testid="audit-export-cast">"asciicast (.cast)"</button>
-                    </div>
-                </aside>
             </div>
-            <Show when=move || help.get()>
+        </div>
+    }
+    .into_any();
+    let command_view = move |m: (usize, String, f64, f64)| {
+        let c = c_list.clone();
+        let (index, t) = (m.0, m.2);
+        view! {
+            <li>
+                <button type="button" class="sld-audit-command"
+                    class:sld-audit-command--current=move || current_command.get() == Some(index)
+                    on:click=move |_| c.seek(t)>
+                    <span class="sld-audit-command__time">{format_clock(t)}</span>
+                    <code>{m.1}</code>
+                </button>
+            </li>
+        }
+        .into_any()
+    };
+    let commands_view = view! {
+        <h2 id="sld-audit-commands">"Commands"</h2>
+        <ol class="sld-audit-commands" aria-labelledby="sld-audit-commands" data-testid="audit-commands">
+            <For each=command_rows key=|m| (m.0, (m.2 * 1000.0) as i64) children=command_view />
+        </ol>
+        {c_list_empty(&c_empty).then(|| view! { <p class="sld-muted">"No command was typed in this session."</p> })}
+    }
+    .into_any();
+    let hit_view = move |h: (usize, f64, Kind, String)| {
+        let c = c_hits.clone();
+        let t = h.1;
+        let input = h.2 == Kind::Input;
+        view! {
+            <li>
+                <button type="button" class="sld-audit-hit" on:click=move |_| c.seek(t)>
+                    <span class="sld-audit-command__time">{format_clock(t)}</span>
+                    <span class=if input { "sld-badge sld-audit-badge--input" } else { "sld-badge" }>
+                        {if input { "typed" } else { "output" }}
+                    </span>
+                    <span class="sld-audit-hit__line">{h.3}</span>
+                </button>
+            </li>
+        }
+        .into_any()
+    };
+    let search_view = view! {
+        <h2><label for="sld-audit-search">"Search the session"</label></h2>
+        <input id="sld-audit-search" type="search" class="sld-audit-search" placeholder="Text printed or typed"
+            autocomplete="off" prop:value=move || query.get() on:input=on_search data-testid="audit-search" />
+        <p class="sld-muted" role="status">
+            {move || {
+                let n = hits.get().len();
+                if !searched.get() {
+                    String::new()
+                } else if n == 0 {
+                    "No match.".to_owned()
+                } else if n >= MAX_HITS {
+                    format!("First {MAX_HITS} matches.")
+                } else {
+                    format!("{n} match(es).")
+                }
+            }}
+        </p>
+        <ol class="sld-audit-hits" data-testid="audit-hits">
+            <For each=move || hits.get() key=|h| (h.0, (h.1 * 1000.0) as i64) children=hit_view />
+        </ol>
+    }
+    .into_any();
+    let export_view = view! {
+        <h2>"Export"</h2>
+        <div class="sld-audit-export">
+            <button type="button" class="sld-button" on:click=export_text data-testid="audit-export-text">"Transcript (.txt)"</button>
+            <button type="button" class="sld-button" on:click=export_cast data-testid="audit-export-cast">"asciicast (.cast)"</button>
+        </div>
+    }
+    .into_any();
+    let help_view = move || {
+        help.get().then(|| {
+            view! {
                 <div class="sld-audit-help sld-card" role="dialog" aria-labelledby="sld-audit-help-title" data-testid="audit-help">
                     <h2 id="sld-audit-help-title">"Keyboard shortcuts"</h2>
                     <dl>
@@ -744,7 +768,35 @@ fn Player(values: Vec<Value>, command: String, id: String) -> impl IntoView {
                     </dl>
                     <button type="button" class="sld-button" on:click=move |_| help.set(false)>"Close"</button>
                 </div>
-            </Show>
+            }
+            .into_any()
+        })
+    };
+
+    view! {
+        <div class="sld-audit-player" data-testid="audit-player"
+            data-ready=move || open_ms.get().map(|_| "true")
+            data-open-ms=move || open_ms.get().map(|ms| format!("{ms:.1}"))
+            data-events=event_count.to_string()>
+            {issues_view}
+            <div class="sld-audit-main">
+                <div class="sld-audit-stage">
+                    <div class="sld-audit-terminal" role="region" aria-label="Terminal replay">
+                        <pre class="sld-term" node_ref=screen data-testid="audit-screen"
+                            data-cols=cols.to_string() data-rows=ROWS.to_string()
+                            data-position=move || shown.get().to_string()></pre>
+                    </div>
+                    {typed_view}
+                    {controls_view}
+                    {timeline_view}
+                </div>
+                <aside class="sld-audit-side">
+                    {commands_view}
+                    {search_view}
+                    {export_view}
+                </aside>
+            </div>
+            {help_view}
         </div>
     }
 }
