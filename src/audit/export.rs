@@ -6,7 +6,7 @@
 use avt::parser::Function;
 
 use super::terminal::NEW_LINE_MODE;
-use super::timeline::{Kind, Timeline};
+use super::timeline::{fixed, Kind, Timeline};
 
 /// Removes escape sequences and control characters from terminal output, keeping text,
 /// newlines and tabs. Stateful, so a sequence split across two events is still removed; it
@@ -114,8 +114,8 @@ pub fn asciicast(timeline: &Timeline, cols: usize, rows: usize, title: Option<&s
         };
         let data = serde_json::Value::String(data).to_string();
         out.push_str(&format!(
-            "[{:.6}, \"{}\", {data}]\n",
-            event.time,
+            "[{}, \"{}\", {data}]\n",
+            fixed(event.time, 6),
             event.kind.code()
         ));
     }

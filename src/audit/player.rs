@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use super::export;
 use super::replay::Replay;
 use super::sessions::known_session;
-use super::timeline::{format_clock, Clock, Command, Kind, Timeline, DEFAULT_IDLE_LIMIT};
+use super::timeline::{fixed, format_clock, Clock, Command, Kind, Timeline, DEFAULT_IDLE_LIMIT};
 use crate::api::{events, use_api};
 use crate::nav::Link;
 use crate::route::{Query, Route};
@@ -25,8 +25,23 @@ const ROWS: usize = 24;
 /// Seconds moved by the left and right arrow keys.
 const ARROW_STEP: f64 = 5.0;
 
-/// Speeds offered in the speed menu.
-const SPEEDS: [f64; 6] = [0.5, 1.0, 1.5, 2.0, 4.0, 8.0];
+/// Speeds offered in the speed menu: value, label, factor.
+const SPEEDS: [(&str, &str, f64); 6] = [
+    ("0.5", "0.5×", 0.5),
+    ("1", "1×", 1.0),
+    ("1.5", "1.5×", 1.5),
+    ("2", "2×", 2.0),
+    ("4", "4×", 4.0),
+    ("8", "8×", 8.0),
+];
+
+/// The idle-time limit as the checkbox says it.
+const IDLE_LABEL: &str = " Shorten pauses to 2 s";
+
+/// Seconds as the seek bar's value: whole milliseconds, so no float parsing is needed.
+fn to_ms(seconds: f64) -> String {
+    ((seconds.max(0.0) * 1000.0).round() as u64).to_string()
+}
 
 /// Most search results listed.
 const MAX_HITS: usize = 200;
@@ -149,7 +164,7 @@ impl Controller {
         if let Some(pre) = self.screen.get_untracked() {
             // Read by the benchmark: what the last seek or frame cost, DOM update included,
             // and the wasm memory in use.
-            let _ = pre.set_attribute("data-render-ms", &format!("{ms:.3}"));
+            let _ = pre.set_attribute("data-render-ms", &fixed(ms, 3));
             let _ = pre.set_attribute("data-wasm-bytes", &wasm_memory_bytes().to_string());
         }
         self.render_ms.set(ms);
@@ -574,8 +589,8 @@ fn Player(values: Vec<Value>, command: String, id: String) -> impl IntoView {
 
     let c = ctl.clone();
     let on_seek = move |event: ev::Event| {
-        if let Ok(t) = event_target_value(&event).parse::<f64>() {
-            c.seek(t);
+        if let Ok(ms) = event_target_value(&event).parse::<u64>() {
+            c.seek(ms as f64 / 1000.0);
         }
     };
     let c = ctl.clone();
@@ -590,8 +605,9 @@ fn Player(values: Vec<Value>, command: String, id: String) -> impl IntoView {
     let on_step = move |_| c.step();
     let c = ctl.clone();
     let on_speed = move |event: ev::Event| {
-        if let Ok(s) = event_target_value(&event).parse::<f64>() {
-            c.set_speed(s);
+        let value = event_target_value(&event);
+        if let Some((_, _, factor)) = SPEEDS.iter().find(|(v, _, _)| *v == value) {
+            c.set_speed(*factor);
         }
     };
     let c = ctl.clone();
@@ -637,15 +653,15 @@ fn Player(values: Vec<Value>, command: String, id: String) -> impl IntoView {
             <button type="button" class="sld-button" on:click=on_next aria-keyshortcuts="]" data-testid="audit-next">"Next command ▶"</button>
             <button type="button" class="sld-button" on:click=on_step aria-keyshortcuts="." disabled=move || playing.get()>"Step"</button>
             <label class="sld-audit-speed">"Speed "
-                <select on:change=on_speed prop:value=move || speed.get().to_string() data-testid="audit-speed">
+                <select on:change=on_speed prop:value=move || SPEEDS.iter().find(|s| s.2 == speed.get()).map_or("1", |s| s.0) data-testid="audit-speed">
                     {SPEEDS.iter().map(|s| view! {
-                        <option value=s.to_string() selected=*s == 1.0>{format!("{s}×")}</option>
+                        <option value=s.0 selected=s.2 == 1.0>{s.1}</option>
                     }.into_any()).collect_view()}
                 </select>
             </label>
             <label class="sld-audit-idle">
                 <input type="checkbox" prop:checked=move || idle_on.get() on:change=on_idle data-testid="audit-idle" />
-                {format!(" Shorten pauses to {DEFAULT_IDLE_LIMIT} s")}
+                {IDLE_LABEL}
             </label>
             <button type="button" class="sld-button" on:click=move |_| help.update(|h| *h = !*h)
                 aria-keyshortcuts="?" aria-expanded=move || help.get().to_string()>"Shortcuts"</button>
@@ -658,7 +674,7 @@ fn Player(values: Vec<Value>, command: String, id: String) -> impl IntoView {
         view! {
             <button type="button" tabindex="-1" class="sld-audit-marker"
                 title=format!("{} {}", format_clock(t), m.1)
-                style:left=move || format!("{:.3}%", (t / m.3 * 100.0).clamp(0.0, 100.0))
+                style:left=move || format!("{}%", fixed((t / m.3 * 100.0).clamp(0.0, 100.0), 3))
                 on:click=move |_| c.seek(t)></button>
         }
         .into_any()
@@ -669,10 +685,10 @@ fn Player(values: Vec<Value>, command: String, id: String) -> impl IntoView {
                 {move || format!("{} / {}", format_clock(position.get()), format_clock(duration.get()))}
             </span>
             <div class="sld-audit-seek">
-                <input type="range" min="0" step="any" class="sld-audit-range" aria-label="Seek"
+                <input type="range" min="0" step="1" class="sld-audit-range" aria-label="Seek"
                     data-testid="audit-seek"
-                    prop:max=move || duration.get().to_string()
-                    prop:value=move || position.get().to_string()
+                    prop:max=move || to_ms(duration.get())
+                    prop:value=move || to_ms(position.get())
                     aria-valuetext=move || format!("{} of {}", format_clock(position.get()), format_clock(duration.get()))
                     on:input=on_seek />
                 <div class="sld-audit-markers" aria-hidden="true">
@@ -776,7 +792,7 @@ fn Player(values: Vec<Value>, command: String, id: String) -> impl IntoView {
     view! {
         <div class="sld-audit-player" data-testid="audit-player"
             data-ready=move || open_ms.get().map(|_| "true")
-            data-open-ms=move || open_ms.get().map(|ms| format!("{ms:.1}"))
+            data-open-ms=move || open_ms.get().map(|ms| fixed(ms, 1))
             data-events=event_count.to_string()>
             {issues_view}
             <div class="sld-audit-main">

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
+use super::timeline::fixed;
 use crate::api::events::{self, RunSession, RunsPage};
 use crate::api::use_api;
 use crate::nav::{use_nav, Link};
@@ -29,8 +30,8 @@ pub fn known_session(id: &str) -> Option<RunSession> {
 pub fn format_size(bytes: u64) -> String {
     match bytes {
         b if b < 1024 => format!("{b} B"),
-        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
-        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b < 1024 * 1024 => format!("{} KB", fixed(b as f64 / 1024.0, 1)),
+        b => format!("{} MB", fixed(b as f64 / (1024.0 * 1024.0), 1)),
     }
 }
 

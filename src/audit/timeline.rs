@@ -473,6 +473,31 @@ impl Timeline {
     }
 }
 
+/// Formats `value` with `decimals` (at most 6) decimals, e.g. `fixed(1.5, 3)` = `1.500`.
+///
+/// Integer arithmetic on purpose: core's float formatting costs several KB of wasm, and
+/// these figures (times, percentages) never need more than microseconds.
+pub fn fixed(value: f64, decimals: u32) -> String {
+    let decimals = decimals.min(6);
+    let scale = 10_u64.pow(decimals);
+    let negative = value < 0.0;
+    let scaled = if value.is_finite() {
+        (value.abs() * scale as f64).round() as u64
+    } else {
+        0
+    };
+    let sign = if negative && scaled > 0 { "-" } else { "" };
+    if decimals == 0 {
+        return format!("{sign}{scaled}");
+    }
+    format!(
+        "{sign}{}.{:0width$}",
+        scaled / scale,
+        scaled % scale,
+        width = decimals as usize
+    )
+}
+
 /// Formats seconds as `m:ss` (or `h:mm:ss`).
 pub fn format_clock(seconds: f64) -> String {
     let total = if seconds.is_finite() {
@@ -752,6 +777,16 @@ mod tests {
         assert_eq!(clock.position(), 10.0);
         clock.play(10.0);
         assert_eq!(clock.position(), 0.0);
+    }
+
+    #[test]
+    fn fixed_decimals_round_like_printf() {
+        assert_eq!(fixed(1.5, 3), "1.500");
+        assert_eq!(fixed(0.0004, 3), "0.000");
+        assert_eq!(fixed(6.495_288_4, 6), "6.495288");
+        assert_eq!(fixed(-2.25, 1), "-2.3");
+        assert_eq!(fixed(42.0, 0), "42");
+        assert_eq!(fixed(f64::NAN, 2), "0.00");
     }
 
     #[test]
