@@ -88,21 +88,19 @@ pub fn transcript(timeline: &Timeline, cols: usize) -> String {
 /// received it (`\r\n` line ends, redrawn prompts moved back up), so any player shows the
 /// same screen as ours.
 pub fn asciicast(timeline: &Timeline, cols: usize, rows: usize, title: Option<&str>) -> String {
-    let mut header = serde_json::Map::new();
-    header.insert("version".into(), 2.into());
-    header.insert("width".into(), cols.into());
-    header.insert("height".into(), rows.into());
+    // Written by hand rather than through `serde_json::Value`: only strings need JSON
+    // escaping, and serialising an f64 would pull a float formatter into the wasm.
+    let mut out = format!("{{\"version\": 2, \"width\": {cols}, \"height\": {rows}");
     if let Some(start) = timeline.start_unix() {
-        header.insert("timestamp".into(), (start.floor() as i64).into());
+        out.push_str(&format!(", \"timestamp\": {}", start.floor() as i64));
     }
     if let Some(limit) = timeline.idle_limit() {
-        header.insert("idle_time_limit".into(), limit.into());
+        out.push_str(&format!(", \"idle_time_limit\": {}", fixed(limit, 3)));
     }
     if let Some(title) = title.filter(|t| !t.is_empty()) {
-        header.insert("title".into(), title.into());
+        out.push_str(&format!(", \"title\": {}", json_string(title)));
     }
-    let mut out = serde_json::Value::Object(header).to_string();
-    out.push('\n');
+    out.push_str("}\n");
     for (index, event) in timeline.events().iter().enumerate() {
         let data = match event.kind {
             Kind::Output => format!(
@@ -112,7 +110,7 @@ pub fn asciicast(timeline: &Timeline, cols: usize, rows: usize, title: Option<&s
             ),
             Kind::Input => event.content.clone(),
         };
-        let data = serde_json::Value::String(data).to_string();
+        let data = json_string(&data);
         out.push_str(&format!(
             "[{}, \"{}\", {data}]\n",
             fixed(event.time, 6),
@@ -120,6 +118,11 @@ pub fn asciicast(timeline: &Timeline, cols: usize, rows: usize, title: Option<&s
         ));
     }
     out
+}
+
+/// `text` as a JSON string literal.
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
 
 /// A file name for an export of `command`'s session: letters, digits and dashes only.
