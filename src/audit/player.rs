@@ -590,7 +590,11 @@ fn Player(values: Vec<Value>, command: String, id: String) -> impl IntoView {
     let c = ctl.clone();
     let on_seek = move |event: ev::Event| {
         if let Ok(ms) = event_target_value(&event).parse::<u64>() {
-            c.seek(ms as f64 / 1000.0);
+            // The bar's end is the duration rounded to a millisecond; it must still show
+            // the last event, which may be a fraction of a millisecond later.
+            let d = c.duration_now();
+            let end = (d.max(0.0) * 1000.0).round() as u64;
+            c.seek(if ms >= end { d } else { ms as f64 / 1000.0 });
         }
     };
     let c = ctl.clone();
