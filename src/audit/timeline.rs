@@ -368,8 +368,21 @@ impl Timeline {
         let mut out = Vec::new();
         let mut line = String::new();
         let mut start: Option<usize> = None;
+        // Keys typed while a full-screen program has the alternate screen (`q` in `htop`)
+        // are not command lines; entering or leaving it also ends any partial line.
+        let mut alternate = false;
         for (index, event) in self.events.iter().enumerate() {
-            if event.kind != Kind::Input {
+            if event.kind == Kind::Output {
+                if let Some(now) = alternate_screen_after(&event.content) {
+                    if now != alternate {
+                        line.clear();
+                        start = None;
+                    }
+                    alternate = now;
+                }
+                continue;
+            }
+            if alternate {
                 continue;
             }
             let mut chars = event.content.chars().peekable();
@@ -471,6 +484,25 @@ impl Timeline {
         }
         widest.clamp(80, 200)
     }
+}
+
+/// Whether `output` leaves the terminal on the alternate screen (`Some(true)`), on the
+/// primary one (`Some(false)`), or does not switch (`None`): the last switch wins.
+fn alternate_screen_after(output: &str) -> Option<bool> {
+    let mut last: Option<(usize, bool)> = None;
+    for mode in ["\x1b[?1049", "\x1b[?1047", "\x1b[?47"] {
+        for (at, _) in output.match_indices(mode) {
+            let on = match output.as_bytes().get(at + mode.len()) {
+                Some(b'h') => true,
+                Some(b'l') => false,
+                _ => continue,
+            };
+            if last.is_none_or(|(prev, _)| at > prev) {
+                last = Some((at, on));
+            }
+        }
+    }
+    last.map(|(_, on)| on)
 }
 
 /// Formats `value` with `decimals` (at most 6) decimals, e.g. `fixed(1.5, 3)` = `1.500`.
@@ -722,6 +754,28 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn keys_typed_in_a_full_screen_program_are_not_commands() {
+        let values = vec![
+            ev("2020-01-01T00:00:00Z", "input", "htop\n"),
+            ev(
+                "2020-01-01T00:00:01Z",
+                "output",
+                "\u{1b}[?1049h\u{1b}[Htop - 15:21",
+            ),
+            ev("2020-01-01T00:00:02Z", "input", "q"),
+            ev(
+                "2020-01-01T00:00:03Z",
+                "output",
+                "\u{1b}[?25h\u{1b}[?1049l$ ",
+            ),
+            ev("2020-01-01T00:00:04Z", "input", "exit\n"),
+        ];
+        let t = Timeline::from_values(values, None);
+        let texts: Vec<String> = t.commands().into_iter().map(|c| c.text).collect();
+        assert_eq!(texts, ["htop", "exit"]);
     }
 
     #[test]

@@ -154,6 +154,8 @@ test('a full-screen program draws on the alternate screen and leaves the shell i
   const audit = new AuditPage(page);
   await audit.openList(sandbox);
   await audit.openSession('htop');
+  // The `q` typed inside the program is not a command line.
+  await expect(audit.commands).toHaveText([/htop/, /exit/]);
   await audit.press(']');
   await audit.press(']');
   // Between `htop` and `exit`: the program's last frame.
