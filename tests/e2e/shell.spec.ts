@@ -16,8 +16,8 @@ test('logging in with the demo token shows the app list', async ({ page, sandbox
 
   await new LoginPage(page).logIn();
   await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
-  await expect(page.getByText('example-app', { exact: true }).first()).toBeVisible();
-  await expect(page.getByText('billing-api', { exact: true }).first()).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: 'example-app' })).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: 'billing-api' })).toBeVisible();
 });
 
 test('a wrong token shows an error on the form and goes nowhere', async ({ page, sandbox }) => {
@@ -33,22 +33,22 @@ test('a wrong token shows an error on the form and goes nowhere', async ({ page,
 test('a deep link opens its page after login and again after a reload', async ({ page, sandbox }) => {
   await page.goto(sandbox.dashboard('#/apps/example-app/drains'));
   await new LoginPage(page).logIn();
-  await expect(page.getByRole('link', { name: 'Drains' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('link', { name: 'Drains', exact: true })).toHaveAttribute('aria-current', 'page');
   await page.reload();
   // The bearer lives in memory only, so a reload asks for the token again, then lands on the link.
   await new LoginPage(page).logIn();
-  await expect(page.getByRole('link', { name: 'Drains' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('link', { name: 'Drains', exact: true })).toHaveAttribute('aria-current', 'page');
   await expect(page.getByLabel('App', { exact: true })).toHaveValue('example-app');
 });
 
 test('tabs and the app picker navigate and keep the browser history', async ({ dashboard: page }) => {
   await page.getByLabel('App', { exact: true }).selectOption('billing-api');
   await expect(page).toHaveURL(/#\/apps\/billing-api\/logs$/);
-  await page.getByRole('link', { name: 'Audit' }).click();
+  await page.getByRole('link', { name: 'Audit', exact: true }).click();
   await expect(page).toHaveURL(/#\/apps\/billing-api\/audit$/);
   await page.goBack();
   await expect(page).toHaveURL(/#\/apps\/billing-api\/logs$/);
-  await expect(page.getByRole('link', { name: 'Logs' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('link', { name: 'Logs', exact: true })).toHaveAttribute('aria-current', 'page');
 });
 
 test('an unknown route says so and links back to the apps', async ({ dashboard: page }) => {
@@ -72,10 +72,10 @@ test('a short-lived bearer is refreshed before it expires, without asking again'
     await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
     // Let the first bearer lapse; the next request exchanges the API token again by itself.
     await page.waitForTimeout(2_500);
-    await page.getByRole('link', { name: 'Logs' }).first().click();
+    await page.getByRole('link', { name: 'Logs', exact: true }).first().click();
     await page.getByRole('link', { name: 'Scalingo logs' }).click();
     await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
-    await expect(page.getByText('example-app', { exact: true }).first()).toBeVisible();
+    await expect(page.getByRole('listitem').filter({ hasText: 'example-app' })).toBeVisible();
     await expect(page.getByLabel('API token')).toHaveCount(0);
   } finally {
     await sandbox.stop();
@@ -83,7 +83,7 @@ test('a short-lived bearer is refreshed before it expires, without asking again'
 });
 
 test('a bearer still refused after a refresh sends the user back to log in, with a message', async ({ dashboard: page, sandbox }) => {
-  await page.getByRole('link', { name: 'Logs' }).first().click();
+  await page.getByRole('link', { name: 'Logs', exact: true }).first().click();
   // The next two API calls answer 401: the one that triggers the refresh, and its retry.
   await sandbox.faults({ fail_next: { status: 401, count: 2 } });
   await page.getByRole('link', { name: 'Scalingo logs' }).click();
@@ -96,7 +96,7 @@ test('the dashboard works when hosted under a sub-path', async ({ page }) => {
   try {
     await page.goto(sandbox.dashboard('#/apps/example-app/audit', '/tools/logs/'));
     await new LoginPage(page).logIn();
-    await expect(page.getByRole('link', { name: 'Audit' })).toHaveAttribute('aria-current', 'page');
+    await expect(page.getByRole('link', { name: 'Audit', exact: true })).toHaveAttribute('aria-current', 'page');
     await page.reload();
     await new LoginPage(page).logIn();
     await expect(page).toHaveURL(/\/tools\/logs\/#\/apps\/example-app\/audit$/);
@@ -129,7 +129,7 @@ test('an embedding page mounts it into its own div without touching its styles',
     const widget = page.locator('#widget');
     // Proxy mode: no token asked, the app list appears inside the portal's div.
     await expect(widget.getByRole('heading', { name: 'Your apps' })).toBeVisible();
-    await expect(widget.getByText('example-app', { exact: true }).first()).toBeVisible();
+    await expect(widget.getByRole('listitem').filter({ hasText: 'example-app' })).toBeVisible();
     await expect(page.getByLabel('API token')).toHaveCount(0);
     // The host page keeps its own look.
     const look = await page.evaluate(() => {
@@ -152,11 +152,30 @@ test('an embedding page mounts it into its own div without touching its styles',
       card: 'rgb(0, 128, 0)',
     });
     // Memory routing: navigating inside the widget leaves the portal's URL alone.
-    await widget.getByRole('link', { name: 'Drains' }).first().click();
-    await expect(widget.getByRole('link', { name: 'Drains' }).first()).toBeVisible();
+    await widget.getByRole('link', { name: 'Drains', exact: true }).first().click();
+    await expect(widget.getByRole('link', { name: 'Drains', exact: true }).first()).toBeVisible();
     expect(new URL(page.url()).hash).toBe('');
   } finally {
     await sandbox.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a rate-limited request says so, waits and retries by itself', async ({ dashboard: page, sandbox }) => {
+  await page.getByRole('link', { name: 'Logs', exact: true }).first().click();
+  await sandbox.faults({ fail_next: { status: 429, count: 1, method: 'GET' } });
+  await page.getByRole('link', { name: 'Scalingo logs' }).click();
+  await expect(page.getByText(/Rate limited by the API, retrying in \d+ s/)).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: 'example-app' })).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByText(/Rate limited by the API/)).toHaveCount(0);
+});
+
+test('a failed app list shows the server error and recovers with Retry', async ({ dashboard: page, sandbox }) => {
+  await page.getByRole('link', { name: 'Logs', exact: true }).first().click();
+  await sandbox.faults({ fail_next: { status: 500, count: 1, method: 'GET' } });
+  await page.getByRole('link', { name: 'Scalingo logs' }).click();
+  const error = page.locator('.sld-main').getByRole('alert');
+  await expect(error).toContainText("Internal error occured, we're on it!");
+  await error.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByRole('listitem').filter({ hasText: 'example-app' })).toBeVisible();
 });

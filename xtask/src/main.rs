@@ -80,7 +80,12 @@ fn cmd(program: &str) -> Command {
 }
 
 fn run(c: &mut Command) -> Result {
-    let shown = format!("{c:?}");
+    // Show the program and its arguments, not the environment the command carries.
+    let shown = std::iter::once(c.get_program())
+        .chain(c.get_args())
+        .map(|a| a.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
     println!("xtask: running {shown}");
     let status = c
         .status()

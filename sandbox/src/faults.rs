@@ -1,0 +1,175 @@
+//! Fault injection and the rate limiter, both off until asked for.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::http::{Method, StatusCode};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::http::ApiError;
+use crate::logs::lock;
+
+/// Answer the next `count` API calls (optionally of one method) with `status`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FailNext {
+    /// The status to answer.
+    pub status: u16,
+    /// How many calls are left to fail.
+    pub count: u32,
+    /// Only calls with this method fail, when set.
+    pub method: Option<String>,
+}
+
+/// The current faults, as `POST /_sandbox/faults` returns them.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Faults {
+    /// Delay before every API answer.
+    pub delay_ms: u64,
+    /// Calls still to fail.
+    pub fail_next: Option<FailNext>,
+    /// Whether WebSocket upgrades on logs URLs are refused.
+    pub refuse_websocket: bool,
+}
+
+fn bad(message: &str) -> ApiError {
+    ApiError::BadRequest(message.into())
+}
+
+impl Faults {
+    /// Applies a fault request; returns whether open streams must be dropped now.
+    pub fn apply(&mut self, body: &Value) -> Result<bool, ApiError> {
+        let Some(obj) = body.as_object() else {
+            return Err(bad("expected a JSON object"));
+        };
+        let mut update = self.clone();
+        let mut drop_streams = false;
+        for (key, value) in obj {
+            match key.as_str() {
+                "drop_streams" => {
+                    drop_streams = value
+                        .as_bool()
+                        .ok_or_else(|| bad("drop_streams must be a boolean"))?
+                }
+                "refuse_websocket" => {
+                    update.refuse_websocket = value
+                        .as_bool()
+                        .ok_or_else(|| bad("refuse_websocket must be a boolean"))?
+                }
+                "delay_ms" => {
+                    update.delay_ms = value
+                        .as_u64()
+                        .filter(|d| *d <= 600_000)
+                        .ok_or_else(|| bad("delay_ms must be an integer between 0 and 600000"))?
+                }
+                "fail_next" if value.is_null() => update.fail_next = None,
+                "fail_next" => {
+                    let status = value
+                        .get("status")
+                        .and_then(Value::as_u64)
+                        .filter(|s| (400..=599).contains(s))
+                        .ok_or_else(|| {
+                            bad("fail_next.status must be a status between 400 and 599")
+                        })?;
+                    let count = match value.get("count") {
+                        None => 1,
+                        Some(c) => c
+                            .as_u64()
+                            .and_then(|c| u32::try_from(c).ok())
+                            .ok_or_else(|| bad("fail_next.count must be a non-negative integer"))?,
+                    };
+                    let method = match value.get("method") {
+                        None | Some(Value::Null) => None,
+                        Some(Value::String(m)) => Some(m.to_ascii_uppercase()),
+                        Some(_) => return Err(bad("fail_next.method must be a string")),
+                    };
+                    update.fail_next = (count > 0).then_some(FailNext {
+                        status: status as u16,
+                        count,
+                        method,
+                    });
+                }
+                other => return Err(bad(&format!("unknown fault {other:?}"))),
+            }
+        }
+        *self = update;
+        Ok(drop_streams)
+    }
+
+    /// Consumes one planned failure if this call is concerned.
+    pub fn take_failure(&mut self, method: &Method) -> Option<ApiError> {
+        let plan = self.fail_next.as_mut()?;
+        if plan.method.as_deref().is_some_and(|m| m != method.as_str()) {
+            return None;
+        }
+        let status = StatusCode::from_u16(plan.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        plan.count -= 1;
+        if plan.count == 0 {
+            self.fail_next = None;
+        }
+        Some(ApiError::for_status(status))
+    }
+}
+
+/// Fixed one-minute windows per key (a bearer or a client IP).
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    /// Counts a request; false when the key is over `limit` this minute. A limit of 0 is off.
+    pub fn allow(&self, key: &str, limit: u32) -> bool {
+        if limit == 0 {
+            return true;
+        }
+        let now = Instant::now();
+        let mut map = lock(&self.windows);
+        map.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+        let (_, count) = map.entry(key.to_string()).or_insert((now, 0));
+        *count += 1;
+        *count <= limit
+    }
+
+    /// Forgets every window.
+    pub fn reset(&self) {
+        lock(&self.windows).clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_method_scoped_failure_spares_other_methods() {
+        let mut f = Faults::default();
+        f.apply(&json!({"fail_next": {"status": 500, "count": 1, "method": "post"}}))
+            .expect("valid");
+        assert!(f.take_failure(&Method::GET).is_none());
+        assert!(matches!(
+            f.take_failure(&Method::POST),
+            Some(ApiError::Internal)
+        ));
+        assert!(f.fail_next.is_none());
+    }
+
+    #[test]
+    fn an_invalid_fault_changes_nothing() {
+        let mut f = Faults::default();
+        assert!(f
+            .apply(&json!({"delay_ms": 5, "refuse_websocket": "yes"}))
+            .is_err());
+        assert_eq!(f, Faults::default());
+    }
+
+    #[test]
+    fn the_limiter_counts_per_key() {
+        let r = RateLimiter::default();
+        assert!(r.allow("a", 2) && r.allow("a", 2) && !r.allow("a", 2));
+        assert!(r.allow("b", 2));
+        assert!(r.allow("a", 0));
+    }
+}

@@ -1,0 +1,13 @@
+//! Integration tests: each starts the real server on a free loopback port and talks HTTP, WebSocket and SSE to it.
+//!
+//! One test binary with modules, so the shared machine links once rather than once per file.
+
+mod common;
+
+mod apps;
+mod auth;
+mod binary;
+mod dist;
+mod drains;
+mod faults;
+mod logs;
