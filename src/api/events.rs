@@ -1,1 +1,197 @@
-//! API calls of the events feature.
+//! API calls of the events feature: one-off sessions (`run` events) and their audit logs.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{url::segment, ApiClient, ApiError, Request};
+
+/// A one-off container session, from a `run` event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSession {
+    /// Event id.
+    pub event_id: String,
+    /// When it started (RFC 3339, as sent).
+    pub created_at: String,
+    /// Who ran it (username, else email).
+    pub user: String,
+    /// The command run; empty for an operator session.
+    pub command: String,
+    /// The id of its audit log, if one was recorded.
+    pub audit_log_id: Option<String>,
+    /// The audit log's size in bytes, if given.
+    pub audit_log_size: Option<u64>,
+    /// Whether it ran detached (`scalingo run -d`).
+    pub detached: bool,
+}
+
+impl RunSession {
+    /// Reads a `run` event; `None` for other types or events without `type_data`.
+    pub fn from_event(event: &Value) -> Option<Self> {
+        if event.get("type").and_then(Value::as_str) != Some("run") {
+            return None;
+        }
+        let data = event.get("type_data")?;
+        let text = |v: Option<&Value>| match v {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        let user = event.get("user");
+        let username = text(user.and_then(|u| u.get("username")));
+        let user = if username.is_empty() {
+            text(user.and_then(|u| u.get("email")))
+        } else {
+            username
+        };
+        Some(RunSession {
+            event_id: text(event.get("id")),
+            created_at: text(event.get("created_at")),
+            user,
+            command: text(data.get("command")),
+            audit_log_id: Some(text(data.get("audit_log_id"))).filter(|s| !s.is_empty()),
+            audit_log_size: data.get("audit_log_size").and_then(|v| {
+                v.as_u64()
+                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            }),
+            detached: data
+                .get("detached")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
+}
+
+/// The contract's pagination block.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct Pagination {
+    /// This page, from 1.
+    #[serde(default)]
+    pub current_page: u32,
+    /// The next page, if any.
+    #[serde(default)]
+    pub next_page: Option<u32>,
+    /// The previous page, if any.
+    #[serde(default)]
+    pub prev_page: Option<u32>,
+    /// How many pages of events there are.
+    #[serde(default)]
+    pub total_pages: u32,
+    /// How many events there are (of every type).
+    #[serde(default)]
+    pub total_count: u64,
+}
+
+#[derive(Deserialize, Default)]
+struct Meta {
+    #[serde(default)]
+    pagination: Pagination,
+}
+
+#[derive(Deserialize)]
+struct EventsBody {
+    #[serde(default)]
+    events: Vec<Value>,
+    #[serde(default)]
+    meta: Meta,
+}
+
+/// One page of the app's events, with its `run` sessions picked out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunsPage {
+    /// The `run` events of this page, newest first.
+    pub sessions: Vec<RunSession>,
+    /// How many events of any type the page held.
+    pub events_on_page: usize,
+    /// Where this page is among the app's events.
+    pub pagination: Pagination,
+}
+
+/// Page `page` of the app's events, keeping the `run` ones. The API cannot filter by type,
+/// so a page may hold few or no sessions; the view says which page of events it shows.
+pub async fn list_runs(
+    api: &ApiClient,
+    app: &str,
+    page: u32,
+    per_page: u32,
+) -> Result<RunsPage, ApiError> {
+    let path = format!("/v1/apps/{}/events", segment(app));
+    let body = api
+        .json::<EventsBody>(
+            Request::get(path)
+                .query("page", page.max(1).to_string())
+                .query("per_page", per_page.clamp(1, 100).to_string())
+                .latest("run-events"),
+        )
+        .await?;
+    let mut pagination = body.meta.pagination;
+    if pagination.current_page == 0 {
+        pagination.current_page = page.max(1);
+    }
+    Ok(RunsPage {
+        sessions: body
+            .events
+            .iter()
+            .filter_map(RunSession::from_event)
+            .collect(),
+        events_on_page: body.events.len(),
+        pagination,
+    })
+}
+
+/// The entries of an audit log, as loose JSON so that malformed entries can be counted
+/// and skipped by the player instead of failing the whole log.
+pub async fn audit_log(api: &ApiClient, app: &str, id: &str) -> Result<Vec<Value>, ApiError> {
+    let path = format!("/v1/apps/{}/audit_logs/{}", segment(app), segment(id));
+    let body = api.send(Request::get(path).latest("audit-log")).await?;
+    parse_audit_log(&body)
+}
+
+/// Parses an audit log body: a bare JSON array.
+pub fn parse_audit_log(body: &str) -> Result<Vec<Value>, ApiError> {
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Array(entries)) => Ok(entries),
+        Ok(_) => Err(ApiError::Decode(
+            "the audit log is not a list of events".into(),
+        )),
+        Err(e) => Err(ApiError::Decode(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn run_events_become_sessions_and_other_events_are_ignored() {
+        let run = json!({
+            "id": "ev-1", "created_at": "2019-05-03T17:27:27+02:00", "type": "run",
+            "user": {"username": "john", "email": "j@x.io", "id": "us-1"},
+            "type_data": {"command": "bash", "audit_log_id": "al-1", "audit_log_size": 2048, "detached": false}
+        });
+        let session = RunSession::from_event(&run).unwrap();
+        assert_eq!(session.user, "john");
+        assert_eq!(session.command, "bash");
+        assert_eq!(session.audit_log_id.as_deref(), Some("al-1"));
+        assert_eq!(session.audit_log_size, Some(2048));
+        assert!(!session.detached);
+        assert!(RunSession::from_event(&json!({"type": "deployment", "type_data": {}})).is_none());
+    }
+
+    #[test]
+    fn an_operator_session_without_audit_log_still_lists() {
+        let run = json!({"type": "run", "user": {"email": "ops@scalingo.com"}, "type_data": {"command": "", "detached": true}});
+        let session = RunSession::from_event(&run).unwrap();
+        assert_eq!(session.user, "ops@scalingo.com");
+        assert!(session.command.is_empty());
+        assert!(session.audit_log_id.is_none());
+        assert!(session.detached);
+    }
+
+    #[test]
+    fn an_audit_log_must_be_an_array_but_its_entries_may_be_anything() {
+        assert_eq!(parse_audit_log("[1, {\"a\": 2}]").unwrap().len(), 2);
+        assert!(matches!(parse_audit_log("{}"), Err(ApiError::Decode(_))));
+        assert!(matches!(parse_audit_log("[{"), Err(ApiError::Decode(_))));
+    }
+}

@@ -1,15 +1,15 @@
 //! Audit log player: one-off sessions replayed as the terminal showed them.
+//!
+//! Pure logic (terminal model, timeline, seeking, exports) is in plain modules tested
+//! natively; `sessions` and `player` are the views.
 
-use leptos::prelude::*;
+pub mod export;
+mod player;
+pub mod replay;
+pub mod seed;
+mod sessions;
+pub mod terminal;
+pub mod timeline;
 
-/// The one-off sessions (`run` events) of `app`.
-#[component]
-pub fn SessionsPage(app: String) -> impl IntoView {
-    view! { <section class="sld-page"><h1>"One-off sessions of " {app}</h1></section> }
-}
-
-/// The player of one audit log.
-#[component]
-pub fn PlayerPage(app: String, id: String) -> impl IntoView {
-    view! { <section class="sld-page"><h1>"Session " {id} " of " {app}</h1></section> }
-}
+pub use player::PlayerPage;
+pub use sessions::{format_size, known_session, SessionsPage};

@@ -1,0 +1,114 @@
+//! Native micro-benchmark of the audit player's model: parse a 50,000-event session like the
+//! sandbox's long one, replay it once to take snapshots, then seek at random.
+//!
+//! `cargo run --release --example audit_bench` prints the figures; nothing is asserted.
+
+use std::time::Instant;
+
+use dashboard::audit::replay::Replay;
+use dashboard::audit::timeline::{Timeline, DEFAULT_IDLE_LIMIT};
+use serde_json::{json, Value};
+
+const EVENTS: usize = 50_000;
+const SEEKS: usize = 500;
+
+/// A tiny deterministic generator, so runs compare.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn session() -> Vec<Value> {
+    let mut rng = Lcg(0x5ca1_1ab1e);
+    let mut nanos: i64 = 1_700_000_000 * 1_000_000_000;
+    (0..EVENTS)
+        .map(|n| {
+            nanos += 1_000_000 + 1_234;
+            let content = match rng.below(10) {
+                0 => format!("\r\x1b[K\x1b[36mreindexing\x1b[0m {}%", n % 100),
+                1 => format!(
+                    "\x1b[33mWARN\x1b[0m slow document {n} ({} ms)\n",
+                    rng.below(900) + 100
+                ),
+                2 => format!(
+                    "\x1b[38;5;{}mshard {}\x1b[0m ok\n",
+                    rng.below(256),
+                    rng.below(64)
+                ),
+                _ => format!("indexed document {n} in {} ms\n", rng.below(40)),
+            };
+            let secs = nanos / 1_000_000_000;
+            let time = format!(
+                "2023-11-14T{:02}:{:02}:{:02}.{:09}+00:00",
+                (secs / 3600) % 24,
+                (secs / 60) % 60,
+                secs % 60,
+                nanos % 1_000_000_000
+            );
+            json!({"time": time, "type": "output", "content": content})
+        })
+        .collect()
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let values = session();
+    let bytes: usize = values
+        .iter()
+        .map(|v| v["content"].as_str().map_or(0, str::len))
+        .sum();
+
+    let start = Instant::now();
+    let timeline = Timeline::from_values(values, Some(DEFAULT_IDLE_LIMIT));
+    let parse_ms = ms(start);
+
+    let start = Instant::now();
+    let cols = timeline.guess_width();
+    let mut replay = Replay::new(&timeline, cols, 24);
+    let snapshot_ms = ms(start);
+
+    let start = Instant::now();
+    replay.seek(&timeline, 0);
+    let html = replay.terminal().to_html();
+    let first_paint_ms = ms(start);
+
+    let mut rng = Lcg(42);
+    let mut times: Vec<f64> = (0..SEEKS)
+        .map(|_| {
+            let target = rng.below(timeline.len() as u64 + 1) as usize;
+            let start = Instant::now();
+            replay.seek(&timeline, target);
+            let html = replay.terminal().to_html();
+            std::hint::black_box(html);
+            ms(start)
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+
+    println!(
+        "events: {}, output bytes: {bytes}, terminal {cols}x24",
+        timeline.len()
+    );
+    println!("open: parse {parse_ms:.1} ms + replay with snapshots {snapshot_ms:.1} ms + first paint {first_paint_ms:.2} ms (html {} B)", html.as_str().len());
+    println!(
+        "seek + render ({SEEKS} random): median {:.3} ms, p95 {:.3} ms, worst {:.3} ms",
+        times[SEEKS / 2],
+        times[SEEKS * 95 / 100],
+        times[SEEKS - 1]
+    );
+    println!(
+        "snapshots: {} holding {:.1} KB",
+        replay.snapshot_count(),
+        replay.snapshot_bytes() as f64 / 1024.0
+    );
+}

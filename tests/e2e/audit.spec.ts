@@ -1,0 +1,234 @@
+// The audit log player against the sandbox's recorded sessions: list, faithful rendering,
+// playback controls, commands, search, exports, and logs that are malformed or hostile.
+import { test, expect } from './fixtures';
+import { AuditPage } from './pages/audit';
+
+const SEED_END = [
+  '[15:27] Scalingo:rss-john ~ $ echo "TEST"',
+  'TEST',
+  '[15:27] Scalingo:rss-john ~ $ exit',
+  'exit',
+].join('\n');
+
+test('the session list shows who ran what and opens the seed session as the terminal showed it', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  await expect(page.getByTestId('audit-page')).toContainText('Events page 1 of');
+  const bash = audit.sessions.filter({ hasText: 'bash' });
+  await expect(bash).toContainText('interactive');
+  await expect(audit.sessions.filter({ hasText: 'operator session' })).toHaveCount(1);
+  await expect(audit.sessions.filter({ hasText: 'scripts/export.rb' })).toContainText('detached');
+
+  await audit.openSession('bash');
+  await expect(page).toHaveURL(/#\/apps\/example-app\/audit\/[^/]+$/);
+  await audit.seekTo(1);
+  const text = await audit.screenText();
+  expect(text.startsWith('You are in a one-off container. This is a copy of your production')).toBe(true);
+  expect(text.endsWith(SEED_END)).toBe(true);
+  // Each prompt is drawn once, coloured by class.
+  expect(text.match(/\$ echo/g)).toHaveLength(1);
+  await expect(audit.screen.locator('span.sld-fg-12.sld-bold', { hasText: 'Scalingo' })).toHaveCount(2);
+  await expect(audit.screen.locator('span.sld-fg-4.sld-bold', { hasText: 'one-off container' })).toHaveCount(1);
+  await expect(audit.screen.locator('[style]')).toHaveCount(0);
+
+  // The deep link reproduces the view.
+  await page.reload();
+  await audit.openPlayer(sandbox, new URL(page.url()).hash.split('/').pop()!);
+  await expect(audit.commands).toHaveCount(2);
+});
+
+test('play, pause, the seek bar and the keyboard move through the session', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  await audit.openSession('bash');
+  await expect(audit.time).toContainText('0:00 /');
+  // At 0:00 the first event (the banner's first line) has happened, nothing else.
+  expect(await audit.screenText()).toBe('You are in a one-off container. This is a copy of your production');
+
+  await audit.play.click();
+  await expect(audit.play).toHaveText('Pause');
+  await expect(audit.screen).toContainText('TEST', { timeout: 15_000 });
+  await audit.press('Space');
+  await expect(audit.play).toHaveText('Play');
+
+  await audit.seekTo(0);
+  await expect(audit.screen).not.toContainText('TEST');
+  await audit.seekTo(1);
+  await expect(audit.screen).toContainText('exit');
+
+  await audit.press('0');
+  await expect(audit.screen).not.toContainText('Scalingo');
+  await audit.press('ArrowRight');
+  expect(await audit.elapsed()).toBeGreaterThanOrEqual(4);
+  await expect(audit.screen).toContainText('TEST');
+  await audit.press('ArrowLeft');
+  expect(await audit.elapsed()).toBe(0);
+
+  // One event at a time while paused.
+  await expect(audit.screen).not.toContainText('environment.');
+  await audit.press('.');
+  await expect(audit.screen).toContainText('environment.');
+  await expect(audit.screen).not.toContainText('any created file');
+  await audit.press('.');
+  await expect(audit.screen).toContainText('any created file');
+
+  await audit.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await audit.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeHidden();
+
+  await page.getByTestId('audit-speed').selectOption('8');
+  await expect(page.getByTestId('audit-speed')).toHaveValue('8');
+});
+
+test('commands are markers and a list; brackets and clicks jump between them', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  await audit.openSession('bash');
+  await expect(audit.commands).toHaveText([/echo "TEST"/, /exit/]);
+  await expect(page.locator('.sld-audit-marker')).toHaveCount(2);
+
+  await audit.press(']');
+  await expect(audit.commands.nth(0)).toHaveClass(/sld-audit-command--current/);
+  await expect(audit.typed).toContainText('echo "TEST"');
+  await expect(audit.screen).not.toContainText('TEST\n');
+  await audit.press(']');
+  await expect(audit.commands.nth(1)).toHaveClass(/sld-audit-command--current/);
+  await expect(audit.screen).toContainText('TEST');
+  await audit.press('[');
+  await expect(audit.commands.nth(0)).toHaveClass(/sld-audit-command--current/);
+
+  await audit.commands.nth(1).click();
+  await expect(audit.commands.nth(1)).toHaveClass(/sld-audit-command--current/);
+  await page.getByTestId('audit-next').click();
+  await page.getByTestId('audit-prev').click();
+  await expect(audit.commands.nth(0)).toHaveClass(/sld-audit-command--current/);
+});
+
+test('search lists matches with their times and choosing one seeks there', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  await audit.openSession('bash');
+  await audit.search.fill('dbclient');
+  await expect(audit.hits).toHaveCount(1);
+  await expect(audit.hits.first()).toContainText('dbclient-fetcher <DB type>');
+  await audit.hits.first().click();
+  await expect(audit.screen).toContainText('dbclient-fetcher');
+  await expect(audit.screen).not.toContainText('Scalingo');
+
+  await audit.search.fill('TEST');
+  await expect(audit.hits.filter({ hasText: 'typed' })).toHaveCount(1);
+  await audit.hits.filter({ hasText: 'output' }).last().click();
+  await expect(audit.screen).toContainText('TEST');
+  // Keys typed in the search field are not shortcuts.
+  await audit.search.press('0');
+  await expect(audit.screen).toContainText('TEST');
+});
+
+test('the transcript and the asciicast downloads hold the session', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  await audit.openSession('bash');
+  const transcript = await audit.download('audit-export-text');
+  expect(transcript.name).toMatch(/^bash-.*\.txt$/);
+  expect(transcript.text).toContain('dbclient-fetcher <DB type> [<version>]\n');
+  expect(transcript.text.trimEnd().endsWith(SEED_END)).toBe(true);
+  expect(transcript.text).not.toContain('\u001b');
+
+  const cast = await audit.download('audit-export-cast');
+  expect(cast.name).toMatch(/^bash-.*\.cast$/);
+  const [headerLine, ...eventLines] = cast.text.trimEnd().split('\n');
+  const header = JSON.parse(headerLine);
+  expect(header).toMatchObject({ version: 2, width: 80, height: 24, title: 'bash', timestamp: 1556897247 });
+  const events = eventLines.map((l) => JSON.parse(l));
+  expect(events).toHaveLength(16);
+  expect(events.filter((e) => e[1] === 'i').map((e) => e[2])).toEqual(['echo "TEST"\n', 'exit\n']);
+  for (const [t, kind, data] of events) {
+    expect(typeof t).toBe('number');
+    expect(['i', 'o']).toContain(kind);
+    expect(typeof data).toBe('string');
+  }
+});
+
+test('a full-screen program draws on the alternate screen and leaves the shell intact', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  await audit.openSession('htop');
+  // The `q` typed inside the program is not a command line.
+  await expect(audit.commands).toHaveText([/htop/, /exit/]);
+  await audit.press(']');
+  await audit.press(']');
+  // Between `htop` and `exit`: the program's last frame.
+  await audit.press('[');
+  await audit.press('.');
+  await audit.press('.');
+  await audit.press('.');
+  await expect(audit.screen).toContainText('PID USER');
+  await expect(audit.screen).not.toContainText('one-off container');
+  await audit.seekTo(1);
+  await expect(audit.screen).not.toContainText('PID USER');
+  await expect(audit.screen).toContainText('$ htop');
+  await expect(audit.screen).toContainText('exit');
+});
+
+test('a progress bar redrawn with carriage returns ends as one line', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  await audit.openSession('bundle exec rake db:migrate');
+  await audit.seekTo(1);
+  const text = await audit.screenText();
+  expect(text).toContain('✔ done in 2.5s');
+  expect(text).not.toContain('[####');
+  expect(text).toContain('$ bundle exec rake db:migrate');
+  await expect(audit.screen.locator('span.sld-underline', { hasText: 'null email' })).toHaveCount(1);
+});
+
+test('malformed and hostile events are counted, skipped or clamped, and stay inert', async ({ page, sandbox }) => {
+  const t = (s: number) => `2024-01-01T10:00:${String(s).padStart(2, '0')}.000000000+01:00`;
+  const events: unknown[] = [
+    { time: t(0), type: 'output', content: '<script>window.__pwned = 1</script>\n' },
+    { time: t(1), type: 'output', content: '<img src=x onerror="window.__pwned = 1">\n' },
+    { time: t(2), type: 'output', content: '\u001b]8;;javascript:window.__pwned=1\u0007click me\u001b]8;;\u0007\n' },
+    { time: t(3), type: 'output', content: '\u001b[31;' + '9'.repeat(5000) + 'mstill text\u001b[0m\n' },
+    { time: t(4), type: 'output', content: '\u001b]0;' + 'x'.repeat(10_000) },
+    { time: t(5), type: 'output', content: '\u0007\u001b[0mafter the title\n' },
+    { type: 'output', content: 'no time\n' },
+    { time: 'not a time', type: 'output', content: 'bad time\n' },
+    { time: t(6), type: 'resize', content: '100x40' },
+    { time: t(6), type: 'output', content: 42 },
+    'not an event',
+    { time: t(7), type: 'output', content: 'A'.repeat(1_100_000) },
+    { time: t(8), type: 'input', content: 'exit\n' },
+  ];
+  const { audit_log_id } = await sandbox.admin('audit_logs', { app: 'example-app', command: 'hostile', events });
+  const audit = new AuditPage(page);
+  await audit.openPlayer(sandbox, audit_log_id);
+  await expect(audit.issues).toContainText('3 malformed event(s) skipped');
+  await expect(audit.issues).toContainText('2 event(s) with a missing or invalid time');
+  await expect(audit.issues).toContainText('1 oversized event(s) cut to 1024 KB');
+  await audit.seekTo(0.7);
+  await expect(audit.screen).toContainText('<script>window.__pwned = 1</script>');
+  await expect(audit.screen).toContainText('<img src=x onerror="window.__pwned = 1">');
+  await expect(audit.screen).toContainText('click me');
+  await expect(audit.screen).toContainText('still text');
+  await expect(audit.screen).toContainText('after the title');
+  await expect(audit.screen.locator('script, img, a, [onerror], [style]')).toHaveCount(0);
+  await audit.seekTo(1);
+  await audit.search.fill('pwned');
+  await expect(audit.hits).toHaveCount(2);
+  expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+});
+
+test('the 50,000-event session opens and seeks anywhere', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  await audit.openSession('bin/rails runner scripts/reindex.rb');
+  await expect(audit.player).toHaveAttribute('data-events', '50000');
+  for (const key of ['5', '9', '2', '7']) {
+    await audit.press(key);
+    await expect(audit.screen).toHaveAttribute('data-render-ms', /^\d+(\.\d+)?$/);
+    await expect(audit.screen).toContainText(/indexed document|shard|WARN|reindexing/);
+  }
+  await audit.seekTo(1);
+  await expect(audit.screen).toContainText('exit');
+});
