@@ -330,6 +330,8 @@ test('the add form works with the keyboard alone and Escape closes it', async ({
   await expect(drains.row(drains.appSection, 'kbd.papertrailapp.com:4242')).toHaveCount(1);
   await page.keyboard.press('Enter');
   await expect(drains.form).toBeVisible();
+  // Reopening moves focus into the form, which is where Escape is heard.
+  await expect(drains.provider).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(drains.form).toBeHidden();
   await expect(drains.addButton).toBeFocused();
