@@ -190,8 +190,36 @@ pub struct Connection {
     socket: Socket,
     rx: mpsc::UnboundedReceiver<ConnEvent>,
     // The callbacks must live as long as the socket may call them.
-    _callbacks: Vec<Box<dyn std::any::Any>>,
+    _handlers: Handlers,
     transport: Transport,
+}
+
+/// The callbacks a WebSocket or an EventSource calls, each forwarding one event to the
+/// connection's channel: both transports feed the hook the same events.
+struct Handlers {
+    open: Closure<dyn FnMut()>,
+    message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    closed: Closure<dyn FnMut()>,
+}
+
+impl Handlers {
+    fn new(send: impl Fn(ConnEvent) + Clone + 'static) -> Self {
+        let s = send.clone();
+        let open = Closure::<dyn FnMut()>::new(move || s(ConnEvent::Open));
+        let s = send.clone();
+        let message =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                if let Some(text) = e.data().as_string() {
+                    s(ConnEvent::Message(text));
+                }
+            });
+        let closed = Closure::<dyn FnMut()>::new(move || send(ConnEvent::Closed));
+        Handlers {
+            open,
+            message,
+            closed,
+        }
+    }
 }
 
 impl std::fmt::Debug for Connection {
@@ -218,7 +246,7 @@ impl Connection {
                 let _ = tx.borrow().unbounded_send(e);
             }
         };
-        let mut callbacks: Vec<Box<dyn std::any::Any>> = Vec::new();
+        let handlers = Handlers::new(send);
         let socket = match transport {
             Transport::WebSocket => {
                 let ws_url = if let Some(rest) = http.strip_prefix("https://") {
@@ -229,56 +257,26 @@ impl Connection {
                     http.clone()
                 };
                 let ws = web_sys::WebSocket::new(&ws_url).ok()?;
-                let s = send.clone();
-                let on_open = Closure::<dyn FnMut()>::new(move || s(ConnEvent::Open));
-                let s = send.clone();
-                let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-                    move |e: web_sys::MessageEvent| {
-                        if let Some(text) = e.data().as_string() {
-                            s(ConnEvent::Message(text));
-                        }
-                    },
-                );
-                let s = send.clone();
-                let on_close = Closure::<dyn FnMut()>::new(move || s(ConnEvent::Closed));
-                ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-                ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-                ws.set_onerror(Some(on_close.as_ref().unchecked_ref()));
-                ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-                callbacks.push(Box::new(on_open));
-                callbacks.push(Box::new(on_message));
-                callbacks.push(Box::new(on_close));
+                ws.set_onopen(Some(handlers.open.as_ref().unchecked_ref()));
+                ws.set_onmessage(Some(handlers.message.as_ref().unchecked_ref()));
+                ws.set_onerror(Some(handlers.closed.as_ref().unchecked_ref()));
+                ws.set_onclose(Some(handlers.closed.as_ref().unchecked_ref()));
                 Socket::Ws(ws)
             }
             Transport::Sse => {
                 let es = web_sys::EventSource::new(&http).ok()?;
-                let s = send.clone();
-                let on_open = Closure::<dyn FnMut()>::new(move || s(ConnEvent::Open));
-                let s = send.clone();
-                let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-                    move |e: web_sys::MessageEvent| {
-                        if let Some(text) = e.data().as_string() {
-                            s(ConnEvent::Message(text));
-                        }
-                    },
-                );
-                let s = send.clone();
                 // EventSource retries by itself; the hook owns reconnection (backoff, fresh
                 // URL, overlap removal), so any error ends this connection.
-                let on_error = Closure::<dyn FnMut()>::new(move || s(ConnEvent::Closed));
-                es.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-                es.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-                es.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-                callbacks.push(Box::new(on_open));
-                callbacks.push(Box::new(on_message));
-                callbacks.push(Box::new(on_error));
+                es.set_onopen(Some(handlers.open.as_ref().unchecked_ref()));
+                es.set_onmessage(Some(handlers.message.as_ref().unchecked_ref()));
+                es.set_onerror(Some(handlers.closed.as_ref().unchecked_ref()));
                 Socket::Sse(es)
             }
         };
         let mut conn = Connection {
             socket,
             rx,
-            _callbacks: callbacks,
+            _handlers: handlers,
             transport,
         };
         match conn.rx.next().await {

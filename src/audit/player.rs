@@ -351,37 +351,6 @@ fn belongs_to_focused_control(event: &web_sys::KeyboardEvent) -> bool {
     matches!(tag.as_str(), "button" | "a") && matches!(event.key().as_str(), " " | "Enter")
 }
 
-/// Downloads `text` as a file named `name`.
-fn download(name: &str, mime: &str, text: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    if let Ok(a) = document
-        .create_element("a")
-        .map(|a| a.unchecked_into::<web_sys::HtmlAnchorElement>())
-    {
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    // Revoked later: the download starts asynchronously.
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(30),
-    );
-}
-
 #[component]
 fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) -> impl IntoView {
     let open_start = now_ms() - parse_ms;
@@ -591,7 +560,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
             let e = ctl.engine.borrow();
             let text = export::transcript(&e.timeline, cols);
             let name = export::file_name(&export_cmd.get_value(), &export_id.get_value(), "txt");
-            download(&name, "text/plain;charset=utf-8", &text);
+            crate::ui::download_text(&name, "text/plain;charset=utf-8", &text);
         }
     };
     let export_cast = {
@@ -601,7 +570,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
             let title = export_cmd.get_value();
             let cast = export::asciicast(&e.timeline, cols, ROWS, Some(&title));
             let name = export::file_name(&title, &export_id.get_value(), "cast");
-            download(&name, "application/x-asciicast", &cast);
+            crate::ui::download_text(&name, "application/x-asciicast", &cast);
         }
     };
 

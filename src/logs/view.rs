@@ -7,7 +7,6 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::buffer::{Entry, DEFAULT_CAPACITY};
 use super::filter::{self, FilterOption};
@@ -395,7 +394,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 download_text(m.shown_entries().filter_map(Entry::line), strip)
             }
         });
-        save_file(&download_name, &text);
+        crate::ui::download_text(&download_name, "text/plain;charset=utf-8", &text);
     };
 
     let copy_selected = move |_| {
@@ -703,34 +702,6 @@ fn now_ms() -> f64 {
 fn local_offset_minutes(secs: i64) -> i64 {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
     -(d.get_timezone_offset() as i64)
-}
-
-fn save_file(name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let props = web_sys::BlobPropertyBag::new();
-    props.set_type("text/plain;charset=utf-8");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &props) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let a = document()
-        .create_element("a")
-        .ok()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-    if let Some(a) = a {
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    // Revoke later: the download starts asynchronously.
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(10),
-    );
 }
 
 #[cfg(test)]

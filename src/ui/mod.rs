@@ -2,6 +2,9 @@
 
 use leptos::prelude::*;
 
+mod download;
+pub use download::download_text;
+
 use crate::api::ApiError;
 
 /// A loading indicator with a label for screen readers.
