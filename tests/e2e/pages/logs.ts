@@ -11,6 +11,11 @@ export class LogsViewer {
   readonly searchError: Locator;
   readonly filterPicker: Locator;
   readonly filterInput: Locator;
+  readonly viewport: Locator;
+  readonly pauseButton: Locator;
+  readonly followButton: Locator;
+  readonly newLinesButton: Locator;
+  readonly copyButton: Locator;
 
   constructor(readonly page: Page) {
     this.root = page.locator('section.sld-logs');
@@ -22,6 +27,12 @@ export class LogsViewer {
     this.searchError = page.locator('#sld-log-search-error');
     this.filterPicker = page.getByLabel('Containers');
     this.filterInput = page.getByLabel('Filter (regex)');
+    this.viewport = page.getByRole('log', { name: 'Log lines' });
+    // Named "Pause" or "Resume" by state; the class-free locator keeps both.
+    this.pauseButton = page.getByRole('button', { name: /^(Pause|Resume)$/ });
+    this.followButton = page.getByRole('button', { name: 'Follow', exact: true });
+    this.newLinesButton = page.getByRole('button', { name: /new lines? ↓$/ });
+    this.copyButton = page.getByRole('button', { name: 'Copy selected line' });
   }
 
   /** Opens the viewer of `app` with URL parameters (`n=1000&filter=web`…). */

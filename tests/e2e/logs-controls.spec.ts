@@ -1,0 +1,152 @@
+// The live log viewer's controls against a real sandbox: pause and resume, scrolling away
+// from the tail, the time zone toggle, copying a line, and an expired logs URL.
+import { test, expect, Sandbox } from './fixtures';
+import { LogsViewer, logLine } from './pages/logs';
+import { LoginPage } from './pages/login';
+
+const APP = 'example-app';
+
+/** Stops the synthetic lines so each test sees only what it injects. */
+async function quiet(sandbox: Sandbox) {
+  await sandbox.admin('log-rate', { app: APP, rate: 0 });
+}
+
+async function inject(sandbox: Sandbox, lines: string[]) {
+  await sandbox.admin('inject', { app: APP, lines });
+}
+
+test('pausing freezes the view while lines keep arriving, and resuming shows them', async ({ dashboard, sandbox }) => {
+  await quiet(sandbox);
+  const tag = `pause-${Date.now()}`;
+  const logs = new LogsViewer(dashboard);
+  await logs.open(APP);
+  await inject(sandbox, [logLine('web-1', `${tag} before`)]);
+  await expect(logs.row(`${tag} before`)).toBeVisible();
+  const shown = Number(await logs.root.getAttribute('data-shown'));
+
+  await logs.pauseButton.click();
+  await expect(logs.pauseButton).toHaveText('Resume');
+  await expect(logs.pauseButton).toHaveAttribute('aria-pressed', 'true');
+  await expect(logs.status).toHaveAttribute('data-state', 'paused');
+
+  await inject(sandbox, [1, 2, 3].map((i) => logLine('web-1', `${tag} held #${i}#`)));
+  // The pill counts what arrived: the lines were received, only the view is frozen.
+  await expect(logs.status).toContainText('paused (3 new buffered)', { timeout: 15_000 });
+  await expect(logs.rows.filter({ hasText: `${tag} held` })).toHaveCount(0);
+  await expect(logs.root).toHaveAttribute('data-shown', String(shown));
+
+  await logs.pauseButton.click();
+  await expect(logs.pauseButton).toHaveText('Pause');
+  await logs.waitLive();
+  for (const i of [1, 2, 3]) await expect(logs.row(`${tag} held #${i}#`)).toBeVisible();
+  await expect(logs.root).toHaveAttribute('data-shown', String(shown + 3));
+});
+
+test('scrolling up stops following, and the new-lines button jumps back to the newest line', async ({ dashboard, sandbox }) => {
+  await quiet(sandbox);
+  const tag = `scroll-${Date.now()}`;
+  // Far more lines than the viewport holds, so there is somewhere to scroll to.
+  await inject(sandbox, Array.from({ length: 200 }, (_, i) => logLine('web-1', `${tag} old #${i}#`)));
+  const logs = new LogsViewer(dashboard);
+  await logs.open(APP, 'n=200');
+  await expect(logs.row(`${tag} old #199#`)).toBeVisible();
+  await expect(logs.followButton).toHaveAttribute('aria-pressed', 'true');
+
+  await logs.viewport.evaluate((el) => (el.scrollTop = 0));
+  await expect(logs.followButton).toHaveAttribute('aria-pressed', 'false');
+  await expect(logs.row(`${tag} old #199#`)).toHaveCount(0);
+
+  await inject(sandbox, [1, 2, 3, 4].map((i) => logLine('web-1', `${tag} new #${i}#`)));
+  await expect(logs.newLinesButton).toHaveText('4 new lines ↓', { timeout: 15_000 });
+  // The reader stays where they scrolled: the new lines are not brought into view.
+  await expect(logs.row(`${tag} new #4#`)).toHaveCount(0);
+  expect(await logs.viewport.evaluate((el) => el.scrollTop)).toBe(0);
+
+  await logs.newLinesButton.click();
+  await expect(logs.row(`${tag} new #4#`)).toBeInViewport();
+  await expect(logs.newLinesButton).toHaveCount(0);
+  await expect(logs.followButton).toHaveAttribute('aria-pressed', 'true');
+
+  // Following again: the next line comes into view by itself.
+  await inject(sandbox, [logLine('web-1', `${tag} after`)]);
+  await expect(logs.row(`${tag} after`)).toBeInViewport();
+});
+
+test.describe('in a browser east of UTC', () => {
+  test.use({ timezoneId: 'Asia/Kolkata' });
+
+  test('the local time toggle shows a line at the browser time instead of UTC', async ({ dashboard, sandbox }) => {
+    await quiet(sandbox);
+    const tag = `tz-${Date.now()}`;
+    const logs = new LogsViewer(dashboard);
+    await logs.open(APP);
+    await inject(sandbox, [`2026-01-01 00:00:00.000000000 +0000 UTC [web-1] ${tag}`]);
+    const time = logs.row(tag).locator('.sld-log-time');
+    await expect(time).toHaveText('2026-01-01 00:00:00.000');
+
+    await logs.toggle('Local time', true);
+    // India is UTC+05:30 all year.
+    await expect(time).toHaveText('2026-01-01 05:30:00.000');
+    await expect(dashboard).toHaveURL(/tz=local/);
+
+    await logs.toggle('Local time', false);
+    await expect(time).toHaveText('2026-01-01 00:00:00.000');
+  });
+});
+
+test.describe('with clipboard access', () => {
+  test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+  test('copying the selected line puts the raw line on the clipboard', async ({ dashboard, sandbox }) => {
+    await quiet(sandbox);
+    const tag = `copy-${Date.now()}`;
+    const wanted = `2026-01-01 00:00:00.123456789 +0000 UTC [web-2] ${tag} the one`;
+    const logs = new LogsViewer(dashboard);
+    await logs.open(APP);
+    await inject(sandbox, [logLine('web-1', `${tag} another`), wanted, logLine('web-1', `${tag} a third`)]);
+    await expect(logs.row(`${tag} a third`)).toBeVisible();
+    await expect(logs.copyButton).toBeDisabled();
+
+    await logs.row(`${tag} the one`).click();
+    await expect(logs.row(`${tag} the one`)).toHaveClass(/sld-log-row--selected/);
+    await logs.copyButton.click();
+    await expect.poll(() => dashboard.evaluate(() => navigator.clipboard.readText())).toBe(wanted);
+  });
+});
+
+test('after the logs URL expired, a dropped stream reconnects with a fresh URL and lines keep coming', async ({ page }) => {
+  const sandbox = await Sandbox.start({ args: ['--logs-url-ttl', '2'] });
+  try {
+    await quiet(sandbox);
+    const urlRequests: string[] = [];
+    page.on('request', (r) => {
+      if (/\/v1\/apps\/example-app\/logs(\?|$)/.test(r.url())) urlRequests.push(r.url());
+    });
+    await page.goto(sandbox.dashboard());
+    await new LoginPage(page).logIn();
+    await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
+    const logs = new LogsViewer(page);
+    await logs.open(APP);
+    const tag = `ttl-${Date.now()}`;
+    await inject(sandbox, [logLine('web-1', `${tag} before`)]);
+    await expect(logs.row(`${tag} before`)).toBeVisible();
+    expect(urlRequests).toHaveLength(1);
+
+    // The behaviour under test needs the logs URL's two-second token to lapse.
+    await page.waitForTimeout(2_500);
+    await sandbox.faults({ drop_streams: true });
+    await expect(logs.status).toHaveAttribute('data-state', 'reconnecting', { timeout: 15_000 });
+    await logs.waitLive();
+    await expect(logs.status).toContainText('reconnected 1×');
+    // A refused token is not mistaken for a proxy that refuses WebSocket upgrades.
+    await expect(logs.status).toHaveAttribute('data-transport', 'WebSocket');
+    // The expired URL was replaced rather than retried forever.
+    expect(urlRequests.length).toBeGreaterThanOrEqual(2);
+
+    await inject(sandbox, [logLine('web-1', `${tag} after`)]);
+    await expect(logs.row(`${tag} after`)).toBeVisible({ timeout: 15_000 });
+    await expect(logs.row(`${tag} before`)).toHaveCount(1);
+  } finally {
+    await sandbox.stop();
+  }
+});
