@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsValue;
 
 use super::form::AddDrainForm;
 use super::mask::{detect_provider, mask_url, DrainKind};
@@ -338,7 +337,7 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
     let copy = move |_| {
         let text = url.get_value();
         spawn_local(async move {
-            let ok = copy_to_clipboard(&text).await;
+            let ok = crate::ui::copy_to_clipboard(&text).await;
             copy_status.set(Some(if ok {
                 "Copied"
             } else {
@@ -586,20 +585,4 @@ fn RemoveConfirm(
             </div>
         </div>
     }
-}
-
-/// Writes `text` to the clipboard; false when the browser refuses or has no clipboard API.
-async fn copy_to_clipboard(text: &str) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let navigator = window.navigator();
-    // Outside secure contexts `navigator.clipboard` is undefined; calling through it would throw.
-    let has_clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"))
-        .is_ok_and(|c| !c.is_undefined() && !c.is_null());
-    if !has_clipboard {
-        return false;
-    }
-    let promise = navigator.clipboard().write_text(text);
-    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
 }

@@ -397,6 +397,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         crate::ui::download_text(&download_name, "text/plain;charset=utf-8", &text);
     };
 
+    let copy_status = RwSignal::new(None::<&'static str>);
     let copy_selected = move |_| {
         let Some(seq) = selected.get_untracked() else {
             return;
@@ -407,8 +408,15 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 .and_then(Entry::line)
                 .map(|l| l.raw().to_owned())
         });
-        if let (Some(text), Some(w)) = (text, web_sys::window()) {
-            let _ = w.navigator().clipboard().write_text(&text);
+        if let Some(text) = text {
+            leptos::task::spawn_local(async move {
+                let ok = crate::ui::copy_to_clipboard(&text).await;
+                copy_status.set(Some(if ok {
+                    "Copied"
+                } else {
+                    "Copy failed: the browser refused the clipboard"
+                }));
+            });
         }
     };
 
@@ -620,6 +628,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                         on_toggle=Callback::new(move |on| download_strip.set(on))/>
                     <button type="button" class="sld-button" id="sld-log-download" on:click=download>"Download .log"</button>
                     <button type="button" class="sld-button" on:click=copy_selected disabled=move || selected.get().is_none()>"Copy selected line"</button>
+                    <span class="sld-muted" role="status" aria-live="polite">{move || copy_status.get()}</span>
                 </div>
             </div>
             <div class="sld-log-frame">

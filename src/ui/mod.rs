@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
+mod clipboard;
 mod download;
+pub use clipboard::copy_to_clipboard;
 pub use download::download_text;
 
 use crate::api::ApiError;

@@ -111,6 +111,7 @@ test.describe('with clipboard access', () => {
     await expect(logs.row(`${tag} the one`)).toHaveClass(/sld-log-row--selected/);
     await logs.copyButton.click();
     await expect.poll(() => dashboard.evaluate(() => navigator.clipboard.readText())).toBe(wanted);
+    await expect(dashboard.getByRole('status').filter({ hasText: 'Copied' })).toBeVisible();
   });
 });
 
