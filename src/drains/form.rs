@@ -145,13 +145,7 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
                 state
                     .touched
                     .set(provider.fields().iter().map(|f| f.key).collect());
-                if let Some(first) = provider
-                    .fields()
-                    .iter()
-                    .find(|f| errors.contains_key(&f.key))
-                {
-                    focus_by_id(&input_id(first.key));
-                }
+                focus_first_error(provider, &errors);
                 state.errors.set(errors);
                 return;
             }
@@ -344,13 +338,7 @@ fn settle(
             _ => other_failure = Some(err.clone()),
         }
     }
-    if let Some(first) = provider
-        .fields()
-        .iter()
-        .find(|f| field_errors.contains_key(&f.key))
-    {
-        focus_by_id(&input_id(first.key));
-    }
+    focus_first_error(provider, &field_errors);
     state.errors.try_set(field_errors);
     form_messages.try_set(messages);
     failure.try_set(other_failure);
@@ -438,5 +426,17 @@ fn FieldInput(field: Field, state: FormState) -> impl IntoView {
                 {move || state.errors.with(|e| e.get(&key).cloned())}
             </p>
         </div>
+    }
+}
+
+/// Moves focus to the first field, in form order, that has an error, so keyboard and
+/// screen-reader users land on what to fix (after client-side or server-side refusals).
+fn focus_first_error(provider: Provider, errors: &FormErrors) {
+    if let Some(first) = provider
+        .fields()
+        .iter()
+        .find(|f| errors.contains_key(&f.key))
+    {
+        focus_by_id(&input_id(first.key));
     }
 }
