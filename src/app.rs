@@ -79,11 +79,18 @@ fn Main() -> impl IntoView {
     let nav = use_nav();
     let route = nav.route();
     let page = Memo::new(move |_| Page::from(&route.get()));
+    // One read of the app list serves the header's picker and the apps page, and a retry on
+    // the apps page refreshes both.
+    let api = use_api();
+    let apps: AppsResource = LocalResource::new(move || {
+        let api = api.clone();
+        async move { apps::list_apps(&api).await }
+    });
     view! {
-        <Header />
+        <Header apps />
         <main class="sld-main" id="sld-main">
             {move || match page.get() {
-                Page::Apps => view! { <AppList /> }.into_any(),
+                Page::Apps => view! { <AppList apps /> }.into_any(),
                 Page::Drains(app) => view! { <drains::DrainsPage app /> }.into_any(),
                 Page::Logs(app) => view! { <logs::LogsPage app /> }.into_any(),
                 Page::AddonLogs(app, addon) => view! { <logs::LogsPage app addon /> }.into_any(),
@@ -101,20 +108,16 @@ fn Main() -> impl IntoView {
     }
 }
 
+/// The user's apps, read once per login.
+type AppsResource = LocalResource<Result<Vec<apps::App>, crate::api::ApiError>>;
+
 #[component]
-fn Header() -> impl IntoView {
+fn Header(apps: AppsResource) -> impl IntoView {
     let api = use_api();
     let nav = use_nav();
     let route = nav.route();
     let app = Memo::new(move |_| route.get().app().map(str::to_owned));
     let section = Memo::new(move |_| route.get().section());
-    let apps = {
-        let api = api.clone();
-        LocalResource::new(move || {
-            let api = api.clone();
-            async move { apps::list_apps(&api).await }
-        })
-    };
     let region = api.region().map(|r| r.name).unwrap_or_default();
     let proxy = api.config().auth_mode == AuthMode::Proxy;
     let logout = {
@@ -164,12 +167,12 @@ fn Header() -> impl IntoView {
 }
 
 #[component]
-fn AppList() -> impl IntoView {
-    let api = use_api();
-    let apps = LocalResource::new(move || {
-        let api = api.clone();
-        async move { apps::list_apps(&api).await }
-    });
+fn AppList(apps: AppsResource) -> impl IntoView {
+    // Coming back to this page reads the list again (an app may have been created since); the
+    // first visit after login is served by the read that `Main` already started.
+    if apps.get_untracked().is_some() {
+        apps.refetch();
+    }
     view! {
         <section class="sld-page" aria-labelledby="sld-apps-title">
             <h1 id="sld-apps-title">"Your apps"</h1>

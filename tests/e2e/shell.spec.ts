@@ -179,3 +179,20 @@ test('a failed app list shows the server error and recovers with Retry', async (
   await error.getByRole('button', { name: 'Retry' }).click();
   await expect(page.getByRole('listitem').filter({ hasText: 'example-app' })).toBeVisible();
 });
+
+test('the app list is read once for both the picker and the apps page, and again on coming back', async ({ page, sandbox }) => {
+  const reads: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/v1/apps') reads.push(r.method());
+  });
+  await page.goto(sandbox.dashboard());
+  await new LoginPage(page).logIn();
+  await expect(page.getByRole('listitem').filter({ hasText: 'example-app' })).toBeVisible();
+  await expect(page.getByLabel('App', { exact: true }).locator('option', { hasText: 'billing-api' })).toHaveCount(1);
+  expect(reads).toEqual(['GET']);
+
+  await page.getByLabel('App', { exact: true }).selectOption('billing-api');
+  await page.getByRole('link', { name: 'Scalingo logs' }).click();
+  await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
+  await expect.poll(() => reads.length).toBe(2);
+});
