@@ -1,5 +1,6 @@
-//! Native micro-benchmark of the audit player's model: parse a 50,000-event session like the
-//! sandbox's long one, replay it once to take snapshots, then seek at random.
+//! Native micro-benchmark of the audit player's model: parse the sandbox's long session (about
+//! 50,000 events, the very text the sandbox serves), replay it once to take snapshots, then
+//! seek at random.
 //!
 //! `cargo run --release --example audit_bench` prints the figures; nothing is asserted.
 
@@ -7,12 +8,10 @@ use std::time::Instant;
 
 use dashboard::audit::replay::Replay;
 use dashboard::audit::timeline::{Timeline, DEFAULT_IDLE_LIMIT};
-use serde_json::{json, Value};
 
-const EVENTS: usize = 50_000;
 const SEEKS: usize = 500;
 
-/// A tiny deterministic generator, so runs compare.
+/// A tiny deterministic generator of seek targets, so runs compare.
 struct Lcg(u64);
 
 impl Lcg {
@@ -25,51 +24,16 @@ impl Lcg {
     }
 }
 
-fn session() -> Vec<Value> {
-    let mut rng = Lcg(0x5ca1_1ab1e);
-    let mut nanos: i64 = 1_700_000_000 * 1_000_000_000;
-    (0..EVENTS)
-        .map(|n| {
-            nanos += 1_000_000 + 1_234;
-            let content = match rng.below(10) {
-                0 => format!("\r\x1b[K\x1b[36mreindexing\x1b[0m {}%", n % 100),
-                1 => format!(
-                    "\x1b[33mWARN\x1b[0m slow document {n} ({} ms)\n",
-                    rng.below(900) + 100
-                ),
-                2 => format!(
-                    "\x1b[38;5;{}mshard {}\x1b[0m ok\n",
-                    rng.below(256),
-                    rng.below(64)
-                ),
-                _ => format!("indexed document {n} in {} ms\n", rng.below(40)),
-            };
-            let secs = nanos / 1_000_000_000;
-            let time = format!(
-                "2023-11-14T{:02}:{:02}:{:02}.{:09}+00:00",
-                (secs / 3600) % 24,
-                (secs / 60) % 60,
-                secs % 60,
-                nanos % 1_000_000_000
-            );
-            json!({"time": time, "type": "output", "content": content})
-        })
-        .collect()
-}
-
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
 
 fn main() {
-    let values = session();
-    let bytes: usize = values
-        .iter()
-        .map(|v| v["content"].as_str().map_or(0, str::len))
-        .sum();
+    let text = scalingo_sandbox::audit::long_session();
+    let bytes = text.len();
 
     let start = Instant::now();
-    let timeline = Timeline::from_values(values, Some(DEFAULT_IDLE_LIMIT));
+    let timeline = Timeline::from_json(&text, Some(DEFAULT_IDLE_LIMIT));
     let parse_ms = ms(start);
 
     let start = Instant::now();
@@ -96,7 +60,7 @@ fn main() {
     times.sort_by(f64::total_cmp);
 
     println!(
-        "events: {}, output bytes: {bytes}, terminal {cols}x24",
+        "events: {}, JSON bytes: {bytes}, terminal {cols}x24",
         timeline.len()
     );
     println!("open: parse {parse_ms:.1} ms + replay with snapshots {snapshot_ms:.1} ms + first paint {first_paint_ms:.2} ms (html {} B)", html.as_str().len());
