@@ -144,7 +144,7 @@ fn SessionsTable(app: String, page: RunsPage) -> impl IntoView {
                     <tr data-testid="audit-session">
                         <td><time datetime=s.created_at.clone()>{short_time(&s.created_at)}</time></td>
                         <td>{s.user.clone()}</td>
-                        <td class="sld-audit-command">{command}</td>
+                        <td class="sld-audit-table__command">{command}</td>
                         <td>{s.audit_log_size.map(format_size).unwrap_or_else(|| "—".into())}</td>
                         <td>{if s.detached { "detached" } else { "interactive" }}</td>
                         <td>{open}</td>

@@ -18,6 +18,12 @@ test('the session list shows who ran what and opens the seed session as the term
   await expect(bash).toContainText('interactive');
   await expect(audit.sessions.filter({ hasText: 'operator session' })).toHaveCount(1);
   await expect(audit.sessions.filter({ hasText: 'scripts/export.rb' })).toContainText('detached');
+  // The command sits in its row like the other cells (a style meant for the player's command
+  // list once turned this cell into a flex box, out of line with its row).
+  const cells = bash.getByRole('cell');
+  const [when, command] = [await cells.nth(0).boundingBox(), await cells.nth(2).boundingBox()];
+  expect(command!.y).toBeCloseTo(when!.y, 0);
+  expect(command!.height).toBeCloseTo(when!.height, 0);
 
   await audit.openSession('bash');
   await expect(page).toHaveURL(/#\/apps\/example-app\/audit\/[^/]+$/);
