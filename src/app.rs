@@ -1,6 +1,8 @@
 //! The shell: configuration, login, header with app picker and tabs, and the page switch.
 
 use leptos::prelude::*;
+
+use crate::hooks::use_fetch::use_fetch;
 use send_wrapper::SendWrapper;
 use web_sys::HtmlElement;
 
@@ -16,7 +18,7 @@ use crate::{audit, drains, logs};
 #[component]
 pub fn App(mount: HtmlElement) -> impl IntoView {
     let mount = SendWrapper::new(mount);
-    let config = LocalResource::new(move || crate::boot::load_config((*mount).clone().into()));
+    let config = use_fetch(move || crate::boot::load_config((*mount).clone().into()));
     view! {
         <div class="sld">
             {move || match config.get() {
@@ -82,7 +84,7 @@ fn Main() -> impl IntoView {
     // One read of the app list serves the header's picker and the apps page, and a retry on
     // the apps page refreshes both.
     let api = use_api();
-    let apps: AppsResource = LocalResource::new(move || {
+    let apps: AppsResource = use_fetch(move || {
         let api = api.clone();
         async move { apps::list_apps(&api).await }
     });
@@ -109,7 +111,7 @@ fn Main() -> impl IntoView {
 }
 
 /// The user's apps, read once per login.
-type AppsResource = LocalResource<Result<Vec<apps::App>, crate::api::ApiError>>;
+type AppsResource = crate::hooks::use_fetch::Fetch<Result<Vec<apps::App>, crate::api::ApiError>>;
 
 #[component]
 fn Header(apps: AppsResource) -> impl IntoView {

@@ -83,3 +83,81 @@ async fn a_missing_config_file_falls_back_to_defaults_and_attributes() {
     assert_eq!(config.auth_url, "https://auth.scalingo.com");
     assert_eq!(config.default_region.as_deref(), Some("osc-secnum-fr1"));
 }
+
+/// Runs `body` inside a reactive owner, with Leptos' task executor on the browser's event loop.
+fn with_owner<T>(body: impl FnOnce() -> T) -> (leptos::prelude::Owner, T) {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = leptos::prelude::Owner::new();
+    let value = owner.with(body);
+    (owner, value)
+}
+
+async fn sleep_ms(ms: u64) {
+    gloo_timers::future::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_fetch_keeps_the_newest_answer_when_an_older_read_arrives_late() {
+    use dashboard::hooks::use_fetch::use_fetch;
+    use leptos::prelude::*;
+
+    let (_owner, (page, fetch)) = with_owner(|| {
+        let page = RwSignal::new(1_u64);
+        // Page 1 answers slowly, page 2 quickly: the stale answer comes last.
+        let fetch = use_fetch(move || {
+            let n = page.get();
+            async move {
+                sleep_ms(if n == 1 { 300 } else { 10 }).await;
+                format!("page {n}")
+            }
+        });
+        (page, fetch)
+    });
+    sleep_ms(30).await;
+    assert_eq!(
+        fetch.get_untracked(),
+        None,
+        "nothing until the first answer"
+    );
+    page.set(2);
+    sleep_ms(100).await;
+    assert_eq!(fetch.get_untracked().as_deref(), Some("page 2"));
+    sleep_ms(400).await;
+    assert_eq!(
+        fetch.get_untracked().as_deref(),
+        Some("page 2"),
+        "the late page 1 is dropped"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refetch_reads_again_and_keeps_the_old_answer_meanwhile() {
+    use dashboard::hooks::use_fetch::use_fetch;
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    let reads = Rc::new(Cell::new(0_u32));
+    let counter = Rc::clone(&reads);
+    let (_owner, fetch) = with_owner(move || {
+        use_fetch(move || {
+            counter.set(counter.get() + 1);
+            let n = counter.get();
+            async move {
+                sleep_ms(50).await;
+                n
+            }
+        })
+    });
+    sleep_ms(100).await;
+    assert_eq!(fetch.get_untracked(), Some(1));
+    fetch.refetch();
+    sleep_ms(10).await;
+    assert_eq!(
+        fetch.get_untracked(),
+        Some(1),
+        "the old answer stays while reading"
+    );
+    sleep_ms(100).await;
+    assert_eq!(fetch.get_untracked(), Some(2));
+    assert_eq!(reads.get(), 2);
+}

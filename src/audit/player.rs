@@ -6,6 +6,8 @@ use std::rc::Rc;
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
+
+use crate::hooks::use_fetch::use_fetch;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 
@@ -50,7 +52,7 @@ const MAX_HITS: usize = 200;
 pub fn PlayerPage(app: String, id: String) -> impl IntoView {
     let api = use_api();
     let (fetch_app, fetch_id) = (app.clone(), id.clone());
-    let log = LocalResource::new(move || {
+    let log = use_fetch(move || {
         let (api, app, id) = (api.clone(), fetch_app.clone(), fetch_id.clone());
         async move {
             let values = events::audit_log(&api, &app, &id).await?;

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
+use crate::hooks::use_fetch::use_fetch;
+
 use super::timeline::fixed;
 use crate::api::events::{self, RunSession, RunsPage};
 use crate::api::use_api;
@@ -53,7 +55,7 @@ pub fn SessionsPage(app: String) -> impl IntoView {
             .max(1)
     });
     let fetch_app = app.clone();
-    let runs = LocalResource::new(move || {
+    let runs = use_fetch(move || {
         let (api, app, page) = (api.clone(), fetch_app.clone(), page.get());
         async move { events::list_runs(&api, &app, page, EVENTS_PER_PAGE).await }
     });

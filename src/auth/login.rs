@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::hooks::use_fetch::use_fetch;
+
 use crate::api::{use_api, ApiError, Region};
 use crate::ui::ErrorNotice;
 
@@ -20,7 +22,7 @@ pub fn LoginForm() -> impl IntoView {
 
     let regions = {
         let api = api.clone();
-        LocalResource::new(move || {
+        use_fetch(move || {
             let api = api.clone();
             async move {
                 if fixed_api {

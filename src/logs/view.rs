@@ -8,6 +8,8 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::hooks::use_fetch::use_fetch;
+
 use super::buffer::{Entry, DEFAULT_CAPACITY};
 use super::filter::{self, FilterOption};
 use super::model::{container_class, download_text, Model};
@@ -424,7 +426,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let containers = {
         let api = api.clone();
         let app = app.clone();
-        LocalResource::new(move || {
+        use_fetch(move || {
             let api = api.clone();
             let app = app.clone();
             async move {
