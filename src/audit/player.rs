@@ -685,7 +685,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
                     aria-valuetext=move || format!("{} of {}", format_clock(position.get()), format_clock(duration.get()))
                     on:input=on_seek />
                 <div class="sld-audit-markers" aria-hidden="true">
-                    <For each=markers key=|m| (m.0, (m.2 * 1000.0) as i64) children=marker_view />
+                    {move || markers().into_iter().map(marker_view.clone()).collect_view()}
                 </div>
             </div>
         </div>
@@ -709,7 +709,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
     let commands_view = view! {
         <h2 id="sld-audit-commands">"Commands"</h2>
         <ol class="sld-audit-commands" aria-labelledby="sld-audit-commands" data-testid="audit-commands">
-            <For each=command_rows key=|m| (m.0, (m.2 * 1000.0) as i64) children=command_view />
+            {move || command_rows().into_iter().map(command_view.clone()).collect_view()}
         </ol>
         {c_list_empty(&c_empty).then(|| view! { <p class="sld-muted">"No command was typed in this session."</p> })}
     }
@@ -750,7 +750,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
             }}
         </p>
         <ol class="sld-audit-hits" data-testid="audit-hits">
-            <For each=move || hits.get() key=|h| (h.0, (h.1 * 1000.0) as i64) children=hit_view />
+            {move || hits.get().into_iter().map(hit_view.clone()).collect_view()}
         </ol>
     }
     .into_any();
