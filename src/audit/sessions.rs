@@ -155,6 +155,10 @@ fn SessionsTable(app: String, page: RunsPage) -> impl IntoView {
             })
             .collect_view();
         view! {
+            // On a narrow page (a phone, a portal's side panel) the table scrolls sideways
+            // inside this region instead of the whole page; the region takes focus so the
+            // keyboard can scroll it too.
+            <div class="sld-audit-table-wrap" role="region" aria-label="Sessions table" tabindex="0">
             <table class="sld-audit-table">
                 <thead>
                     <tr>
@@ -168,6 +172,7 @@ fn SessionsTable(app: String, page: RunsPage) -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
+            </div>
         }
         .into_any()
     };

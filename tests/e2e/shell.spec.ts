@@ -196,3 +196,27 @@ test('the app list is read once for both the picker and the apps page, and again
   await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
   await expect.poll(() => reads.length).toBe(2);
 });
+
+test('at a phone’s width no page scrolls sideways, and wide tables scroll within themselves', async ({ dashboard: page }) => {
+  await page.setViewportSize({ width: 400, height: 800 });
+  const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  for (const [hash, ready] of [
+    ['#/apps', page.getByRole('heading', { name: 'Your apps' })],
+    ['#/apps/example-app/logs', page.getByText('WebSocket · live')],
+    ['#/apps/example-app/drains', page.getByRole('heading', { name: 'This app' })],
+    ['#/apps/example-app/audit', page.getByTestId('audit-session').first()],
+  ] as const) {
+    await page.goto(page.url().replace(/#.*$/, '') + hash);
+    await expect(ready).toBeVisible();
+    expect(await sideways(), hash).toBeLessThanOrEqual(0);
+  }
+  // The session table keeps every column; its own region scrolls to the Replay buttons.
+  const region = page.getByRole('region', { name: 'Sessions table' });
+  expect(await region.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+  const replay = page.getByRole('link', { name: /Replay/ }).first();
+  await expect(replay).not.toBeInViewport();
+  await region.focus();
+  await page.keyboard.press('Tab');
+  await expect(replay).toBeFocused();
+  await expect(replay).toBeInViewport();
+});
