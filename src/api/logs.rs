@@ -204,6 +204,8 @@ struct Inbox {
     due: bool,
     /// An animation frame is requested to hand the batch over.
     frame: Option<i32>,
+    /// When the last message arrived (ms since the epoch), for the dead-stream watchdog.
+    last_message_at: f64,
     waker: Option<Waker>,
 }
 
@@ -242,11 +244,14 @@ impl Callbacks {
     fn received(&self) {
         let urgent = {
             let mut ib = self.inbox.borrow_mut();
+            ib.last_message_at = js_sys::Date::now();
             if ib.batch.lines.len() >= MAX_INBOX_LINES {
                 ib.due = true;
                 true
             } else {
-                if ib.frame.is_none() {
+                // Never after the connection was dropped: the callback could be freed
+                // before the frame comes.
+                if ib.frame.is_none() && !ib.batch.is_empty() && ib.state != LinkState::Closed {
                     ib.frame = web_sys::window().and_then(|w| {
                         w.request_animation_frame(self.on_frame.as_ref().unchecked_ref())
                             .ok()
@@ -279,8 +284,18 @@ enum Socket {
         _open: Closure<dyn FnMut()>,
         _closed: Closure<dyn FnMut()>,
     },
-    /// Server-Sent Events read with `fetch`: aborting it ends the reading task.
-    Sse(web_sys::AbortController),
+    /// Server-Sent Events read with `fetch`: dropping it aborts the request, which ends
+    /// the reading task.
+    Sse(AbortOnDrop),
+}
+
+/// Aborts a `fetch` when dropped, also when the connection is dropped while opening.
+struct AbortOnDrop(web_sys::AbortController);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// An open (or opening) stream; closing it is dropping it.
@@ -311,6 +326,7 @@ impl Connection {
             state: LinkState::Opening,
             due: false,
             frame: None,
+            last_message_at: 0.0,
             waker: None,
         }));
         let callbacks = Callbacks::new(inbox);
@@ -362,6 +378,12 @@ impl Connection {
         .await
     }
 
+    /// When the last message arrived (ms since the epoch; 0 before the first), whether or
+    /// not it was handed over yet.
+    pub fn last_message_at(&self) -> f64 {
+        self.callbacks.inbox.borrow().last_message_at
+    }
+
     /// Everything received so far without waiting for a frame, and whether the
     /// connection is already over.
     pub fn take_now(&mut self) -> (Batch, bool) {
@@ -406,10 +428,10 @@ fn open_websocket(http: &str, callbacks: &Rc<Callbacks>) -> Option<Socket> {
 /// Starts reading the event stream of `http` with `fetch`; `None` when the server
 /// answers anything but `200 text/event-stream` (as `EventSource` would fail).
 async fn open_sse(http: &str, callbacks: &Rc<Callbacks>) -> Option<Socket> {
-    let abort = web_sys::AbortController::new().ok()?;
+    let abort = AbortOnDrop(web_sys::AbortController::new().ok()?);
     let response = RequestBuilder::new(http)
         .header("Accept", "text/event-stream")
-        .abort_signal(Some(&abort.signal()))
+        .abort_signal(Some(&abort.0.signal()))
         .send()
         .await
         .ok()?;
@@ -418,7 +440,6 @@ async fn open_sse(http: &str, callbacks: &Rc<Callbacks>) -> Option<Socket> {
         .get("content-type")
         .is_some_and(|t| t.trim_start().starts_with("text/event-stream"));
     if response.status() != 200 || !event_stream {
-        abort.abort();
         return None;
     }
     let reader = response.body()?.get_reader();
@@ -479,7 +500,8 @@ impl Drop for Connection {
                 ws.set_onclose(None);
                 let _ = ws.close();
             }
-            Socket::Sse(abort) => abort.abort(),
+            // The field's own drop would abort too; a second abort does nothing.
+            Socket::Sse(abort) => abort.0.abort(),
         }
         let mut ib = self.callbacks.inbox.borrow_mut();
         ib.state = LinkState::Closed;

@@ -317,6 +317,9 @@ async fn run(ctx: Rc<Ctx>, params: StreamParams) {
                 }
                 Some(ConnEvent::Closed) => closed = true,
                 None => {
+                    // Batches wait for an animation frame, and a hidden tab has none: the
+                    // connection's own clock of the last message counts, not the last batch.
+                    let last_message = last_message.max(conn.last_message_at());
                     let silent = js_sys::Date::now() - last_message;
                     if silent >= f64::from(dead_after) {
                         // Silent for two ping intervals: the stream is dead even if the
