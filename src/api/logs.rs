@@ -1,16 +1,22 @@
 //! API calls of the logs feature: logs URLs (app and addon), dumps, and the live stream
 //! over WebSocket with a Server-Sent Events fallback.
+//!
+//! Messages are decoded in the socket callback into a batch that the stream's task takes
+//! once per animation frame: no channel message, task wake-up or reactive update per line.
 
 use std::{cell::RefCell, rc::Rc};
 
-use futures::channel::mpsc;
-use futures::StreamExt;
-use gloo_net::http::Method;
+use std::task::{Poll, Waker};
+
+use futures::future;
+use gloo_net::http::{Method, RequestBuilder};
+use leptos::task::spawn_local;
 use serde::Deserialize;
 use wasm_bindgen::{closure::Closure, JsCast};
+use wasm_bindgen_futures::JsFuture;
 
 use super::{client::raw, url, ApiClient, ApiError, Request};
-use crate::logs::frame::Transport;
+use crate::logs::frame::{Batch, SseEvent, SseParser, Transport};
 
 /// Where a viewer's logs come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,57 +175,134 @@ pub async fn dump(logs_url: &str, n: usize, filter: &str) -> Result<Vec<String>,
     }
 }
 
-/// What a stream connection reports.
+/// What a stream connection hands over.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConnEvent {
-    /// The connection is open.
-    Open,
-    /// One message (JSON text frame or SSE `data:` payload).
-    Message(String),
-    /// The connection failed or closed.
+    /// The messages received since the last hand-over, decoded.
+    Batch(Batch),
+    /// The connection failed or closed (after the last batch).
     Closed,
 }
 
+/// Lines the inbox collects before handing them over without waiting for an animation
+/// frame: frames stop in a hidden tab, and the inbox must stay bounded there too.
+const MAX_INBOX_LINES: usize = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LinkState {
+    Opening,
+    Open,
+    Closed,
+}
+
+/// What the socket callbacks and the stream's task share: decoded messages waiting for
+/// the next animation frame, the link state, and who to wake.
+struct Inbox {
+    batch: Batch,
+    state: LinkState,
+    /// The batch may be handed over (an animation frame passed, or it is large).
+    due: bool,
+    /// An animation frame is requested to hand the batch over.
+    frame: Option<i32>,
+    /// When the last message arrived (ms since the epoch), for the dead-stream watchdog.
+    last_message_at: f64,
+    waker: Option<Waker>,
+}
+
+type Shared = Rc<RefCell<Inbox>>;
+
+/// Wakes the stream's task; called with the inbox released.
+fn wake(inbox: &Shared) {
+    let waker = inbox.borrow_mut().waker.take();
+    if let Some(w) = waker {
+        w.wake();
+    }
+}
+
+/// The callbacks shared by both transports: per message, decode into the inbox and ask
+/// for one animation frame; per frame, wake the task once.
+struct Callbacks {
+    inbox: Shared,
+    on_frame: Closure<dyn FnMut()>,
+}
+
+impl Callbacks {
+    fn new(inbox: Shared) -> Rc<Self> {
+        let i = inbox.clone();
+        let on_frame = Closure::<dyn FnMut()>::new(move || {
+            {
+                let mut ib = i.borrow_mut();
+                ib.frame = None;
+                ib.due = true;
+            }
+            wake(&i);
+        });
+        Rc::new(Callbacks { inbox, on_frame })
+    }
+
+    /// Called after messages were added to the batch.
+    fn received(&self) {
+        let urgent = {
+            let mut ib = self.inbox.borrow_mut();
+            ib.last_message_at = js_sys::Date::now();
+            if ib.batch.lines.len() >= MAX_INBOX_LINES {
+                ib.due = true;
+                true
+            } else {
+                // Never after the connection was dropped: the callback could be freed
+                // before the frame comes.
+                if ib.frame.is_none() && !ib.batch.is_empty() && ib.state != LinkState::Closed {
+                    ib.frame = web_sys::window().and_then(|w| {
+                        w.request_animation_frame(self.on_frame.as_ref().unchecked_ref())
+                            .ok()
+                    });
+                }
+                false
+            }
+        };
+        if urgent {
+            wake(&self.inbox);
+        }
+    }
+
+    fn set_state(&self, state: LinkState) {
+        let mut ib = self.inbox.borrow_mut();
+        if ib.state == LinkState::Closed {
+            return;
+        }
+        ib.state = state;
+        drop(ib);
+        wake(&self.inbox);
+    }
+}
+
 enum Socket {
-    Ws(web_sys::WebSocket),
-    Sse(web_sys::EventSource),
+    Ws {
+        ws: web_sys::WebSocket,
+        // The callbacks must live as long as the socket may call them.
+        _message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+        _open: Closure<dyn FnMut()>,
+        _closed: Closure<dyn FnMut()>,
+    },
+    /// Server-Sent Events read with `fetch`: dropping it aborts the request, which ends
+    /// the reading task.
+    Sse(AbortOnDrop),
+}
+
+/// Aborts a `fetch` when dropped, also when the connection is dropped while opening.
+struct AbortOnDrop(web_sys::AbortController);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// An open (or opening) stream; closing it is dropping it.
 pub struct Connection {
     socket: Socket,
-    rx: mpsc::UnboundedReceiver<ConnEvent>,
-    // The callbacks must live as long as the socket may call them.
-    _handlers: Handlers,
+    callbacks: Rc<Callbacks>,
     transport: Transport,
-}
-
-/// The callbacks a WebSocket or an EventSource calls, each forwarding one event to the
-/// connection's channel: both transports feed the hook the same events.
-struct Handlers {
-    open: Closure<dyn FnMut()>,
-    message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    closed: Closure<dyn FnMut()>,
-}
-
-impl Handlers {
-    fn new(send: impl Fn(ConnEvent) + Clone + 'static) -> Self {
-        let s = send.clone();
-        let open = Closure::<dyn FnMut()>::new(move || s(ConnEvent::Open));
-        let s = send.clone();
-        let message =
-            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-                if let Some(text) = e.data().as_string() {
-                    s(ConnEvent::Message(text));
-                }
-            });
-        let closed = Closure::<dyn FnMut()>::new(move || send(ConnEvent::Closed));
-        Handlers {
-            open,
-            message,
-            closed,
-        }
-    }
 }
 
 impl std::fmt::Debug for Connection {
@@ -238,51 +321,36 @@ impl Connection {
             logs_url,
             &[("n", "0"), ("filter", filter), ("stream", "true")],
         );
-        let (tx, rx) = mpsc::unbounded::<ConnEvent>();
-        let tx = Rc::new(RefCell::new(tx));
-        let send = {
-            let tx = tx.clone();
-            move |e: ConnEvent| {
-                let _ = tx.borrow().unbounded_send(e);
-            }
-        };
-        let handlers = Handlers::new(send);
+        let inbox = Rc::new(RefCell::new(Inbox {
+            batch: Batch::default(),
+            state: LinkState::Opening,
+            due: false,
+            frame: None,
+            last_message_at: 0.0,
+            waker: None,
+        }));
+        let callbacks = Callbacks::new(inbox);
         let socket = match transport {
-            Transport::WebSocket => {
-                let ws_url = if let Some(rest) = http.strip_prefix("https://") {
-                    format!("wss://{rest}")
-                } else if let Some(rest) = http.strip_prefix("http://") {
-                    format!("ws://{rest}")
-                } else {
-                    http.clone()
-                };
-                let ws = web_sys::WebSocket::new(&ws_url).ok()?;
-                ws.set_onopen(Some(handlers.open.as_ref().unchecked_ref()));
-                ws.set_onmessage(Some(handlers.message.as_ref().unchecked_ref()));
-                ws.set_onerror(Some(handlers.closed.as_ref().unchecked_ref()));
-                ws.set_onclose(Some(handlers.closed.as_ref().unchecked_ref()));
-                Socket::Ws(ws)
-            }
-            Transport::Sse => {
-                let es = web_sys::EventSource::new(&http).ok()?;
-                // EventSource retries by itself; the hook owns reconnection (backoff, fresh
-                // URL, overlap removal), so any error ends this connection.
-                es.set_onopen(Some(handlers.open.as_ref().unchecked_ref()));
-                es.set_onmessage(Some(handlers.message.as_ref().unchecked_ref()));
-                es.set_onerror(Some(handlers.closed.as_ref().unchecked_ref()));
-                Socket::Sse(es)
-            }
+            Transport::WebSocket => open_websocket(&http, &callbacks)?,
+            Transport::Sse => open_sse(&http, &callbacks).await?,
         };
-        let mut conn = Connection {
+        let conn = Connection {
             socket,
-            rx,
-            _handlers: handlers,
+            callbacks,
             transport,
         };
-        match conn.rx.next().await {
-            Some(ConnEvent::Open) => Some(conn),
-            _ => None,
-        }
+        let opened = future::poll_fn(|cx| {
+            let mut ib = conn.callbacks.inbox.borrow_mut();
+            match ib.state {
+                LinkState::Opening => {
+                    ib.waker = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+                state => Poll::Ready(state == LinkState::Open),
+            }
+        })
+        .await;
+        opened.then_some(conn)
     }
 
     /// Which transport this connection uses.
@@ -290,32 +358,157 @@ impl Connection {
         self.transport
     }
 
-    /// The next event; `Closed` once the connection is over.
+    /// The next batch, at most one per animation frame; `Closed` once the connection is
+    /// over and every message was handed over.
     pub async fn next(&mut self) -> ConnEvent {
-        self.rx.next().await.unwrap_or(ConnEvent::Closed)
+        future::poll_fn(|cx| {
+            let mut ib = self.callbacks.inbox.borrow_mut();
+            let closed = ib.state == LinkState::Closed;
+            if !ib.batch.is_empty() && (ib.due || closed) {
+                ib.due = false;
+                return Poll::Ready(ConnEvent::Batch(ib.batch.take()));
+            }
+            if closed {
+                return Poll::Ready(ConnEvent::Closed);
+            }
+            ib.due = false;
+            ib.waker = Some(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
     }
 
-    /// An event already received, without waiting.
-    pub fn try_next(&mut self) -> Option<ConnEvent> {
-        self.rx.try_recv().ok()
+    /// When the last message arrived (ms since the epoch; 0 before the first), whether or
+    /// not it was handed over yet.
+    pub fn last_message_at(&self) -> f64 {
+        self.callbacks.inbox.borrow().last_message_at
     }
+
+    /// Everything received so far without waiting for a frame, and whether the
+    /// connection is already over.
+    pub fn take_now(&mut self) -> (Batch, bool) {
+        let mut ib = self.callbacks.inbox.borrow_mut();
+        (ib.batch.take(), ib.state == LinkState::Closed)
+    }
+}
+
+fn open_websocket(http: &str, callbacks: &Rc<Callbacks>) -> Option<Socket> {
+    let ws_url = if let Some(rest) = http.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = http.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        http.to_owned()
+    };
+    let ws = web_sys::WebSocket::new(&ws_url).ok()?;
+    let c = callbacks.clone();
+    let open = Closure::<dyn FnMut()>::new(move || c.set_state(LinkState::Open));
+    let c = callbacks.clone();
+    let closed = Closure::<dyn FnMut()>::new(move || c.set_state(LinkState::Closed));
+    let c = callbacks.clone();
+    let message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            if let Some(text) = e.data().as_string() {
+                c.inbox.borrow_mut().batch.push(&text, Transport::WebSocket);
+                c.received();
+            }
+        });
+    ws.set_onopen(Some(open.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
+    ws.set_onerror(Some(closed.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(closed.as_ref().unchecked_ref()));
+    Some(Socket::Ws {
+        ws,
+        _message: message,
+        _open: open,
+        _closed: closed,
+    })
+}
+
+/// Starts reading the event stream of `http` with `fetch`; `None` when the server
+/// answers anything but `200 text/event-stream` (as `EventSource` would fail).
+async fn open_sse(http: &str, callbacks: &Rc<Callbacks>) -> Option<Socket> {
+    let abort = AbortOnDrop(web_sys::AbortController::new().ok()?);
+    let response = RequestBuilder::new(http)
+        .header("Accept", "text/event-stream")
+        .abort_signal(Some(&abort.0.signal()))
+        .send()
+        .await
+        .ok()?;
+    let event_stream = response
+        .headers()
+        .get("content-type")
+        .is_some_and(|t| t.trim_start().starts_with("text/event-stream"));
+    if response.status() != 200 || !event_stream {
+        return None;
+    }
+    let reader = response.body()?.get_reader();
+    let read: js_sys::Function = js_sys::Reflect::get(&reader, &"read".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    callbacks.set_state(LinkState::Open);
+    let c = callbacks.clone();
+    spawn_local(async move {
+        let mut parser = SseParser::new();
+        let mut buf = Vec::new();
+        loop {
+            let Ok(promise) = read.call0(&reader) else {
+                break;
+            };
+            // Rejected once the connection is dropped (aborted) or the network fails.
+            let Ok(result) = JsFuture::from(js_sys::Promise::from(promise)).await else {
+                break;
+            };
+            let done = js_sys::Reflect::get(&result, &"done".into())
+                .ok()
+                .and_then(|d| d.as_bool())
+                .unwrap_or(true);
+            if done {
+                break;
+            }
+            let Ok(chunk) = js_sys::Reflect::get(&result, &"value".into()) else {
+                break;
+            };
+            let Ok(chunk) = chunk.dyn_into::<js_sys::Uint8Array>() else {
+                break;
+            };
+            buf.resize(chunk.length() as usize, 0);
+            chunk.copy_to(&mut buf);
+            {
+                let mut ib = c.inbox.borrow_mut();
+                let batch = &mut ib.batch;
+                parser.feed(&buf, |e| match e {
+                    SseEvent::Data(data) => batch.push(data, Transport::Sse),
+                    SseEvent::TooLong => batch.push_malformed(),
+                });
+            }
+            c.received();
+        }
+        c.set_state(LinkState::Closed);
+    });
+    Some(Socket::Sse(abort))
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
         match &self.socket {
-            Socket::Ws(ws) => {
+            Socket::Ws { ws, .. } => {
                 ws.set_onopen(None);
                 ws.set_onmessage(None);
                 ws.set_onerror(None);
                 ws.set_onclose(None);
                 let _ = ws.close();
             }
-            Socket::Sse(es) => {
-                es.set_onopen(None);
-                es.set_onmessage(None);
-                es.set_onerror(None);
-                es.close();
+            // The field's own drop would abort too; a second abort does nothing.
+            Socket::Sse(abort) => abort.0.abort(),
+        }
+        let mut ib = self.callbacks.inbox.borrow_mut();
+        ib.state = LinkState::Closed;
+        ib.waker = None;
+        if let Some(id) = ib.frame.take() {
+            if let Some(w) = web_sys::window() {
+                let _ = w.cancel_animation_frame(id);
             }
         }
     }

@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 use crate::api::logs::{self as logs_api, ConnEvent, Connection, LogSource, LogsError};
 use crate::api::ApiClient;
 use crate::logs::backoff::Backoff;
-use crate::logs::frame::{decode, Frame, Transport};
+use crate::logs::frame::{Batch, Transport};
 
 /// What the viewer asks the server for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,6 +201,12 @@ impl Ctx {
         }
     }
 
+    fn count_malformed(&self, batch: &Batch) {
+        if batch.malformed > 0 {
+            self.set_malformed.update(|n| *n += batch.malformed);
+        }
+    }
+
     async fn open(&self, url: &str, filter: &str) -> Option<Connection> {
         if !self.prefer_sse.get() {
             if let Some(c) = Connection::open(url, filter, Transport::WebSocket).await {
@@ -279,25 +285,18 @@ async fn run(ctx: Rc<Ctx>, params: StreamParams) {
         }
         // Lines that arrived on the stream while the dump was in flight may be in the
         // dump too.
-        let mut held = Vec::new();
-        let mut closed = false;
-        while let Some(e) = conn.try_next() {
-            match e {
-                ConnEvent::Message(m) => handle(&ctx, &m, conn.transport(), &mut held),
-                ConnEvent::Closed => closed = true,
-                ConnEvent::Open => {}
-            }
-        }
-        if !held.is_empty() {
+        let (held, mut closed) = conn.take_now();
+        ctx.count_malformed(&held);
+        if !held.lines.is_empty() {
             (ctx.on_event)(StreamEvent::Resync {
-                lines: held,
+                lines: held.lines,
                 complete: true,
             });
         }
         ctx.state(StreamState::Live, transport);
         let dead_after = ctx.options.ping_interval_ms.saturating_mul(2);
-        // One watchdog timer re-armed only when it fires: a timer per message would cost a
-        // setTimeout/clearTimeout pair and a closure for each of 20,000 lines a second.
+        // One watchdog timer re-armed only when it fires: a timer per batch would cost a
+        // setTimeout/clearTimeout pair and a closure for each animation frame.
         let mut last_message = js_sys::Date::now();
         let mut watchdog = Box::pin(TimeoutFuture::new(dead_after));
         while !closed {
@@ -306,22 +305,21 @@ async fn run(ctx: Rc<Ctx>, params: StreamParams) {
                 Either::Right(_) => None,
             };
             match event {
-                Some(ConnEvent::Message(m)) => {
+                // The connection hands over what arrived once per animation frame, already
+                // decoded: one event for the viewer per frame, whatever the line rate.
+                Some(ConnEvent::Batch(batch)) => {
                     last_message = js_sys::Date::now();
                     backoff.reset();
-                    let mut lines = Vec::new();
-                    handle(&ctx, &m, conn.transport(), &mut lines);
-                    // Drain what is already queued so a burst costs one event.
-                    while let Some(ConnEvent::Message(m)) = conn.try_next() {
-                        handle(&ctx, &m, conn.transport(), &mut lines);
-                    }
-                    if !lines.is_empty() {
-                        (ctx.on_event)(StreamEvent::Lines(lines));
+                    ctx.count_malformed(&batch);
+                    if !batch.lines.is_empty() {
+                        (ctx.on_event)(StreamEvent::Lines(batch.lines));
                     }
                 }
-                Some(ConnEvent::Open) => {}
                 Some(ConnEvent::Closed) => closed = true,
                 None => {
+                    // Batches wait for an animation frame, and a hidden tab has none: the
+                    // connection's own clock of the last message counts, not the last batch.
+                    let last_message = last_message.max(conn.last_message_at());
                     let silent = js_sys::Date::now() - last_message;
                     if silent >= f64::from(dead_after) {
                         // Silent for two ping intervals: the stream is dead even if the
@@ -335,13 +333,5 @@ async fn run(ctx: Rc<Ctx>, params: StreamParams) {
         }
         drop(conn);
         ctx.wait_before_retry(&mut backoff, transport).await;
-    }
-}
-
-fn handle(ctx: &Ctx, message: &str, transport: Transport, lines: &mut Vec<String>) {
-    match decode(message, transport) {
-        Frame::Log(line) => lines.push(line),
-        Frame::Ping | Frame::Ignored => {}
-        Frame::Malformed => ctx.set_malformed.update(|n| *n += 1),
     }
 }

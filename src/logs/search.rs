@@ -83,6 +83,11 @@ impl Matcher {
         matches!(self.kind, Kind::Everything)
     }
 
+    /// True for a regular expression, which [`Matcher::keeps_all`] runs in one batch.
+    pub fn is_regex(&self) -> bool {
+        matches!(self.kind, Kind::Regex(_))
+    }
+
     /// Whether a line with this text is kept (inversion applied).
     pub fn keeps(&self, text: &str) -> bool {
         let found = match &self.kind {
