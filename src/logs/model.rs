@@ -207,6 +207,80 @@ pub fn container_class(name: &str) -> &'static str {
     CLASSES[(h % 8) as usize]
 }
 
+/// What the view should do after queueing a stream event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queued {
+    /// Apply the queue at the next animation frame.
+    AtNextFrame,
+    /// Apply it now: it holds more than the buffer keeps, and no frame came to apply it (a
+    /// hidden tab gets no animation frames). The model is bounded, so applying bounds memory.
+    Now,
+}
+
+/// The stream events received and not yet applied to the [`Model`], bounded so that a
+/// paused view or a hidden tab cannot grow it without limit.
+#[derive(Debug)]
+pub struct PendingEvents {
+    events: Vec<StreamEvent>,
+    lines: usize,
+    capacity: usize,
+}
+
+impl PendingEvents {
+    /// An empty queue for a buffer keeping `capacity` lines.
+    pub fn new(capacity: usize) -> Self {
+        PendingEvents {
+            events: Vec::new(),
+            lines: 0,
+            capacity,
+        }
+    }
+
+    /// Queues `event`. While paused nothing is applied, so the oldest queued lines are
+    /// dropped once more than twice the capacity wait (the buffer would evict them anyway).
+    pub fn push(&mut self, event: StreamEvent, paused: bool) -> Queued {
+        self.lines += event_lines(&event);
+        self.events.push(event);
+        if !paused {
+            return if self.lines > self.capacity {
+                Queued::Now
+            } else {
+                Queued::AtNextFrame
+            };
+        }
+        if self.lines > self.capacity * 2 {
+            let mut excess = self.lines - self.capacity;
+            for e in &mut self.events {
+                if let StreamEvent::Lines(l) = e {
+                    let cut = excess.min(l.len());
+                    l.drain(..cut);
+                    excess -= cut;
+                    self.lines -= cut;
+                }
+            }
+        }
+        Queued::AtNextFrame
+    }
+
+    /// Takes every queued event, oldest first.
+    pub fn take(&mut self) -> Vec<StreamEvent> {
+        self.lines = 0;
+        std::mem::take(&mut self.events)
+    }
+
+    /// Lines waiting.
+    pub fn lines(&self) -> usize {
+        self.lines
+    }
+}
+
+fn event_lines(event: &StreamEvent) -> usize {
+    match event {
+        StreamEvent::Lines(l) | StreamEvent::Resync { lines: l, .. } => l.len(),
+        StreamEvent::Reset => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +386,44 @@ mod tests {
                 .map(|c| container_class(c))
                 .collect();
         assert!(distinct.len() > 1);
+    }
+
+    #[test]
+    fn a_hidden_tab_applies_its_queue_once_it_holds_more_than_the_buffer_keeps() {
+        let mut q = PendingEvents::new(10);
+        assert_eq!(q.push(StreamEvent::Reset, false), Queued::AtNextFrame);
+        assert_eq!(
+            q.push(StreamEvent::Lines(lines(&["a"; 10])), false),
+            Queued::AtNextFrame
+        );
+        assert_eq!(
+            q.push(StreamEvent::Lines(lines(&["b"])), false),
+            Queued::Now
+        );
+        assert_eq!(q.take().len(), 3);
+        assert_eq!(q.lines(), 0);
+    }
+
+    #[test]
+    fn a_paused_queue_keeps_at_most_twice_the_capacity_and_drops_the_oldest_lines() {
+        let mut q = PendingEvents::new(10);
+        for i in 0..50 {
+            let line = format!("line {i}");
+            assert_eq!(
+                q.push(StreamEvent::Lines(vec![line]), true),
+                Queued::AtNextFrame
+            );
+            assert!(q.lines() <= 20, "{} lines queued", q.lines());
+        }
+        let kept: Vec<String> = q
+            .take()
+            .into_iter()
+            .flat_map(|e| match e {
+                StreamEvent::Lines(l) => l,
+                _ => Vec::new(),
+            })
+            .collect();
+        assert_eq!(kept.last().map(String::as_str), Some("line 49"));
+        assert!(kept.len() >= 10, "the newest capacity's worth is kept");
     }
 }

@@ -12,7 +12,7 @@ use crate::hooks::use_fetch::use_fetch;
 
 use super::buffer::{Entry, DEFAULT_CAPACITY};
 use super::filter::{self, FilterOption};
-use super::model::{container_class, download_text, Model};
+use super::model::{container_class, download_text, Model, PendingEvents, Queued};
 use super::render::render;
 use super::search::{Matcher, SearchSpec};
 use crate::api::logs::LogSource;
@@ -80,7 +80,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
 
     // Non-reactive state: the model and the queue of events not yet applied.
     let model = StoredValue::new_local(Model::new(DEFAULT_CAPACITY));
-    let pending = StoredValue::new_local(Vec::<StreamEvent>::new());
+    let pending = StoredValue::new_local(PendingEvents::new(DEFAULT_CAPACITY));
     let frame_requested = StoredValue::new_local(false);
 
     let version = RwSignal::new(0u64);
@@ -117,7 +117,9 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         if paused.get_untracked() {
             return;
         }
-        let events = pending.try_update_value(std::mem::take).unwrap_or_default();
+        let events = pending
+            .try_update_value(PendingEvents::take)
+            .unwrap_or_default();
         if events.is_empty() {
             return;
         }
@@ -156,32 +158,12 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     };
 
     let on_event = move |e: StreamEvent| {
-        let is_paused = paused.get_untracked();
-        pending.update_value(|p| {
-            p.push(e);
-            if !is_paused {
-                return;
-            }
-            // While paused nothing is applied; keep the queue bounded like the buffer.
-            let queued: usize = p
-                .iter()
-                .map(|e| match e {
-                    StreamEvent::Lines(l) | StreamEvent::Resync { lines: l, .. } => l.len(),
-                    StreamEvent::Reset => 0,
-                })
-                .sum();
-            if queued > DEFAULT_CAPACITY * 2 {
-                let mut excess = queued - DEFAULT_CAPACITY;
-                for e in p.iter_mut() {
-                    if let StreamEvent::Lines(l) = e {
-                        let cut = excess.min(l.len());
-                        l.drain(..cut);
-                        excess -= cut;
-                    }
-                }
-            }
-        });
-        schedule();
+        let queued = pending.try_update_value(|p| p.push(e, paused.get_untracked()));
+        match queued {
+            Some(Queued::Now) => flush(),
+            Some(Queued::AtNextFrame) => schedule(),
+            None => {}
+        }
     };
 
     // Memoized: a search or time-zone change must not restart the stream.
@@ -458,14 +440,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         let s = stream.status.get();
         let transport = s.transport.map(|t| t.label()).unwrap_or("…");
         let state = if paused.get() {
-            let queued: usize = pending.with_value(|p| {
-                p.iter()
-                    .map(|e| match e {
-                        StreamEvent::Lines(l) | StreamEvent::Resync { lines: l, .. } => l.len(),
-                        StreamEvent::Reset => 0,
-                    })
-                    .sum()
-            });
+            let queued = pending.with_value(PendingEvents::lines);
             version.track();
             format!("paused ({queued} new buffered)")
         } else {

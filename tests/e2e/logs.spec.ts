@@ -204,3 +204,47 @@ test('addon logs use the same viewer without a container filter', async ({ dashb
   await sandbox.admin('inject', { app: addon, lines: [logLine('postgresql-1', `${tag} checkpoint complete`)] });
   await expect(logs.row(`${tag} checkpoint complete`)).toBeVisible();
 });
+
+// The SSE fallback has its own reader (fetch and an event-stream parser): the same
+// robustness scenarios, with WebSocket upgrades refused.
+test('over Server-Sent Events too, a dropped stream reconnects, says so, and shows no duplicate', async ({ dashboard, sandbox }) => {
+  await sandbox.admin('log-rate', { app: APP, rate: 0 });
+  await sandbox.faults({ refuse_websocket: true });
+  const tag = `drop-${Date.now()}`;
+  await sandbox.admin('inject', { app: APP, lines: [1, 2, 3].map((i) => logLine('web-1', `${tag} before ${i}`)) });
+  const logs = new LogsViewer(dashboard);
+  await logs.open(APP);
+  await expect(logs.status).toHaveAttribute('data-transport', 'SSE');
+  await expect(logs.row(`${tag} before 3`)).toBeVisible();
+  await sandbox.faults({ drop_streams: true });
+  await expect(logs.status).toHaveAttribute('data-state', 'reconnecting');
+  await logs.waitLive();
+  await expect(logs.status).toContainText('reconnected 1×');
+  await expect(logs.status).toHaveAttribute('data-transport', 'SSE');
+  await sandbox.admin('inject', { app: APP, lines: [logLine('web-1', `${tag} after`)] });
+  await expect(logs.row(`${tag} after`)).toBeVisible();
+  for (const i of [1, 2, 3]) await expect(logs.row(`${tag} before ${i}`)).toHaveCount(1);
+  const rows = await logs.rows.allTextContents();
+  expect(new Set(rows).size).toBe(rows.length);
+});
+
+test('over Server-Sent Events too, hostile and malformed data stays inert and is counted', async ({ dashboard, sandbox }) => {
+  await sandbox.admin('log-rate', { app: APP, rate: 0 });
+  await sandbox.faults({ refuse_websocket: true });
+  const tag = `hostile${Date.now()}`;
+  const logs = new LogsViewer(dashboard);
+  await logs.open(APP);
+  await expect(logs.status).toHaveAttribute('data-transport', 'SSE');
+  await sandbox.admin('inject', {
+    app: APP,
+    lines: [logLine('web-1', `${tag} <script>window.__pwned = 1</script>`), logLine('web-1', `${tag} é€ \u001b[31mred\u001b[0m`)],
+    raw_frames: [`raw ${tag} <img src=x onerror="window.__pwned=2">`, '{"event":"log"}', '{"event":"surprise"}'],
+  });
+  await sandbox.admin('inject', { app: APP, lines: [logLine('web-1', `${tag} huge ${'x'.repeat(1_000_000)}`)] });
+  await logs.search.fill(tag);
+  await expect(logs.matchCount).toHaveText('4 matching lines');
+  await expect(logs.row('é€ red')).toBeVisible();
+  await expect(logs.status).toContainText('1 skipped');
+  expect(await dashboard.evaluate(() => (window as any).__pwned)).toBeUndefined();
+  expect(await dashboard.locator('.sld-log-viewport img, .sld-log-viewport script').count()).toBe(0);
+});
