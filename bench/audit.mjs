@@ -1,7 +1,8 @@
 // Browser benchmark of the audit player: opens the sandbox's 50,000-event session in the
 // built dashboard (dist/) under headless Chromium and times opening and random seeks.
 //
-//   node bench/audit.mjs            (after `trunk build --release` and building the sandbox)
+//   node bench/audit.mjs [--dist DIR]   (after `trunk build --release` and building the sandbox;
+//                                       `cargo xtask bench-audit` does both)
 //
 // Env: SANDBOX_BIN (default target/release/scalingo-sandbox), CHROMIUM_PATH, SEEKS (200).
 // Prints figures; asserts nothing.
@@ -14,12 +15,14 @@ import { chromium } from 'playwright-core';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SEEKS = Number(process.env.SEEKS ?? 200);
+const distFlag = process.argv.indexOf('--dist');
+const DIST = resolve(ROOT, distFlag > 0 ? process.argv[distFlag + 1] : 'dist');
 const COMMAND = 'bin/rails runner scripts/reindex.rb';
 
 function startSandbox() {
   const bin = process.env.SANDBOX_BIN ?? join(ROOT, 'target', 'release', 'scalingo-sandbox');
   const dir = mkdtempSync(join(tmpdir(), 'sld-bench-'));
-  const proc = spawn(bin, ['--listen', '127.0.0.1:0', '--dist', join(ROOT, 'dist'), '--csp', '--data', join(dir, 'state.json'), '--rate-limit', '0'], {
+  const proc = spawn(bin, ['--listen', '127.0.0.1:0', '--dist', DIST, '--csp', '--data', join(dir, 'state.json'), '--rate-limit', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((ok, fail) => {

@@ -3,8 +3,9 @@
 //
 //   node bench/logs.mjs [--rate 25000] [--seconds 10] [--dist dist] [--sandbox PATH]
 //
-// Needs a release build in dist/ (trunk build --release --offline) and the sandbox binary
-// (cargo build --release -p scalingo-sandbox). Figures:
+// `cargo xtask bench-logs` builds what it needs: a release build with the `bench` feature
+// (which exports the renderer for the ANSI comparison) in target/bench-dist, and the
+// release sandbox. Figures:
 //   - the transport ceiling: messages/s a blank page receives with a handler that only counts
 //   - sustained lines/s applied to the viewer, frames/s, longest main-thread task
 //   - DOM element count and row count with 50,000 lines buffered; JS heap; wasm memory
@@ -249,6 +250,7 @@ try {
     const tag = document.querySelector('script[data-sld-loader]');
     const glue = await import(new URL(tag.dataset.js, tag.src).href);
     const au = new window.__AnsiUp();
+    if (!glue.sldRenderLogLines) throw new Error('this build lacks the benchmark exports: build with `--features bench` (cargo xtask bench-logs does)');
     const runOurs = () => glue.sldRenderLogLines(text);
     const runTheirs = () => {
       let n = 0;

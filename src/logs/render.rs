@@ -307,8 +307,9 @@ pub fn render(message: &str, highlights: &[Range<usize>]) -> SafeHtml {
 
 /// Renders every line of `text` and returns the total length of the markup: exported so
 /// the benchmark (`bench/logs.mjs`) can time this renderer against `ansi_up` on the same
-/// corpus in the same browser. It reads nothing and changes nothing on the page.
-#[cfg(target_arch = "wasm32")]
+/// corpus in the same browser. It reads nothing and changes nothing on the page. Only in
+/// builds with the `bench` feature.
+#[cfg(all(target_arch = "wasm32", feature = "bench"))]
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = sldRenderLogLines)]
 pub fn render_lines_for_benchmark(text: &str) -> usize {
     text.lines().map(|l| render(l, &[]).as_str().len()).sum()
@@ -316,7 +317,7 @@ pub fn render_lines_for_benchmark(text: &str) -> usize {
 
 /// Size of the wasm linear memory in bytes, where the log buffer lives (it is not part of
 /// the JS heap): exported for the benchmark's memory figure.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "bench"))]
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = sldWasmMemoryBytes)]
 pub fn wasm_memory_bytes() -> f64 {
     use wasm_bindgen::JsCast;
