@@ -41,7 +41,30 @@ pub struct RawConfig {
     pub default_region: Option<String>,
     /// `hash` or `memory`.
     pub routing: Option<String>,
+    /// How many lines the log viewer keeps; a number in `config.json`, text in an attribute.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub log_buffer_lines: Option<String>,
 }
+
+/// Accepts `50000` as well as `"50000"`, so that the file can say it naturally and the
+/// attribute layer (always text) merges with it.
+fn number_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Value {
+        Number(u64),
+        Text(String),
+    }
+    Ok(Option::<Value>::deserialize(d)?.map(|v| match v {
+        Value::Number(n) => n.to_string(),
+        Value::Text(t) => t,
+    }))
+}
+
+/// The log viewer's buffer, in lines: the default and the accepted range.
+pub const LOG_BUFFER_LINES: std::ops::RangeInclusive<usize> = 1_000..=1_000_000;
+/// How many lines the log viewer keeps when nothing is configured.
+pub const DEFAULT_LOG_BUFFER_LINES: usize = 50_000;
 
 /// A configuration mistake, shown on the start-up screen.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -58,6 +81,18 @@ pub enum ConfigError {
         value: String,
         /// What is accepted.
         allowed: &'static str,
+    },
+    /// A number outside its accepted range, or not a number.
+    #[error("{field} must be a whole number from {min} to {max}, not \"{value}\"")]
+    OutOfRange {
+        /// The offending field.
+        field: &'static str,
+        /// What was given.
+        value: String,
+        /// The smallest accepted value.
+        min: usize,
+        /// The largest accepted value.
+        max: usize,
     },
     /// Proxy mode without an API URL cannot reach anything.
     #[error("auth_mode \"proxy\" needs api_url: the path of the authenticating proxy")]
@@ -79,6 +114,8 @@ pub struct Config {
     pub default_region: Option<String>,
     /// Where the current view lives.
     pub routing: RoutingMode,
+    /// How many lines the log viewer keeps before dropping the oldest.
+    pub log_buffer_lines: usize,
 }
 
 /// The public Scalingo auth service, used when nothing else is configured.
@@ -101,6 +138,7 @@ impl RawConfig {
                 "data-auth-mode" => &mut raw.auth_mode,
                 "data-default-region" => &mut raw.default_region,
                 "data-routing" => &mut raw.routing,
+                "data-log-buffer-lines" => &mut raw.log_buffer_lines,
                 _ => continue,
             };
             *slot = Some(value.to_owned());
@@ -117,6 +155,7 @@ impl RawConfig {
             auth_mode: over.auth_mode.or(self.auth_mode),
             default_region: over.default_region.or(self.default_region),
             routing: over.routing.or(self.routing),
+            log_buffer_lines: over.log_buffer_lines.or(self.log_buffer_lines),
         }
     }
 
@@ -145,6 +184,20 @@ impl RawConfig {
                 })
             }
         };
+        let log_buffer_lines = match clean(self.log_buffer_lines) {
+            None => DEFAULT_LOG_BUFFER_LINES,
+            Some(text) => text
+                .replace(['_', ','], "")
+                .parse::<usize>()
+                .ok()
+                .filter(|n| LOG_BUFFER_LINES.contains(n))
+                .ok_or(ConfigError::OutOfRange {
+                    field: "log_buffer_lines",
+                    value: text,
+                    min: *LOG_BUFFER_LINES.start(),
+                    max: *LOG_BUFFER_LINES.end(),
+                })?,
+        };
         let api_url = clean(self.api_url).map(|u| trim_slash(&u));
         if auth_mode == AuthMode::Proxy && api_url.is_none() {
             return Err(ConfigError::ProxyWithoutApiUrl);
@@ -156,6 +209,7 @@ impl RawConfig {
             auth_mode,
             default_region: clean(self.default_region),
             routing,
+            log_buffer_lines,
         })
     }
 }
@@ -229,6 +283,31 @@ mod tests {
         let config = raw.resolve().unwrap();
         assert_eq!(config.auth_url, DEFAULT_AUTH_URL);
         assert_eq!(config.routing, RoutingMode::Hash);
+    }
+
+    #[test]
+    fn the_log_buffer_size_comes_from_the_file_or_an_attribute_within_its_range() {
+        let default = RawConfig::default().resolve().unwrap();
+        assert_eq!(default.log_buffer_lines, DEFAULT_LOG_BUFFER_LINES);
+        let file = RawConfig::from_json(r#"{"log_buffer_lines":200000}"#).unwrap();
+        assert_eq!(file.clone().resolve().unwrap().log_buffer_lines, 200_000);
+        let attr = RawConfig::from_attributes([("data-log-buffer-lines", "5,000")]);
+        assert_eq!(
+            file.overlay(attr).resolve().unwrap().log_buffer_lines,
+            5_000
+        );
+        for bad in ["10", "2000000", "lots", "-5"] {
+            let err = RawConfig::from_attributes([("data-log-buffer-lines", bad)])
+                .resolve()
+                .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "log_buffer_lines must be a whole number from 1000 to 1000000, not \"{bad}\""
+                )
+            );
+        }
+        assert!(RawConfig::from_json(r#"{"log_buffer_lines":-1}"#).is_err());
     }
 
     #[test]

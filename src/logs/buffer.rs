@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use super::line::LogLine;
 
 /// How many lines the viewer keeps unless configured otherwise.
-pub const DEFAULT_CAPACITY: usize = 50_000;
+pub const DEFAULT_CAPACITY: usize = crate::config::DEFAULT_LOG_BUFFER_LINES;
 
 /// One entry of the buffer: a line, or a marker where lines may be missing.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::hooks::use_fetch::use_fetch;
 
-use super::buffer::{Entry, DEFAULT_CAPACITY};
+use super::buffer::Entry;
 use super::filter::{self, FilterOption};
 use super::model::{container_class, download_text, Model, PendingEvents, Queued};
 use super::render::render;
@@ -79,8 +79,10 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     };
 
     // Non-reactive state: the model and the queue of events not yet applied.
-    let model = StoredValue::new_local(Model::new(DEFAULT_CAPACITY));
-    let pending = StoredValue::new_local(PendingEvents::new(DEFAULT_CAPACITY));
+    // The buffer's size is configurable (`log_buffer_lines`): memory stays bounded either way.
+    let capacity = api.config().log_buffer_lines;
+    let model = StoredValue::new_local(Model::new(capacity));
+    let pending = StoredValue::new_local(PendingEvents::new(capacity));
     let frame_requested = StoredValue::new_local(false);
 
     let version = RwSignal::new(0u64);

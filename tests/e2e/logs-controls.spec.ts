@@ -1,6 +1,10 @@
 // The live log viewer's controls against a real sandbox: pause and resume, scrolling away
 // from the tail, the time zone toggle, copying a line, and an expired logs URL.
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test, expect, Sandbox } from './fixtures';
+import { ROOT } from './sandbox';
 import { LogsViewer, logLine } from './pages/logs';
 import { LoginPage } from './pages/login';
 
@@ -151,3 +155,32 @@ test('after the logs URL expired, a dropped stream reconnects with a fresh URL a
     await sandbox.stop();
   }
 });
+
+test('the buffer keeps as many lines as config.json says and drops the oldest', async ({ page }) => {
+  // A copy of the built files whose config.json asks for a 1,000-line buffer.
+  const dir = mkdtempSync(join(tmpdir(), 'sld-buffer-'));
+  for (const f of readdirSync(join(ROOT, 'dist'))) copyFileSync(join(ROOT, 'dist', f), join(dir, f));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ auth_url: '/auth', log_buffer_lines: 1000 }));
+  const sandbox = await Sandbox.start({ dist: dir });
+  try {
+    await quiet(sandbox);
+    await page.goto(sandbox.dashboard());
+    await new LoginPage(page).logIn();
+    await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
+    const logs = new LogsViewer(page);
+    await logs.open(APP);
+    const tag = `cap-${Date.now()}`;
+    await inject(sandbox, Array.from({ length: 1500 }, (_, i) => logLine('web-1', `${tag} line ${i}`)));
+    await expect(logs.row(`${tag} line 1499`)).toBeVisible();
+    await expect(page.locator('.sld-log-total')).toHaveText('1,000 lines');
+    // The newest thousand are kept: searching finds line 500 but not line 499.
+    await logs.search.fill(`${tag} line 499`);
+    await expect(logs.matchCount).toHaveText('0 matching lines');
+    await logs.search.fill(`${tag} line 500`);
+    await expect(logs.matchCount).toHaveText('1 matching line');
+  } finally {
+    await sandbox.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
