@@ -3,6 +3,7 @@
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { test, expect, Sandbox } from './fixtures';
 import { ROOT } from './sandbox';
 import { LogsViewer, logLine } from './pages/logs';
@@ -13,6 +14,16 @@ const APP = 'example-app';
 /** Stops the synthetic lines so each test sees only what it injects. */
 async function quiet(sandbox: Sandbox) {
   await sandbox.admin('log-rate', { app: APP, rate: 0 });
+}
+
+/** Logs in on a sandbox of the test's own and opens the viewer. */
+async function openViewer(page: Page, sandbox: Sandbox): Promise<LogsViewer> {
+  await page.goto(sandbox.dashboard());
+  await new LoginPage(page).logIn();
+  await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
+  const logs = new LogsViewer(page);
+  await logs.open(APP);
+  return logs;
 }
 
 async function inject(sandbox: Sandbox, lines: string[]) {
@@ -127,11 +138,7 @@ test('after the logs URL expired, a dropped stream reconnects with a fresh URL a
     page.on('request', (r) => {
       if (/\/v1\/apps\/example-app\/logs(\?|$)/.test(r.url())) urlRequests.push(r.url());
     });
-    await page.goto(sandbox.dashboard());
-    await new LoginPage(page).logIn();
-    await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
-    const logs = new LogsViewer(page);
-    await logs.open(APP);
+    const logs = await openViewer(page, sandbox);
     const tag = `ttl-${Date.now()}`;
     await inject(sandbox, [logLine('web-1', `${tag} before`)]);
     await expect(logs.row(`${tag} before`)).toBeVisible();
@@ -164,11 +171,7 @@ test('the buffer keeps as many lines as config.json says and drops the oldest', 
   const sandbox = await Sandbox.start({ dist: dir });
   try {
     await quiet(sandbox);
-    await page.goto(sandbox.dashboard());
-    await new LoginPage(page).logIn();
-    await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
-    const logs = new LogsViewer(page);
-    await logs.open(APP);
+    const logs = await openViewer(page, sandbox);
     const tag = `cap-${Date.now()}`;
     await inject(sandbox, Array.from({ length: 1500 }, (_, i) => logLine('web-1', `${tag} line ${i}`)));
     await expect(logs.row(`${tag} line 1499`)).toBeVisible();
