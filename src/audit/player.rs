@@ -547,7 +547,8 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
         let run_search = run_search.clone();
         set_timeout(
             move || {
-                if query.get_untracked() == q {
+                // Only the last keystroke searches, and not at all once the user has left.
+                if query.try_get_untracked().is_some_and(|now| now == q) {
                     run_search(q);
                 }
             },

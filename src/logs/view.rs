@@ -100,9 +100,15 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let viewport = NodeRef::<html::Div>::new();
     let spacer = NodeRef::<html::Div>::new();
 
+    // This and `flush` also run from animation frames requested just before the user left
+    // the page, when its values are already gone: they read them with `try_`, and stop.
     let scroll_to_bottom = move || {
-        if let (Some(el), Some(sp)) = (viewport.get_untracked(), spacer.get_untracked()) {
-            let total = model.with_value(|m| m.shown_len()) * ROW_PX;
+        if let (Some(Some(el)), Some(Some(sp)), Some(shown)) = (
+            viewport.try_get_untracked(),
+            spacer.try_get_untracked(),
+            model.try_with_value(Model::shown_len),
+        ) {
+            let total = shown * ROW_PX;
             // Set the height now rather than when the reactive style catches up, so the
             // scroll lands on the real bottom.
             let sp: &web_sys::HtmlElement = sp.as_ref();
@@ -110,13 +116,15 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             // Computed, not read back: reading scrollHeight would force a layout per frame.
             // The browser clamps the value to the real bottom.
             el.set_scroll_top(i32::try_from(total).unwrap_or(i32::MAX));
-            scroll_top.set((total as f64 - viewport_h.get_untracked()).max(0.0));
+            let height = viewport_h.try_get_untracked().unwrap_or(0.0);
+            scroll_top.try_set((total as f64 - height).max(0.0));
         }
     };
 
     let flush = move || {
         frame_requested.set_value(false);
-        if paused.get_untracked() {
+        // Gone (see `scroll_to_bottom`) or paused: nothing to apply.
+        if paused.try_get_untracked().unwrap_or(true) {
             return;
         }
         let events = pending
@@ -160,7 +168,8 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     };
 
     let on_event = move |e: StreamEvent| {
-        let queued = pending.try_update_value(|p| p.push(e, paused.get_untracked()));
+        let is_paused = paused.try_get_untracked().unwrap_or(false);
+        let queued = pending.try_update_value(|p| p.push(e, is_paused));
         match queued {
             Some(Queued::Now) => flush(),
             Some(Queued::AtNextFrame) => schedule(),

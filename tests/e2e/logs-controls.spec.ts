@@ -187,3 +187,15 @@ test('the buffer keeps as many lines as config.json says and drops the oldest', 
   }
 });
 
+test('leaving the viewer while lines stream in raises no error', async ({ dashboard, sandbox }) => {
+  // Frames requested for lines that just arrived may come after the page is gone; the
+  // fixture fails the test on any page error, which is how this once showed.
+  await sandbox.admin('log-rate', { app: APP, rate: 3000 });
+  for (let i = 0; i < 8; i++) {
+    await dashboard.evaluate(() => (location.hash = '#/apps/example-app/logs'));
+    await dashboard.waitForTimeout(150 + (i % 4) * 40);
+    await dashboard.evaluate(() => (location.hash = '#/apps/example-app/audit'));
+    await dashboard.waitForTimeout(50);
+  }
+  await expect(dashboard.getByRole('heading', { name: 'One-off sessions' })).toBeVisible();
+});
