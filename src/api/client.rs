@@ -134,8 +134,9 @@ impl Request {
     }
 }
 
-/// Aborts its request when dropped before completion, e.g. when a view goes away.
-struct AbortOnDrop(Option<AbortController>);
+/// Aborts its request when dropped before completion, e.g. when a view goes away; set the
+/// field to `None` to disarm it. Also holds the log stream's SSE `fetch`.
+pub(super) struct AbortOnDrop(pub(super) Option<AbortController>);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {

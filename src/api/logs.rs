@@ -15,7 +15,8 @@ use serde::Deserialize;
 use wasm_bindgen::{closure::Closure, JsCast};
 use wasm_bindgen_futures::JsFuture;
 
-use super::{client::raw, url, ApiClient, ApiError, Request};
+use super::client::{raw, AbortOnDrop};
+use super::{url, ApiClient, ApiError, Request};
 use crate::logs::frame::{Batch, SseEvent, SseParser, Transport};
 
 /// Where a viewer's logs come from.
@@ -286,16 +287,7 @@ enum Socket {
     },
     /// Server-Sent Events read with `fetch`: dropping it aborts the request, which ends
     /// the reading task.
-    Sse(AbortOnDrop),
-}
-
-/// Aborts a `fetch` when dropped, also when the connection is dropped while opening.
-struct AbortOnDrop(web_sys::AbortController);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+    Sse { _fetch: AbortOnDrop },
 }
 
 /// An open (or opening) stream; closing it is dropping it.
@@ -428,10 +420,17 @@ fn open_websocket(http: &str, callbacks: &Rc<Callbacks>) -> Option<Socket> {
 /// Starts reading the event stream of `http` with `fetch`; `None` when the server
 /// answers anything but `200 text/event-stream` (as `EventSource` would fail).
 async fn open_sse(http: &str, callbacks: &Rc<Callbacks>) -> Option<Socket> {
-    let abort = AbortOnDrop(web_sys::AbortController::new().ok()?);
+    // Held from here, so that a connection dropped while still opening aborts too.
+    let abort = AbortOnDrop(Some(web_sys::AbortController::new().ok()?));
     let response = RequestBuilder::new(http)
         .header("Accept", "text/event-stream")
-        .abort_signal(Some(&abort.0.signal()))
+        .abort_signal(
+            abort
+                .0
+                .as_ref()
+                .map(web_sys::AbortController::signal)
+                .as_ref(),
+        )
         .send()
         .await
         .ok()?;
@@ -487,7 +486,7 @@ async fn open_sse(http: &str, callbacks: &Rc<Callbacks>) -> Option<Socket> {
         }
         c.set_state(LinkState::Closed);
     });
-    Some(Socket::Sse(abort))
+    Some(Socket::Sse { _fetch: abort })
 }
 
 impl Drop for Connection {
@@ -500,8 +499,8 @@ impl Drop for Connection {
                 ws.set_onclose(None);
                 let _ = ws.close();
             }
-            // The field's own drop would abort too; a second abort does nothing.
-            Socket::Sse(abort) => abort.0.abort(),
+            // Dropping the field aborts the fetch, which ends the reading task.
+            Socket::Sse { .. } => {}
         }
         let mut ib = self.callbacks.inbox.borrow_mut();
         ib.state = LinkState::Closed;
