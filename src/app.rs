@@ -1,14 +1,13 @@
 //! The shell: configuration, login, header with app picker and tabs, and the page switch.
 
 use leptos::prelude::*;
-
-use crate::hooks::use_fetch::use_fetch;
 use send_wrapper::SendWrapper;
 use web_sys::HtmlElement;
 
 use crate::api::{apps, use_api, ApiClient, ApiContext};
 use crate::auth::LoginForm;
 use crate::config::{AuthMode, Config};
+use crate::hooks::use_fetch::use_fetch;
 use crate::nav::{use_nav, Link, Nav};
 use crate::route::{Route, Section};
 use crate::ui::{EmptyState, ErrorNotice, Spinner};

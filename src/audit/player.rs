@@ -6,8 +6,6 @@ use std::rc::Rc;
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
-
-use crate::hooks::use_fetch::use_fetch;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 
@@ -16,6 +14,7 @@ use super::replay::Replay;
 use super::sessions::known_session;
 use super::timeline::{fixed, format_clock, Clock, Command, Kind, Timeline, DEFAULT_IDLE_LIMIT};
 use crate::api::{events, use_api, ApiError};
+use crate::hooks::use_fetch::use_fetch;
 use crate::nav::Link;
 use crate::route::{Query, Route};
 use crate::ui::{EmptyState, ErrorNotice, Spinner};

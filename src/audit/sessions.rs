@@ -5,11 +5,10 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use crate::hooks::use_fetch::use_fetch;
-
 use super::timeline::fixed;
 use crate::api::events::{self, RunSession, RunsPage};
 use crate::api::use_api;
+use crate::hooks::use_fetch::use_fetch;
 use crate::nav::{use_nav, Link};
 use crate::route::{Query, Route};
 use crate::ui::{EmptyState, ErrorNotice, Spinner};

@@ -2,9 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::hooks::use_fetch::use_fetch;
-
 use crate::api::{use_api, ApiError, Region};
+use crate::hooks::use_fetch::use_fetch;
 use crate::ui::ErrorNotice;
 
 /// Asks for a Scalingo API token (and a region when the API is not fixed) and logs in.

@@ -8,8 +8,6 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::hooks::use_fetch::use_fetch;
-
 use super::buffer::Entry;
 use super::filter::{self, FilterOption};
 use super::model::{container_class, download_text, Model, PendingEvents, Queued};
@@ -17,6 +15,7 @@ use super::render::render;
 use super::search::{Matcher, SearchSpec};
 use crate::api::logs::LogSource;
 use crate::api::{apps, use_api};
+use crate::hooks::use_fetch::use_fetch;
 use crate::hooks::use_log_stream::{use_log_stream, StreamEvent, StreamParams, StreamState};
 use crate::nav::use_nav;
 
