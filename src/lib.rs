@@ -17,6 +17,7 @@ pub mod logs;
 pub mod nav;
 pub mod route;
 pub mod safe_html;
+pub mod text;
 pub mod ui;
 
 /// Finds the element to mount into and starts the dashboard there.

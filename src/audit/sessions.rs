@@ -11,6 +11,7 @@ use crate::api::use_api;
 use crate::hooks::use_fetch::use_fetch;
 use crate::nav::{use_nav, Link};
 use crate::route::{Query, Route};
+use crate::text::count;
 use crate::ui::{EmptyState, ErrorNotice, Spinner};
 
 /// Events asked per page; the API has no type filter, so bigger pages find more sessions.
@@ -95,11 +96,11 @@ fn SessionsTable(app: String, page: RunsPage) -> impl IntoView {
             {p.prev_page.map(|n| view! { <Link to=page_route(n) class="sld-button">"Newer"</Link> })}
             <span class="sld-audit-pager__where" data-testid="audit-page">
                 {format!(
-                    "Events page {} of {} — {} session(s) among {} event(s) on this page",
+                    "Events page {} of {} — {} among {} on this page",
                     p.current_page,
                     p.total_pages.max(p.current_page),
-                    page.sessions.len(),
-                    page.events_on_page,
+                    count(page.sessions.len(), "session", "sessions"),
+                    count(page.events_on_page, "event", "events"),
                 )}
             </span>
             {p.next_page.map(|n| view! { <Link to=page_route(n) class="sld-button">"Older"</Link> })}

@@ -18,6 +18,7 @@ use crate::api::{apps, use_api};
 use crate::hooks::use_fetch::use_fetch;
 use crate::hooks::use_log_stream::{use_log_stream, StreamEvent, StreamParams, StreamState};
 use crate::nav::use_nav;
+use crate::text::{count, thousands};
 
 /// Height of one row in pixels; rows never wrap so every row has this height.
 const ROW_H: f64 = 20.0;
@@ -521,7 +522,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                         (n > 0).then(|| format!(" · reconnected {n}×"))
                     }}
                 </span>
-                <span class="sld-muted sld-log-total">{move || format!("{} lines", format_count(shown_len.get()))}</span>
+                <span class="sld-muted sld-log-total">{move || count(shown_len.get(), "line", "lines")}</span>
             </div>
             <div class="sld-log-toolbar" role="toolbar" aria-label="Log viewer controls">
                 <div class="sld-field sld-field--inline">
@@ -530,7 +531,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                         on:change=move |ev| set_param("n", event_target_value(&ev))
                         prop:value=move || url_state.with(|s| s.lines.to_string())
                     >
-                        {LINE_CHOICES.iter().map(|n| view! { <option value=n.to_string()>{format_count(*n)} " lines"</option> }).collect_view()}
+                        {LINE_CHOICES.iter().map(|n| view! { <option value=n.to_string()>{thousands(*n)} " lines"</option> }).collect_view()}
                     </select>
                 </div>
                 {supports_filter.then(|| view! {
@@ -589,7 +590,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                         checked=Signal::derive(move || url_state.with(|s| s.search.invert))
                         on_toggle=Callback::new(move |on| set_param("inv", flag(on)))/>
                     <output class="sld-log-count" for="sld-log-search" aria-live="polite">
-                        {move || match_count.get().map(|n| format!("{} matching line{}", format_count(n), if n == 1 { "" } else { "s" }))}
+                        {move || match_count.get().map(|n| count(n, "matching line", "matching lines"))}
                     </output>
                     <button type="button" class="sld-button" on:click=move |_| go_match(false) aria-label="Previous match" title="Previous match (Shift+Enter)">"↑"</button>
                     <button type="button" class="sld-button" on:click=move |_| go_match(true) aria-label="Next match" title="Next match (Enter)">"↓"</button>
@@ -639,7 +640,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 })}
                 {move || (!following.get() && new_since.get() > 0).then(|| view! {
                     <button type="button" class="sld-button sld-button--primary sld-log-new" on:click=move |_| follow_now()>
-                        {move || format!("{} new line{} ↓", format_count(new_since.get()), if new_since.get() == 1 { "" } else { "s" })}
+                        {move || format!("{} ↓", count(new_since.get(), "new line", "new lines"))}
                     </button>
                 })}
             </div>
@@ -676,18 +677,6 @@ fn flag(on: bool) -> String {
     }
 }
 
-fn format_count(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
@@ -719,11 +708,5 @@ mod tests {
     #[test]
     fn unknown_history_sizes_fall_back_to_one_hundred() {
         assert_eq!(UrlState::from_query(&Query::parse("n=99999")).lines, 100);
-    }
-
-    #[test]
-    fn counts_are_grouped_by_thousands() {
-        assert_eq!(format_count(50_000), "50,000");
-        assert_eq!(format_count(100), "100");
     }
 }

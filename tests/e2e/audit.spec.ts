@@ -14,6 +14,8 @@ test('the session list shows who ran what and opens the seed session as the term
   const audit = new AuditPage(page);
   await audit.openList(sandbox);
   await expect(page.getByTestId('audit-page')).toContainText('Events page 1 of');
+  // Counts read as English: "1 session", "4 sessions", never "session(s)".
+  await expect(page.getByTestId('audit-page')).toHaveText(/ \d+ sessions? among \d+ events? on this page$/);
   const bash = audit.sessions.filter({ hasText: 'bash' });
   await expect(bash).toContainText('interactive');
   await expect(audit.sessions.filter({ hasText: 'operator session' })).toHaveCount(1);
