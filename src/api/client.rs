@@ -161,7 +161,11 @@ fn now_secs() -> f64 {
 fn network_error(err: gloo_net::Error) -> ApiError {
     ApiError::Network(match err {
         gloo_net::Error::JsError(js) => js.message,
-        other => other.to_string(),
+        gloo_net::Error::GlooError(text) => text,
+        // The remaining variant is a failure of gloo-net's own JSON helpers, which the client
+        // does not use; not formatting it keeps serde_json's error texts out of the bundle.
+        #[allow(unreachable_patterns)] // Reachable only while Leptos enables gloo-net's `json`.
+        _ => "the request could not be prepared".into(),
     })
 }
 
