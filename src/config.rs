@@ -132,27 +132,30 @@ impl RawConfig {
         reader.object(|r, key| {
             let Some(index) = FIELDS.iter().position(|f| *f == key) else {
                 let expected = FIELDS.map(|f| format!("`{f}`")).join(", ");
-                return Err(r.error(format!("unknown field `{key}`, expected one of {expected}")));
+                return Err(
+                    r.key_error(format!("unknown field `{key}`, expected one of {expected}"))
+                );
             };
             if std::mem::replace(&mut seen[index], true) {
-                return Err(r.error(format!("duplicate field `{key}`")));
+                return Err(r.key_error(format!("duplicate field `{key}`")));
             }
+            let numeric = FIELDS[index] == "log_buffer_lines";
             let value = match r.value()? {
                 Value::Null => None,
                 Value::String(s) => Some(s),
                 // `log_buffer_lines` accepts `50000` as well as `"50000"`, so that the file
                 // can say it naturally and the attribute layer (always text) merges with it.
-                Value::Number(n) if index == 6 && n.as_u64().is_some() => {
-                    Some(n.as_str().to_owned())
-                }
+                Value::Number(n) if numeric && n.as_u64().is_some() => Some(n.as_str().to_owned()),
                 other => {
-                    let expected = if index == 6 {
+                    let expected = if numeric {
                         "a whole number or a string"
                     } else {
                         "a string"
                     };
                     let found = other.kind();
-                    return Err(r.error(format!("invalid type: {found}, expected {expected}")));
+                    return Err(
+                        r.value_error(format!("invalid type: {found}, expected {expected}"))
+                    );
                 }
             };
             *raw.field(index) = value;
@@ -323,6 +326,31 @@ mod tests {
         assert!(err.to_string().contains("oauth"));
         assert!(RawConfig::from_json(r#"{"api_ur":"x"}"#).is_err());
         assert!(RawConfig::from_json("not json").is_err());
+    }
+
+    #[test]
+    fn config_file_mistakes_are_reported_with_their_position() {
+        let err = |text: &str| RawConfig::from_json(text).unwrap_err().to_string();
+        assert_eq!(
+            err(r#"{"api_ur":"x"}"#),
+            "config.json is invalid: unknown field `api_ur`, expected one of `api_url`, \
+             `auth_url`, `database_api_url`, `auth_mode`, `default_region`, `routing`, \
+             `log_buffer_lines` at line 1 column 9"
+        );
+        assert!(err("{\n  \"routing\": \"hash\",\n  \"foo\": 1\n}").ends_with("at line 3 column 7"));
+        assert_eq!(
+            err(r#"{"api_url":"a","api_url":"b"}"#),
+            "config.json is invalid: duplicate field `api_url` at line 1 column 24"
+        );
+        assert_eq!(
+            err(r#"{"api_url":5}"#),
+            "config.json is invalid: invalid type: a number, expected a string at line 1 column 12"
+        );
+        assert!(err("[]").contains("expected an object"));
+        assert!(err(r#"{"api_url":"x"} x"#).ends_with("trailing characters at line 1 column 17"));
+        let nulls = RawConfig::from_json(r#"{"api_url":null,"log_buffer_lines":"1000"}"#).unwrap();
+        assert_eq!(nulls.api_url, None);
+        assert_eq!(nulls.log_buffer_lines.as_deref(), Some("1000"));
     }
 
     #[test]

@@ -491,6 +491,8 @@ pub struct Reader<'a> {
     text: &'a str,
     pos: usize,
     depth: usize,
+    /// Where the last member name read ends (after its closing quote).
+    key_end: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -500,13 +502,30 @@ impl<'a> Reader<'a> {
             text,
             pos: 0,
             depth: 0,
+            key_end: 0,
         }
     }
 
     /// A syntax error at the current position. The position is worked out here, so that
     /// a failed parse costs no allocation (non-JSON SSE lines fail on every message).
     pub fn error(&self, message: impl Into<Cow<'static, str>>) -> Error {
-        let before = &self.text.as_bytes()[..self.pos.min(self.text.len())];
+        self.error_at(self.pos, message)
+    }
+
+    /// An error about the member name just read (an unknown or repeated one), placed on
+    /// its closing quote as serde_json placed it.
+    pub fn key_error(&self, message: impl Into<Cow<'static, str>>) -> Error {
+        self.error_at(self.key_end.saturating_sub(1), message)
+    }
+
+    /// An error about the value just read (of the wrong type), placed on its last
+    /// character as serde_json placed it.
+    pub fn value_error(&self, message: impl Into<Cow<'static, str>>) -> Error {
+        self.error_at(self.pos.saturating_sub(1), message)
+    }
+
+    fn error_at(&self, pos: usize, message: impl Into<Cow<'static, str>>) -> Error {
+        let before = &self.text.as_bytes()[..pos.min(self.text.len())];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = before
             .iter()
@@ -514,7 +533,7 @@ impl<'a> Reader<'a> {
             .map_or(0, |i| i + 1);
         Error {
             message: message.into(),
-            at: Some((line, self.pos - line_start + 1)),
+            at: Some((line, before.len() - line_start + 1)),
             path: String::new(),
         }
     }
@@ -776,6 +795,7 @@ impl<'a> Reader<'a> {
                 Some(_) => return Err(self.error("key must be a string")),
             }
             let key = self.string()?;
+            self.key_end = self.pos;
             if self.peek() != Some(b':') {
                 return Err(self.error("expected `:`"));
             }

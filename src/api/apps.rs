@@ -130,3 +130,42 @@ pub async fn list_containers(api: &ApiClient, app: &str) -> Result<Vec<Container
         .object()?
         .list("containers", ContainerType::from_json)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::json;
+
+    #[test]
+    fn an_addon_is_read_with_or_without_its_plan_and_provider_name() {
+        let addon = Addon::from_json(&json!({
+            "id": "ad-9be0fc04", "addon_provider": {"id": "postgresql", "name": "PostgreSQL"},
+            "plan": {"name": "postgresql-starter-512", "display_name": null}, "resource_id": "x"
+        }))
+        .unwrap();
+        assert_eq!(addon.label(), "PostgreSQL (ad-9be0fc04)");
+        assert_eq!(addon.plan.unwrap().name, "postgresql-starter-512");
+        let bare = Addon::from_json(
+            &json!({"id": "ad-1", "addon_provider": {"id": "redis"}, "plan": null}),
+        )
+        .unwrap();
+        assert_eq!((bare.label(), bare.plan), ("redis (ad-1)".to_owned(), None));
+    }
+
+    #[test]
+    fn a_decoding_error_names_the_member_that_is_wrong() {
+        let body = json!({"addons": [{"id": "ad-1", "addon_provider": {"name": "Redis"}}]});
+        let err = body
+            .object()
+            .unwrap()
+            .list("addons", Addon::from_json)
+            .unwrap_err();
+        assert_eq!(
+            ApiError::from(err).to_string(),
+            "Unexpected answer from the server: addons[0].addon_provider: missing field `id`"
+        );
+        let containers = json!([{"name": "web", "amount": 2, "size": "M"}, {"name": "worker"}]);
+        let containers = containers.list(ContainerType::from_json).unwrap();
+        assert_eq!((containers[0].amount, containers[1].amount), (2, 0));
+    }
+}

@@ -200,6 +200,32 @@ mod tests {
     }
 
     #[test]
+    fn a_page_of_events_reads_its_pagination_and_tolerates_missing_parts() {
+        let (events, pagination) = parse_events(json!({
+            "events": [{"type": "run"}, {"type": "deployment"}],
+            "meta": {"pagination": {"current_page": 1, "next_page": 2, "prev_page": null, "total_pages": 4, "total_count": 61}}
+        }))
+        .unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(
+            pagination,
+            Pagination {
+                current_page: 1,
+                next_page: Some(2),
+                prev_page: None,
+                total_pages: 4,
+                total_count: 61
+            }
+        );
+        assert_eq!(
+            parse_events(json!({})).unwrap(),
+            (vec![], Pagination::default())
+        );
+        assert!(parse_events(json!({"events": {}})).is_err());
+        assert!(parse_events(json!({"meta": {"pagination": {"next_page": -1}}})).is_err());
+    }
+
+    #[test]
     fn an_audit_log_must_be_an_array_but_its_entries_may_be_anything() {
         assert_eq!(parse_audit_log("[1, {\"a\": 2}]").unwrap().len(), 2);
         assert!(matches!(parse_audit_log("{}"), Err(ApiError::Decode(_))));

@@ -442,6 +442,18 @@ mod tests {
         }
 
         #[test]
+        fn any_log_line_survives_json_framing_and_junk_never_panics(line in proptest::arbitrary::any::<String>(), junk in proptest::arbitrary::any::<String>()) {
+            let mut frame = String::from(r#"{"timestamp":"2024-01-01T00:00:00Z","event":"log","log":"#);
+            crate::json::write_string(&mut frame, &line);
+            frame.push('}');
+            let expected = Frame::Log(trim_line(&line).to_owned());
+            proptest::prop_assert_eq!(decode(&frame, Transport::WebSocket), expected.clone());
+            proptest::prop_assert_eq!(decode(&frame, Transport::Sse), expected);
+            decode(&junk, Transport::WebSocket);
+            decode(&junk, Transport::Sse);
+        }
+
+        #[test]
         fn every_data_payload_survives_the_framing(
             payloads in proptest::collection::vec("[^\r\n]{1,40}", 0..10),
             cut in 1usize..64,
