@@ -484,6 +484,34 @@ impl FromValue for u32 {
     }
 }
 
+/// How many bytes at the start of `bytes` a string copies as they are: up to the first
+/// quote, backslash or control character. Log lines are long, so this looks at eight bytes
+/// at a time with the "has a zero byte" trick: `(x - 0x01…01) & !x & 0x80…80` flags each
+/// byte that is zero (and, through borrows, possibly bytes above it, never below, so the
+/// lowest flag is always a true one).
+fn plain_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH_BITS: u64 = ONES << 7;
+    let mut n = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("chunks of 8 bytes"));
+        let control = x.wrapping_sub(ONES * 0x20) & !x;
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let quote = quote.wrapping_sub(ONES) & !quote;
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let backslash = backslash.wrapping_sub(ONES) & !backslash;
+        let flags = (control | quote | backslash) & HIGH_BITS;
+        if flags != 0 {
+            return n + flags.trailing_zeros() as usize / 8;
+        }
+        n += 8;
+    }
+    n + bytes[n..]
+        .iter()
+        .take_while(|&&b| b != b'"' && b != b'\\' && b >= 0x20)
+        .count()
+}
+
 /// A cursor over a document that reads it piece by piece without building a [`Value`]:
 /// strings without escapes are borrowed from the text.
 #[derive(Debug)]
@@ -630,8 +658,7 @@ impl<'a> Reader<'a> {
         let text: &'a str = self.text;
         let bytes = text.as_bytes();
         let start = self.pos;
-        let plain = |b: &u8| *b != b'"' && *b != b'\\' && *b >= 0x20;
-        self.pos += bytes[start..].iter().take_while(|b| plain(b)).count();
+        self.pos += plain_len(&bytes[start..]);
         match bytes.get(self.pos) {
             Some(b'"') => {
                 self.pos += 1;
@@ -641,11 +668,22 @@ impl<'a> Reader<'a> {
             Some(_) => return Err(self.error("control character found while parsing a string")),
             None => return Err(self.error("EOF while parsing a string")),
         }
-        let mut out = String::with_capacity(self.pos - start + 16);
+        // Escapes only shrink text, so the raw length up to the closing quote is enough room:
+        // one allocation per escaped string (log lines with colours are the common case).
+        let mut end = self.pos;
+        while let Some(&b) = bytes.get(end) {
+            match b {
+                b'"' => break,
+                b'\\' => end += 2,
+                _ => end += 1,
+            }
+            end += plain_len(bytes.get(end..).unwrap_or_default());
+        }
+        let mut out = String::with_capacity(end.min(bytes.len()) - start);
         out.push_str(&text[start..self.pos]);
         loop {
             let run = self.pos;
-            self.pos += bytes[run..].iter().take_while(|b| plain(b)).count();
+            self.pos += plain_len(&bytes[run..]);
             // Runs end on ASCII bytes, so they are whole UTF-8 sequences.
             out.push_str(&text[run..self.pos]);
             match bytes.get(self.pos) {
@@ -1058,6 +1096,12 @@ mod tests {
             let mut out = String::new();
             write_string(&mut out, &s);
             prop_assert_eq!(parse(&out).unwrap(), Value::String(s));
+        }
+
+        #[test]
+        fn the_word_at_a_time_scan_stops_where_a_byte_by_byte_one_does(bytes in proptest::collection::vec(prop_oneof![any::<u8>(), Just(b'"'), Just(b'\\'), 0x1fu8..=0x21, Just(0x80)], 0..40)) {
+            let naive = bytes.iter().take_while(|&&b| b != b'"' && b != b'\\' && b >= 0x20).count();
+            prop_assert_eq!(plain_len(&bytes), naive);
         }
 
         #[test]
