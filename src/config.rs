@@ -5,7 +5,7 @@
 //! internal portal's proxy without a rebuild. This module is pure: the browser layer
 //! (`crate::boot`) fetches the file, reads the attributes and resolves relative URLs.
 
-use serde::Deserialize;
+use crate::json::{self, Reader, Value};
 
 /// How requests are authenticated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,8 +26,9 @@ pub enum RoutingMode {
 }
 
 /// One configuration layer as written by a person: every field optional.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// `config.json` may hold only these fields: a misspelt one is reported, not ignored.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RawConfig {
     /// Fixed API base URL; when set, no region list is fetched.
     pub api_url: Option<String>,
@@ -42,24 +43,19 @@ pub struct RawConfig {
     /// `hash` or `memory`.
     pub routing: Option<String>,
     /// How many lines the log viewer keeps; a number in `config.json`, text in an attribute.
-    #[serde(default, deserialize_with = "number_or_text")]
     pub log_buffer_lines: Option<String>,
 }
 
-/// Accepts `50000` as well as `"50000"`, so that the file can say it naturally and the
-/// attribute layer (always text) merges with it.
-fn number_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Value {
-        Number(u64),
-        Text(String),
-    }
-    Ok(Option::<Value>::deserialize(d)?.map(|v| match v {
-        Value::Number(n) => n.to_string(),
-        Value::Text(t) => t,
-    }))
-}
+/// The fields `config.json` may hold, in the order the "unknown field" message lists them.
+const FIELDS: [&str; 7] = [
+    "api_url",
+    "auth_url",
+    "database_api_url",
+    "auth_mode",
+    "default_region",
+    "routing",
+    "log_buffer_lines",
+];
 
 /// The log viewer's buffer, in lines: the default and the accepted range.
 pub const LOG_BUFFER_LINES: std::ops::RangeInclusive<usize> = 1_000..=1_000_000;
@@ -124,7 +120,62 @@ pub const DEFAULT_AUTH_URL: &str = "https://auth.scalingo.com";
 impl RawConfig {
     /// Parses a `config.json` document.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        serde_json::from_str(text).map_err(|e| ConfigError::InvalidFile(e.to_string()))
+        Self::read(text).map_err(|e| ConfigError::InvalidFile(e.to_string()))
+    }
+
+    /// Reads the file member by member, so that an unknown or repeated field is reported
+    /// with its position.
+    fn read(text: &str) -> Result<Self, json::Error> {
+        let mut raw = Self::default();
+        let mut seen = [false; FIELDS.len()];
+        let mut reader = Reader::new(text);
+        reader.object(|r, key| {
+            let Some(index) = FIELDS.iter().position(|f| *f == key) else {
+                let expected = FIELDS.map(|f| format!("`{f}`")).join(", ");
+                return Err(
+                    r.key_error(format!("unknown field `{key}`, expected one of {expected}"))
+                );
+            };
+            if std::mem::replace(&mut seen[index], true) {
+                return Err(r.key_error(format!("duplicate field `{key}`")));
+            }
+            let numeric = FIELDS[index] == "log_buffer_lines";
+            let value = match r.value()? {
+                Value::Null => None,
+                Value::String(s) => Some(s),
+                // `log_buffer_lines` accepts `50000` as well as `"50000"`, so that the file
+                // can say it naturally and the attribute layer (always text) merges with it.
+                Value::Number(n) if numeric && n.as_u64().is_some() => Some(n.as_str().to_owned()),
+                other => {
+                    let expected = if numeric {
+                        "a whole number or a string"
+                    } else {
+                        "a string"
+                    };
+                    let found = other.kind();
+                    return Err(
+                        r.value_error(format!("invalid type: {found}, expected {expected}"))
+                    );
+                }
+            };
+            *raw.field(index) = value;
+            Ok(())
+        })?;
+        reader.end()?;
+        Ok(raw)
+    }
+
+    /// The field named `FIELDS[index]`.
+    fn field(&mut self, index: usize) -> &mut Option<String> {
+        match index {
+            0 => &mut self.api_url,
+            1 => &mut self.auth_url,
+            2 => &mut self.database_api_url,
+            3 => &mut self.auth_mode,
+            4 => &mut self.default_region,
+            5 => &mut self.routing,
+            _ => &mut self.log_buffer_lines,
+        }
     }
 
     /// Reads the `data-*` attributes of the mount element (names as in HTML, e.g. `data-api-url`).
@@ -275,6 +326,31 @@ mod tests {
         assert!(err.to_string().contains("oauth"));
         assert!(RawConfig::from_json(r#"{"api_ur":"x"}"#).is_err());
         assert!(RawConfig::from_json("not json").is_err());
+    }
+
+    #[test]
+    fn config_file_mistakes_are_reported_with_their_position() {
+        let err = |text: &str| RawConfig::from_json(text).unwrap_err().to_string();
+        assert_eq!(
+            err(r#"{"api_ur":"x"}"#),
+            "config.json is invalid: unknown field `api_ur`, expected one of `api_url`, \
+             `auth_url`, `database_api_url`, `auth_mode`, `default_region`, `routing`, \
+             `log_buffer_lines` at line 1 column 9"
+        );
+        assert!(err("{\n  \"routing\": \"hash\",\n  \"foo\": 1\n}").ends_with("at line 3 column 7"));
+        assert_eq!(
+            err(r#"{"api_url":"a","api_url":"b"}"#),
+            "config.json is invalid: duplicate field `api_url` at line 1 column 24"
+        );
+        assert_eq!(
+            err(r#"{"api_url":5}"#),
+            "config.json is invalid: invalid type: a number, expected a string at line 1 column 12"
+        );
+        assert!(err("[]").contains("expected an object"));
+        assert!(err(r#"{"api_url":"x"} x"#).ends_with("trailing characters at line 1 column 17"));
+        let nulls = RawConfig::from_json(r#"{"api_url":null,"log_buffer_lines":"1000"}"#).unwrap();
+        assert_eq!(nulls.api_url, None);
+        assert_eq!(nulls.log_buffer_lines.as_deref(), Some("1000"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod boot;
 pub mod config;
 pub mod drains;
 pub mod hooks;
+pub mod json;
 pub mod logs;
 pub mod nav;
 pub mod route;

@@ -1,11 +1,10 @@
 //! Apps, addons and container types: what the pickers need.
 
-use serde::Deserialize;
-
 use super::{url::segment, ApiClient, ApiError, Request};
+use crate::json::{Error, Object, Value};
 
 /// A Scalingo app.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct App {
     /// App id.
     pub id: String,
@@ -14,35 +13,31 @@ pub struct App {
 }
 
 /// The provider of an addon, e.g. PostgreSQL.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AddonProvider {
     /// Provider id, e.g. `postgresql`.
     pub id: String,
     /// Human name.
-    #[serde(default)]
     pub name: String,
 }
 
 /// An addon's plan.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
     /// Plan name.
-    #[serde(default)]
     pub name: String,
     /// Human name, if given.
-    #[serde(default)]
     pub display_name: Option<String>,
 }
 
 /// An addon of an app.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Addon {
     /// Addon id (`ad-…`), used in drain and log paths.
     pub id: String,
     /// Its provider.
     pub addon_provider: AddonProvider,
     /// Its plan, if given.
-    #[serde(default)]
     pub plan: Option<Plan>,
 }
 
@@ -60,36 +55,62 @@ impl Addon {
 }
 
 /// A container type of an app (`web` ×2): instances are `web-1`, `web-2`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContainerType {
     /// Type name.
     pub name: String,
     /// How many instances run.
-    #[serde(default)]
     pub amount: u32,
     /// Container size.
-    #[serde(default)]
     pub size: String,
 }
 
-#[derive(Deserialize)]
-struct AppsBody {
-    apps: Vec<App>,
+impl App {
+    fn from_json(v: &Value) -> Result<Self, Error> {
+        let o = v.object()?;
+        Ok(App {
+            id: o.req("id")?,
+            name: o.req("name")?,
+        })
+    }
 }
 
-#[derive(Deserialize)]
-struct AddonsBody {
-    addons: Vec<Addon>,
+impl Addon {
+    fn from_json(v: &Value) -> Result<Self, Error> {
+        let o = v.object()?;
+        Ok(Addon {
+            id: o.req("id")?,
+            addon_provider: o.nested("addon_provider", |p| {
+                Ok(AddonProvider {
+                    id: p.req("id")?,
+                    name: p.or_default("name")?,
+                })
+            })?,
+            plan: o.opt_nested("plan", |p: &Object| {
+                Ok(Plan {
+                    name: p.or_default("name")?,
+                    display_name: p.opt("display_name")?,
+                })
+            })?,
+        })
+    }
 }
 
-#[derive(Deserialize)]
-struct ContainersBody {
-    containers: Vec<ContainerType>,
+impl ContainerType {
+    fn from_json(v: &Value) -> Result<Self, Error> {
+        let o = v.object()?;
+        Ok(ContainerType {
+            name: o.req("name")?,
+            amount: o.or_default("amount")?,
+            size: o.or_default("size")?,
+        })
+    }
 }
 
 /// The apps the user can see, sorted by name.
 pub async fn list_apps(api: &ApiClient) -> Result<Vec<App>, ApiError> {
-    let mut apps = api.json::<AppsBody>(Request::get("/v1/apps")).await?.apps;
+    let body = api.json(Request::get("/v1/apps")).await?;
+    let mut apps = body.object()?.list("apps", App::from_json)?;
     apps.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(apps)
 }
@@ -97,17 +118,54 @@ pub async fn list_apps(api: &ApiClient) -> Result<Vec<App>, ApiError> {
 /// The addons of `app`.
 pub async fn list_addons(api: &ApiClient, app: &str) -> Result<Vec<Addon>, ApiError> {
     let path = format!("/v1/apps/{}/addons", segment(app));
-    Ok(api
-        .json::<AddonsBody>(Request::get(path).latest("addons"))
-        .await?
-        .addons)
+    let body = api.json(Request::get(path).latest("addons")).await?;
+    Ok(body.object()?.list("addons", Addon::from_json)?)
 }
 
 /// The container types of `app`.
 pub async fn list_containers(api: &ApiClient, app: &str) -> Result<Vec<ContainerType>, ApiError> {
     let path = format!("/v1/apps/{}/containers", segment(app));
-    Ok(api
-        .json::<ContainersBody>(Request::get(path).latest("containers"))
-        .await?
-        .containers)
+    let body = api.json(Request::get(path).latest("containers")).await?;
+    Ok(body
+        .object()?
+        .list("containers", ContainerType::from_json)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::json;
+
+    #[test]
+    fn an_addon_is_read_with_or_without_its_plan_and_provider_name() {
+        let addon = Addon::from_json(&json!({
+            "id": "ad-9be0fc04", "addon_provider": {"id": "postgresql", "name": "PostgreSQL"},
+            "plan": {"name": "postgresql-starter-512", "display_name": null}, "resource_id": "x"
+        }))
+        .unwrap();
+        assert_eq!(addon.label(), "PostgreSQL (ad-9be0fc04)");
+        assert_eq!(addon.plan.unwrap().name, "postgresql-starter-512");
+        let bare = Addon::from_json(
+            &json!({"id": "ad-1", "addon_provider": {"id": "redis"}, "plan": null}),
+        )
+        .unwrap();
+        assert_eq!((bare.label(), bare.plan), ("redis (ad-1)".to_owned(), None));
+    }
+
+    #[test]
+    fn a_decoding_error_names_the_member_that_is_wrong() {
+        let body = json!({"addons": [{"id": "ad-1", "addon_provider": {"name": "Redis"}}]});
+        let err = body
+            .object()
+            .unwrap()
+            .list("addons", Addon::from_json)
+            .unwrap_err();
+        assert_eq!(
+            ApiError::from(err).to_string(),
+            "Unexpected answer from the server: addons[0].addon_provider: missing field `id`"
+        );
+        let containers = json!([{"name": "web", "amount": 2, "size": "M"}, {"name": "worker"}]);
+        let containers = containers.list(ContainerType::from_json).unwrap();
+        assert_eq!((containers[0].amount, containers[1].amount), (2, 0));
+    }
 }

@@ -5,39 +5,45 @@ use std::{cell::RefCell, collections::HashMap, rc::Rc};
 use gloo_net::http::{Method, RequestBuilder};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use web_sys::AbortController;
 
 use super::{url, ApiError};
 use crate::auth::jwt;
 use crate::config::{AuthMode, Config};
+use crate::json::{self, Object, Value};
 
 /// A Scalingo region as listed by the auth service.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Region {
     /// Region id, e.g. `osc-fr1`.
     pub name: String,
     /// Human name.
-    #[serde(default)]
     pub display_name: String,
     /// API base URL.
     pub api: String,
     /// Database API base URL.
-    #[serde(default)]
     pub database_api: String,
     /// Whether this is the default region.
-    #[serde(default)]
     pub default: bool,
 }
 
-#[derive(Deserialize)]
-struct RegionsBody {
-    regions: Vec<Region>,
+impl Region {
+    fn from_json(o: &Object) -> Result<Self, json::Error> {
+        Ok(Region {
+            name: o.req("name")?,
+            display_name: o.or_default("display_name")?,
+            api: o.req("api")?,
+            database_api: o.or_default("database_api")?,
+            default: o.or_default("default")?,
+        })
+    }
 }
 
-#[derive(Deserialize)]
-struct ExchangeBody {
-    token: String,
+/// Reads `{"regions":[…]}`.
+fn parse_regions(body: &str) -> Result<Vec<Region>, json::Error> {
+    json::parse(body)?
+        .object()?
+        .list("regions", |r| Region::from_json(r.object()?))
 }
 
 struct Credentials {
@@ -105,7 +111,7 @@ impl Request {
     }
 
     /// `POST path` with a JSON body.
-    pub fn post(path: impl Into<String>, body: &impl Serialize) -> Self {
+    pub fn post(path: impl Into<String>, body: &Value) -> Self {
         Self::new(Method::POST, path).json(body)
     }
 
@@ -121,8 +127,8 @@ impl Request {
     }
 
     /// Sets a JSON body.
-    pub fn json(mut self, body: &impl Serialize) -> Self {
-        self.body = serde_json::to_string(body).ok();
+    pub fn json(mut self, body: &Value) -> Self {
+        self.body = Some(body.to_json());
         self
     }
 
@@ -155,7 +161,11 @@ fn now_secs() -> f64 {
 fn network_error(err: gloo_net::Error) -> ApiError {
     ApiError::Network(match err {
         gloo_net::Error::JsError(js) => js.message,
-        other => other.to_string(),
+        gloo_net::Error::GlooError(text) => text,
+        // The remaining variant is a failure of gloo-net's own JSON helpers, which the client
+        // does not use; not formatting it keeps serde_json's error texts out of the bundle.
+        #[allow(unreachable_patterns)] // Reachable only while Leptos enables gloo-net's `json`.
+        _ => "the request could not be prepared".into(),
     })
 }
 
@@ -223,9 +233,7 @@ impl ApiClient {
         if !(200..300).contains(&status) {
             return Err(ApiError::from_response(status, &body));
         }
-        let parsed: RegionsBody =
-            serde_json::from_str(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
-        Ok(parsed.regions)
+        Ok(parse_regions(&body)?)
     }
 
     /// Exchanges `api_token` for a bearer and remembers both, in memory only.
@@ -266,9 +274,7 @@ impl ApiClient {
         ];
         let (status, body) = raw(Method::POST, &url, &headers, Some("{}".into()), None).await?;
         match status {
-            200..=299 => serde_json::from_str::<ExchangeBody>(&body)
-                .map(|b| b.token)
-                .map_err(|e| ApiError::Decode(e.to_string())),
+            200..=299 => Ok(json::parse(&body)?.object()?.req("token")?),
             401 => Err(ApiError::Unauthorized(
                 "this API token was refused. Check it in your Scalingo account (Profile > API tokens).".into(),
             )),
@@ -361,10 +367,11 @@ impl ApiClient {
         }
     }
 
-    /// Sends `req` and decodes its JSON answer.
-    pub async fn json<T: DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
+    /// Sends `req` and parses its JSON answer; callers read it with the typed accessors of
+    /// [`crate::json`]. Not generic, so every caller shares one request future.
+    pub async fn json(&self, req: Request) -> Result<Value, ApiError> {
         let body = self.send(req).await?;
-        serde_json::from_str(&body).map_err(|e| ApiError::Decode(e.to_string()))
+        Ok(json::parse(&body)?)
     }
 
     fn session_expired(&self) -> ApiError {

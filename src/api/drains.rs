@@ -1,11 +1,11 @@
 //! API calls of the drains feature: list, add and remove the drains of an app and its addons.
 
 use futures::future::join_all;
-use serde::{Deserialize, Serialize};
 
 use super::apps::{list_addons, Addon};
 use super::{url::segment, ApiClient, ApiError, Request};
 use crate::drains::model::DrainRequest;
+use crate::json::{self, Object, Value};
 
 /// Where a drain lives: on the app itself or on one of its addons.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -30,45 +30,43 @@ impl Target {
 }
 
 /// A drain as the API lists it; its URL identifies it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Drain {
     /// The app (or, for addon drains, the addon) it belongs to; absent in some answers.
-    #[serde(default)]
     pub app_id: String,
     /// The URL the server built; it holds credentials.
     pub url: String,
 }
 
-/// `{"drains":[…]}` as the clients read it, or the bare array of older documentation.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ListBody {
-    Wrapped { drains: Vec<Drain> },
-    Bare(Vec<Drain>),
+impl Drain {
+    fn from_json(v: &Value) -> Result<Self, json::Error> {
+        let o = v.object()?;
+        Ok(Drain {
+            app_id: o.or_default("app_id")?,
+            url: o.req("url")?,
+        })
+    }
 }
 
-/// `{"drain":{…}}`, or the bare drain object.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum AddBody {
-    Wrapped { drain: Drain },
-    Bare(Drain),
-}
-
-/// Parses a list answer in either shape.
+/// Parses a list answer in either shape: `{"drains":[…]}` as the clients read it, or the
+/// bare array of older documentation.
 pub fn parse_list(body: &str) -> Result<Vec<Drain>, ApiError> {
-    match serde_json::from_str::<ListBody>(body) {
-        Ok(ListBody::Wrapped { drains }) | Ok(ListBody::Bare(drains)) => Ok(drains),
-        Err(e) => Err(ApiError::Decode(e.to_string())),
-    }
+    let value = json::parse(body)?;
+    Ok(match &value {
+        Value::Array(_) => value.list(Drain::from_json)?,
+        _ => value.object()?.list("drains", Drain::from_json)?,
+    })
 }
 
-/// Parses an add answer in either shape.
+/// Parses an add answer in either shape: `{"drain":{…}}`, or the bare drain object.
 pub fn parse_added(body: &str) -> Result<Drain, ApiError> {
-    match serde_json::from_str::<AddBody>(body) {
-        Ok(AddBody::Wrapped { drain }) | Ok(AddBody::Bare(drain)) => Ok(drain),
-        Err(e) => Err(ApiError::Decode(e.to_string())),
-    }
+    let value = json::parse(body)?;
+    let o: &Object = value.object()?;
+    // Like the untagged enum this replaces: the wrapped shape first, then the bare one.
+    Ok(match o.get("drain").map(Drain::from_json) {
+        Some(Ok(drain)) => drain,
+        _ => Drain::from_json(&value)?,
+    })
 }
 
 /// The drains of `app` or of one of its addons.
@@ -84,13 +82,10 @@ pub async fn add(
     target: &Target,
     drain: &DrainRequest,
 ) -> Result<Drain, ApiError> {
-    let body = api.send(Request::post(target.path(app), drain)).await?;
+    let body = api
+        .send(Request::post(target.path(app), &drain.to_json()))
+        .await?;
     parse_added(&body)
-}
-
-#[derive(Serialize)]
-struct RemoveBody<'a> {
-    url: &'a str,
 }
 
 /// Removes the drain with this URL from `target`.
@@ -106,7 +101,7 @@ pub async fn remove(
     api.send(
         Request::delete(target.path(app))
             .query("url", url)
-            .json(&RemoveBody { url }),
+            .json(&Object::new().with("url", url).into()),
     )
     .await
     .map(|_| ())

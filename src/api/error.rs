@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use crate::json::{self, FromValue};
 
 /// Per-field validation messages from a 422 answer: `{"errors":{"host":["can't be blank"]}}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -91,7 +91,7 @@ pub enum ApiError {
     Decode(String),
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 struct ErrorBody {
     error: Option<String>,
     code: Option<String>,
@@ -100,11 +100,42 @@ struct ErrorBody {
     errors: Option<BTreeMap<String, Vec<String>>>,
 }
 
+impl From<json::Error> for ApiError {
+    fn from(e: json::Error) -> Self {
+        ApiError::Decode(e.to_string())
+    }
+}
+
+impl ErrorBody {
+    /// Reads the contract's error object; any member of the wrong type makes the whole
+    /// body unreadable, and the status then speaks for itself.
+    fn parse(body: &str) -> Result<Self, json::Error> {
+        let value = json::parse(body)?;
+        let o = value.object()?;
+        Ok(ErrorBody {
+            error: o.opt("error")?,
+            code: o.opt("code")?,
+            url: o.opt("url")?,
+            resource: o.opt("resource")?,
+            errors: o.opt_nested("errors", |fields| {
+                fields
+                    .iter()
+                    .map(|(field, messages)| {
+                        let messages = messages
+                            .list(String::from_value)
+                            .map_err(|e| e.within(field))?;
+                        Ok((field.to_owned(), messages))
+                    })
+                    .collect()
+            })?,
+        })
+    }
+}
+
 impl ApiError {
     /// Maps a non-2xx answer to an error; `body` may be JSON or plain text.
     pub fn from_response(status: u16, body: &str) -> ApiError {
-        let parsed: Option<ErrorBody> = serde_json::from_str(body).ok();
-        let json = parsed.unwrap_or_default();
+        let json = ErrorBody::parse(body).unwrap_or_default();
         let text = body.trim();
         let message = json.error.clone().unwrap_or_else(|| {
             if text.is_empty() || text.starts_with('{') {

@@ -1,9 +1,7 @@
 //! API calls of the events feature: one-off sessions (`run` events) and their audit logs.
 
-use serde::Deserialize;
-use serde_json::Value;
-
 use super::{url::segment, ApiClient, ApiError, Request};
+use crate::json::{self, Object, Value};
 
 /// A one-off container session, from a `run` event.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,7 +31,7 @@ impl RunSession {
         let data = event.get("type_data")?;
         let text = |v: Option<&Value>| match v {
             Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::Number(n)) => n.as_str().to_owned(),
             _ => String::new(),
         };
         let user = event.get("user");
@@ -62,37 +60,55 @@ impl RunSession {
 }
 
 /// The contract's pagination block.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Pagination {
     /// This page, from 1.
-    #[serde(default)]
     pub current_page: u32,
     /// The next page, if any.
-    #[serde(default)]
     pub next_page: Option<u32>,
     /// The previous page, if any.
-    #[serde(default)]
     pub prev_page: Option<u32>,
     /// How many pages of events there are.
-    #[serde(default)]
     pub total_pages: u32,
     /// How many events there are (of every type).
-    #[serde(default)]
     pub total_count: u64,
 }
 
-#[derive(Deserialize, Default)]
-struct Meta {
-    #[serde(default)]
-    pagination: Pagination,
+impl Pagination {
+    fn from_json(o: &Object) -> Result<Self, json::Error> {
+        Ok(Pagination {
+            current_page: o.or_default("current_page")?,
+            next_page: o.opt("next_page")?,
+            prev_page: o.opt("prev_page")?,
+            total_pages: o.or_default("total_pages")?,
+            total_count: o.or_default("total_count")?,
+        })
+    }
 }
 
-#[derive(Deserialize)]
-struct EventsBody {
-    #[serde(default)]
-    events: Vec<Value>,
-    #[serde(default)]
-    meta: Meta,
+/// Reads an events page: `{"events":[…],"meta":{"pagination":{…}}}`, every part optional.
+fn parse_events(body: Value) -> Result<(Vec<Value>, Pagination), json::Error> {
+    let Value::Object(mut o) = body else {
+        return Err(json::Error::new(format!(
+            "expected an object, found {}",
+            body.kind()
+        )));
+    };
+    let pagination = o
+        .opt_nested("meta", |meta| {
+            meta.opt_nested("pagination", Pagination::from_json)
+        })?
+        .flatten()
+        .unwrap_or_default();
+    let events = match o.remove("events") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(events)) => events,
+        Some(other) => {
+            let e = json::Error::new(format!("expected an array, found {}", other.kind()));
+            return Err(e.within("events"));
+        }
+    };
+    Ok((events, pagination))
 }
 
 /// One page of the app's events, with its `run` sessions picked out.
@@ -116,24 +132,20 @@ pub async fn list_runs(
 ) -> Result<RunsPage, ApiError> {
     let path = format!("/v1/apps/{}/events", segment(app));
     let body = api
-        .json::<EventsBody>(
+        .json(
             Request::get(path)
                 .query("page", page.max(1).to_string())
                 .query("per_page", per_page.clamp(1, 100).to_string())
                 .latest("run-events"),
         )
         .await?;
-    let mut pagination = body.meta.pagination;
+    let (events, mut pagination) = parse_events(body)?;
     if pagination.current_page == 0 {
         pagination.current_page = page.max(1);
     }
     Ok(RunsPage {
-        sessions: body
-            .events
-            .iter()
-            .filter_map(RunSession::from_event)
-            .collect(),
-        events_on_page: body.events.len(),
+        sessions: events.iter().filter_map(RunSession::from_event).collect(),
+        events_on_page: events.len(),
         pagination,
     })
 }
@@ -148,19 +160,18 @@ pub async fn audit_log(api: &ApiClient, app: &str, id: &str) -> Result<Vec<Value
 
 /// Parses an audit log body: a bare JSON array.
 pub fn parse_audit_log(body: &str) -> Result<Vec<Value>, ApiError> {
-    match serde_json::from_str::<Value>(body) {
-        Ok(Value::Array(entries)) => Ok(entries),
-        Ok(_) => Err(ApiError::Decode(
+    match json::parse(body)? {
+        Value::Array(entries) => Ok(entries),
+        _ => Err(ApiError::Decode(
             "the audit log is not a list of events".into(),
         )),
-        Err(e) => Err(ApiError::Decode(e.to_string())),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     #[test]
     fn run_events_become_sessions_and_other_events_are_ignored() {
@@ -186,6 +197,32 @@ mod tests {
         assert!(session.command.is_empty());
         assert!(session.audit_log_id.is_none());
         assert!(session.detached);
+    }
+
+    #[test]
+    fn a_page_of_events_reads_its_pagination_and_tolerates_missing_parts() {
+        let (events, pagination) = parse_events(json!({
+            "events": [{"type": "run"}, {"type": "deployment"}],
+            "meta": {"pagination": {"current_page": 1, "next_page": 2, "prev_page": null, "total_pages": 4, "total_count": 61}}
+        }))
+        .unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(
+            pagination,
+            Pagination {
+                current_page: 1,
+                next_page: Some(2),
+                prev_page: None,
+                total_pages: 4,
+                total_count: 61
+            }
+        );
+        assert_eq!(
+            parse_events(json!({})).unwrap(),
+            (vec![], Pagination::default())
+        );
+        assert!(parse_events(json!({"events": {}})).is_err());
+        assert!(parse_events(json!({"meta": {"pagination": {"next_page": -1}}})).is_err());
     }
 
     #[test]

@@ -11,12 +11,12 @@ use std::task::{Poll, Waker};
 use futures::future;
 use gloo_net::http::{Method, RequestBuilder};
 use leptos::task::spawn_local;
-use serde::Deserialize;
 use wasm_bindgen::{closure::Closure, JsCast};
 use wasm_bindgen_futures::JsFuture;
 
 use super::client::{raw, AbortOnDrop};
 use super::{url, ApiClient, ApiError, Request};
+use crate::json::{self, Object};
 use crate::logs::frame::{Batch, SseEvent, SseParser, Transport};
 
 /// Where a viewer's logs come from.
@@ -40,32 +40,13 @@ impl LogSource {
     }
 }
 
-#[derive(Deserialize)]
-struct AppLogsBody {
-    logs_url: String,
-}
-
-#[derive(Deserialize)]
-struct AddonTokenInner {
-    token: String,
-}
-
-#[derive(Deserialize)]
-struct AddonTokenBody {
-    addon: AddonTokenInner,
-}
-
-#[derive(Deserialize)]
-struct DbLogsBody {
-    url: String,
-}
-
 /// A fresh logs URL (with its own short-lived token) for `source`.
 pub async fn logs_url(api: &ApiClient, source: &LogSource) -> Result<String, ApiError> {
     match source {
         LogSource::App(app) => {
             let path = format!("/v1/apps/{}/logs", url::segment(app));
-            Ok(api.json::<AppLogsBody>(Request::get(path)).await?.logs_url)
+            let body = api.json(Request::get(path)).await?;
+            Ok(body.object()?.req("logs_url")?)
         }
         LogSource::Addon { app, addon } => {
             let path = format!(
@@ -73,11 +54,8 @@ pub async fn logs_url(api: &ApiClient, source: &LogSource) -> Result<String, Api
                 url::segment(app),
                 url::segment(addon)
             );
-            let token = api
-                .json::<AddonTokenBody>(Request::post(path, &serde_json::json!({})))
-                .await?
-                .addon
-                .token;
+            let body = api.json(Request::post(path, &Object::new().into())).await?;
+            let token: String = body.object()?.nested("addon", |a| a.req("token"))?;
             let base = api.database_api_base().ok_or_else(|| {
                 ApiError::Network("no database API is configured for this region".into())
             })?;
@@ -101,9 +79,7 @@ pub async fn logs_url(api: &ApiClient, source: &LogSource) -> Result<String, Api
             if !(200..300).contains(&status) {
                 return Err(ApiError::from_response(status, &body));
             }
-            serde_json::from_str::<DbLogsBody>(&body)
-                .map(|b| b.url)
-                .map_err(|e| ApiError::Decode(e.to_string()))
+            Ok(json::parse(&body)?.object()?.req("url")?)
         }
     }
 }

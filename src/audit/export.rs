@@ -88,8 +88,8 @@ pub fn transcript(timeline: &Timeline, cols: usize) -> String {
 /// received it (`\r\n` line ends, redrawn prompts moved back up), so any player shows the
 /// same screen as ours.
 pub fn asciicast(timeline: &Timeline, cols: usize, rows: usize, title: Option<&str>) -> String {
-    // Written by hand rather than through `serde_json::Value`: only strings need JSON
-    // escaping, and serialising an f64 would pull a float formatter into the wasm.
+    // Written by hand rather than through `json::Value`: only strings need JSON escaping,
+    // and the times are written with a fixed number of decimals.
     let mut out = format!("{{\"version\": 2, \"width\": {cols}, \"height\": {rows}");
     if let Some(start) = timeline.start_unix() {
         out.push_str(&format!(", \"timestamp\": {}", start.floor() as i64));
@@ -122,7 +122,9 @@ pub fn asciicast(timeline: &Timeline, cols: usize, rows: usize, title: Option<&s
 
 /// `text` as a JSON string literal.
 fn json_string(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+    let mut out = String::new();
+    crate::json::write_string(&mut out, text);
+    out
 }
 
 /// A file name for an export of `command`'s session: letters, digits and dashes only.
@@ -187,8 +189,8 @@ mod tests {
     fn a_progress_bar_drawn_with_carriage_returns_leaves_its_last_state() {
         let timeline = Timeline::from_values(
             vec![
-                serde_json::json!({"time": "2020-01-01T00:00:00Z", "type": "output", "content": "Downloading  10%"}),
-                serde_json::json!({"time": "2020-01-01T00:00:01Z", "type": "output", "content": "\r\x1b[KDownloading 100%\ndone\n"}),
+                crate::json::json!({"time": "2020-01-01T00:00:00Z", "type": "output", "content": "Downloading  10%"}),
+                crate::json::json!({"time": "2020-01-01T00:00:01Z", "type": "output", "content": "\r\x1b[KDownloading 100%\ndone\n"}),
             ],
             None,
         );
@@ -223,7 +225,7 @@ mod tests {
     fn asciicast_strings_escape_quotes_controls_and_markup() {
         let timeline = Timeline::from_values(
             vec![
-                serde_json::json!({"time": "2020-01-01T00:00:00Z", "type": "output", "content": "\"<script>\"\u{1b}[0m\u{7}"}),
+                crate::json::json!({"time": "2020-01-01T00:00:00Z", "type": "output", "content": "\"<script>\"\u{1b}[0m\u{7}"}),
             ],
             None,
         );

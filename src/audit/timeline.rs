@@ -4,7 +4,7 @@
 //! damaged or hostile, so parsing never fails: entries that cannot be placed are skipped,
 //! entries that can be repaired are clamped, and [`Issues`] counts both for the player to show.
 
-use serde_json::Value;
+use crate::json::{self, Value};
 
 use super::terminal::{redraw_of, Redraw};
 
@@ -281,7 +281,7 @@ impl Timeline {
 
     /// Parses an audit log from its JSON text; a body that is not an array is one skipped entry.
     pub fn from_json(text: &str, idle_limit: Option<f64>) -> Self {
-        match serde_json::from_str::<Value>(text) {
+        match json::parse(text) {
             Ok(Value::Array(values)) => Self::from_values(values, idle_limit),
             _ => {
                 let mut t = Self::from_values(Vec::new(), idle_limit);
@@ -631,7 +631,7 @@ impl Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     fn ev(time: &str, kind: &str, content: &str) -> Value {
         json!({"time": time, "type": kind, "content": content})

@@ -1,20 +1,19 @@
 //! Reading a bearer's expiry, so it is refreshed before it lapses (as go-scalingo does).
 
-use serde::Deserialize;
+use crate::json::{self, Value};
 
 /// Refresh when fewer than this many seconds are left.
 pub const REFRESH_MARGIN_SECS: f64 = 300.0;
-
-#[derive(Deserialize)]
-struct Claims {
-    exp: Option<f64>,
-}
 
 /// The `exp` claim (Unix seconds) of a JWT, if it has a readable one.
 pub fn expiry(jwt: &str) -> Option<f64> {
     let payload = jwt.split('.').nth(1)?;
     let bytes = decode_base64url(payload)?;
-    serde_json::from_slice::<Claims>(&bytes).ok()?.exp
+    let claims = json::parse(std::str::from_utf8(&bytes).ok()?).ok()?;
+    match claims.object().ok()?.get("exp")? {
+        Value::Number(n) => Some(n.as_f64_lossy()),
+        _ => None,
+    }
 }
 
 /// Whether a bearer expiring at `exp` must be refreshed at `now` (both Unix seconds).

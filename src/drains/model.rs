@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use serde::ser::{Serialize, SerializeStruct, Serializer};
+use crate::json::{Object, Value};
 
 /// A log management service a drain can send to, as the API's `type` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -585,8 +585,8 @@ fn split_host_port(host_port: &str) -> (&str, Option<&str>) {
 
 /// A drain that passed validation: the only thing [`crate::api::drains::add`] accepts.
 ///
-/// Serialises as the contract's body, `{"drain":{"type",…}}` with all six keys and `""` for
-/// unused ones, the port as a string, like go-scalingo.
+/// Its body ([`DrainRequest::to_json`]) is the contract's `{"drain":{"type",…}}` with all six
+/// keys and `""` for unused ones, the port as a string, like go-scalingo.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DrainRequest {
     provider: Provider,
@@ -602,29 +602,18 @@ impl DrainRequest {
     pub fn provider(&self) -> Provider {
         self.provider
     }
-}
 
-struct DrainFields<'a>(&'a DrainRequest);
-
-impl Serialize for DrainFields<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let r = self.0;
-        let mut s = serializer.serialize_struct("Drain", 6)?;
-        s.serialize_field("type", r.provider.api_type())?;
-        s.serialize_field("token", &r.token)?;
-        s.serialize_field("host", &r.host)?;
-        s.serialize_field("port", &r.port.map(|p| p.to_string()).unwrap_or_default())?;
-        s.serialize_field("drain_region", &r.drain_region)?;
-        s.serialize_field("url", &r.url)?;
-        s.end()
-    }
-}
-
-impl Serialize for DrainRequest {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("DrainBody", 1)?;
-        s.serialize_field("drain", &DrainFields(self))?;
-        s.end()
+    /// The contract's body, `{"drain":{"type",…}}` with all six keys.
+    pub fn to_json(&self) -> Value {
+        let port = self.port.map(|p| p.to_string()).unwrap_or_default();
+        let drain = Object::new()
+            .with("type", self.provider.api_type())
+            .with("token", self.token.as_str())
+            .with("host", self.host.as_str())
+            .with("port", port)
+            .with("drain_region", self.drain_region.as_str())
+            .with("url", self.url.as_str());
+        Object::new().with("drain", drain).into()
     }
 }
 
@@ -641,8 +630,10 @@ mod tests {
         form
     }
 
+    /// The body as sent, read back by serde_json: an independent check of the writer.
     fn body(form: &DrainForm) -> serde_json::Value {
-        serde_json::to_value(form.validate().expect("valid form")).unwrap()
+        let sent = form.validate().expect("valid form").to_json().to_json();
+        serde_json::from_str(&sent).unwrap()
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
+use crate::json::{self, Reader};
 
 /// What one stream message means.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,51 +36,51 @@ impl Transport {
     }
 }
 
-/// A JSON string field, borrowed from the message when it has no escape: the common
-/// `"event":"log"` then costs no allocation.
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
-            type Value = Text<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V(std::marker::PhantomData))
-    }
-}
-
-#[derive(Deserialize)]
+/// The members of a stream message this viewer reads. Strings are borrowed from the
+/// message when they have no escape: the common `"event":"log"` then costs no allocation,
+/// and a line without escapes costs one, its `String` in the batch.
+#[derive(Default)]
 struct Raw<'a> {
     // The clients read `event`, the docs write `name`: accept either.
-    #[serde(default, borrow)]
-    event: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    name: Option<Text<'a>>,
-    #[serde(default, borrow)]
-    log: Option<Text<'a>>,
+    event: Option<Cow<'a, str>>,
+    name: Option<Cow<'a, str>>,
+    log: Option<Cow<'a, str>>,
+}
+
+impl<'a> Raw<'a> {
+    /// Reads a message object, skipping (but checking) members it does not know. A member
+    /// may be `null` (absent) or a string; any other value, or a repeated member, makes the
+    /// whole message unreadable.
+    fn read(text: &'a str) -> Result<Self, json::Error> {
+        let mut raw = Raw::default();
+        let mut seen = [false; 3];
+        let mut reader = Reader::new(text);
+        reader.object(|r, key| {
+            let (slot, index) = match &*key {
+                "event" => (&mut raw.event, 0),
+                "name" => (&mut raw.name, 1),
+                "log" => (&mut raw.log, 2),
+                _ => return r.skip(),
+            };
+            if std::mem::replace(&mut seen[index], true) {
+                return Err(r.error("duplicate field"));
+            }
+            *slot = r.opt_string()?;
+            Ok(())
+        })?;
+        reader.end()?;
+        Ok(raw)
+    }
 }
 
 /// Decodes one message received over `transport`.
 pub fn decode(text: &str, transport: Transport) -> Frame {
     let raw_line = || Frame::Log(trim_line(text).to_owned());
-    match serde_json::from_str::<Raw>(text) {
-        Ok(raw) => match raw.event.or(raw.name).as_ref().map(|t| &*t.0) {
+    match Raw::read(text) {
+        Ok(raw) => match raw.event.or(raw.name).as_deref() {
             Some("log") => match raw.log {
-                Some(Text(Cow::Borrowed(log))) => Frame::Log(trim_line(log).to_owned()),
-                Some(Text(Cow::Owned(mut log))) => {
+                Some(Cow::Borrowed(log)) => Frame::Log(trim_line(log).to_owned()),
+                Some(Cow::Owned(mut log)) => {
                     let len = trim_line(&log).len();
                     log.truncate(len);
                     Frame::Log(log)
@@ -439,6 +439,18 @@ mod tests {
             cut in 1usize..40,
         ) {
             parse_in_chunks(&body, cut);
+        }
+
+        #[test]
+        fn any_log_line_survives_json_framing_and_junk_never_panics(line in proptest::arbitrary::any::<String>(), junk in proptest::arbitrary::any::<String>()) {
+            let mut frame = String::from(r#"{"timestamp":"2024-01-01T00:00:00Z","event":"log","log":"#);
+            crate::json::write_string(&mut frame, &line);
+            frame.push('}');
+            let expected = Frame::Log(trim_line(&line).to_owned());
+            proptest::prop_assert_eq!(decode(&frame, Transport::WebSocket), expected.clone());
+            proptest::prop_assert_eq!(decode(&frame, Transport::Sse), expected);
+            decode(&junk, Transport::WebSocket);
+            decode(&junk, Transport::Sse);
         }
 
         #[test]
