@@ -4,9 +4,9 @@
 //! damaged or hostile, so parsing never fails: entries that cannot be placed are skipped,
 //! entries that can be repaired are clamped, and [`Issues`] counts both for the player to show.
 
-use crate::json::{self, Value};
-
 use super::terminal::{redraw_of, Redraw};
+use crate::json::{self, Value};
+use crate::text::count;
 
 /// The largest `content` kept from one event; longer content is cut (and counted).
 pub const MAX_CONTENT_BYTES: usize = 1 << 20;
@@ -69,18 +69,21 @@ impl Issues {
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
         if self.skipped > 0 {
-            parts.push(format!("{} malformed event(s) skipped", self.skipped));
+            parts.push(format!(
+                "{} skipped",
+                count(self.skipped, "malformed event", "malformed events")
+            ));
         }
         if self.bad_time > 0 {
             parts.push(format!(
-                "{} event(s) with a missing or invalid time placed after the previous one",
-                self.bad_time
+                "{} with a missing or invalid time placed after the previous one",
+                count(self.bad_time, "event", "events")
             ));
         }
         if self.truncated > 0 {
             parts.push(format!(
-                "{} oversized event(s) cut to {} KB",
-                self.truncated,
+                "{} cut to {} KB",
+                count(self.truncated, "oversized event", "oversized events"),
                 MAX_CONTENT_BYTES / 1024
             ));
         }
@@ -689,7 +692,11 @@ mod tests {
         assert_eq!(issues.truncated, 1);
         assert_eq!(t.events()[4].content.len(), MAX_CONTENT_BYTES);
         assert!(t.events().windows(2).all(|w| w[0].time <= w[1].time));
-        assert!(issues.summary().contains("3 malformed event(s) skipped"));
+        assert_eq!(
+            issues.summary(),
+            "3 malformed events skipped; 3 events with a missing or invalid time placed after \
+             the previous one; 1 oversized event cut to 1024 KB"
+        );
     }
 
     #[test]

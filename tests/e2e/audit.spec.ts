@@ -218,9 +218,9 @@ test('malformed and hostile events are counted, skipped or clamped, and stay ine
   const { audit_log_id } = await sandbox.admin('audit_logs', { app: 'example-app', command: 'hostile', events });
   const audit = new AuditPage(page);
   await audit.openPlayer(sandbox, audit_log_id);
-  await expect(audit.issues).toContainText('3 malformed event(s) skipped');
-  await expect(audit.issues).toContainText('2 event(s) with a missing or invalid time');
-  await expect(audit.issues).toContainText('1 oversized event(s) cut to 1024 KB');
+  await expect(audit.issues).toContainText('3 malformed events skipped');
+  await expect(audit.issues).toContainText('2 events with a missing or invalid time');
+  await expect(audit.issues).toContainText('1 oversized event cut to 1024 KB');
   await audit.seekTo(0.7);
   await expect(audit.screen).toContainText('<script>window.__pwned = 1</script>');
   await expect(audit.screen).toContainText('<img src=x onerror="window.__pwned = 1">');
