@@ -1,13 +1,11 @@
 //! The "Add a drain" form: provider, that provider's fields, target, and server answers.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::mask::mask_url;
 use super::model::{
-    validate_field, DrainForm, Field, FieldKey, FormErrors, Provider, DATADOG_REGIONS,
+    validate_field, DrainForm, Field, FieldKey, FormErrors, PerField, Provider, DATADOG_REGIONS,
 };
 use super::view::{unique_id, use_drains};
 use crate::api::drains::{self, Drain, Outcome, Target};
@@ -27,10 +25,10 @@ enum TargetChoice {
 #[derive(Clone, Copy)]
 struct FormState {
     provider: RwSignal<Option<Provider>>,
-    values: RwSignal<BTreeMap<FieldKey, String>>,
+    values: RwSignal<PerField<String>>,
     errors: RwSignal<FormErrors>,
     /// Fields the user has left once: their errors show while typing from then on.
-    touched: RwSignal<BTreeSet<FieldKey>>,
+    touched: RwSignal<PerField<()>>,
     pending: RwSignal<bool>,
 }
 
@@ -83,9 +81,9 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
     let ctx = use_drains();
     let state = FormState {
         provider: RwSignal::new(None),
-        values: RwSignal::new(BTreeMap::new()),
+        values: RwSignal::new(PerField::new()),
         errors: RwSignal::new(FormErrors::new()),
-        touched: RwSignal::new(BTreeSet::new()),
+        touched: RwSignal::new(PerField::new()),
         pending: RwSignal::new(false),
     };
     let provider_error = RwSignal::new(None::<String>);
@@ -118,7 +116,7 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
         state.provider.set(provider);
         // Errors belong to the previous provider's rules; typed values stay.
         state.errors.set(FormErrors::new());
-        state.touched.set(BTreeSet::new());
+        state.touched.set(PerField::new());
         form_messages.set(Vec::new());
         provider_error.set(provider.is_none().then(|| "Choose a provider.".to_owned()));
     };
@@ -144,7 +142,7 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
             Err(errors) => {
                 state
                     .touched
-                    .set(provider.fields().iter().map(|f| f.key).collect());
+                    .set(provider.fields().iter().map(|f| (f.key, ())).collect());
                 focus_first_error(provider, &errors);
                 state.errors.set(errors);
                 return;
@@ -373,7 +371,7 @@ fn FieldInput(field: Field, state: FormState) -> impl IntoView {
         });
         // Errors are not thrown at the user mid-typing, but once shown they clear as soon
         // as the value becomes right.
-        if state.touched.with_untracked(|t| t.contains(&key))
+        if state.touched.with_untracked(|t| t.contains_key(&key))
             || state.errors.with_untracked(|e| e.contains_key(&key))
         {
             state.check(key);
@@ -381,7 +379,7 @@ fn FieldInput(field: Field, state: FormState) -> impl IntoView {
     };
     let on_blur = move |_| {
         state.touched.try_update(|t| {
-            t.insert(key);
+            t.insert(key, ());
         });
         state.check(key);
     };
