@@ -110,7 +110,7 @@ pub fn LoginForm() -> impl IntoView {
                         "Create one in your Scalingo account under Profile > API tokens. It stays in this tab's memory only."
                     </small>
                 </div>
-                <Show when=move || !fixed_api>
+                {(!fixed_api).then(|| view! {
                     <div class="sld-field">
                         <label for="sld-region">"Region"</label>
                         {move || match regions.get() {
@@ -136,7 +136,7 @@ pub fn LoginForm() -> impl IntoView {
                             .into_any(),
                         }}
                     </div>
-                </Show>
+                })}
                 {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
                 <button class="sld-button sld-button--primary" type="submit" disabled=move || pending.get()>
                     {move || if pending.get() { "Logging in…" } else { "Log in" }}

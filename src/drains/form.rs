@@ -110,6 +110,8 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
         })
     };
 
+    let has_addons = Memo::new(move |_| !addons().is_empty());
+
     let on_provider = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         let provider = Provider::from_api_type(&value);
@@ -244,14 +246,14 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
                             }
                         }
                     </For>
-                    <Show when=move || !addons().is_empty()>
+                    {move || has_addons.get().then(|| view! {
                         <label>
                             <input type="radio" name="sld-drain-target"
                                 prop:checked=move || target.get() == TargetChoice::AppAndAddons
                                 on:change=move |_| target.set(TargetChoice::AppAndAddons) />
                             " The app and all its addons"
                         </label>
-                    </Show>
+                    })}
                     {move || ctx.overview.with(|o| o.as_ref().is_some_and(|o| o.addons.len() > o.drain_addons().count())).then(|| view! {
                         <p class="sld-field-help">"Addons that do not support drains (only databases produce logs) are not offered."</p>
                     })}

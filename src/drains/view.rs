@@ -124,6 +124,7 @@ pub fn DrainsPage(app: String) -> impl IntoView {
         )
     });
     let form_open = RwSignal::new(false);
+    let shown_form = Memo::new(move |_| form_open.get());
     let add_button = NodeRef::<leptos::html::Button>::new();
     let close_form = Callback::new(move |_: ()| {
         form_open.set(false);
@@ -166,9 +167,9 @@ pub fn DrainsPage(app: String) -> impl IntoView {
                     <button type="button" class="sld-button" on:click=move |_| ctx.alert.set(None)>"Dismiss"</button>
                 </div>
             })}
-            <Show when=move || form_open.get()>
-                <AddDrainForm on_close=close_form />
-            </Show>
+            // Built when the form opens and dropped when it closes; a second click on "Add a
+            // drain" does not rebuild it (the memo only changes on a flip), so nothing typed is lost.
+            {move || shown_form.get().then(|| view! { <AddDrainForm on_close=close_form /> })}
             {move || ctx.load_error.get().map(|error| view! {
                 <ErrorNotice error retry=Callback::new(move |_| ctx.reload()) />
             })}
@@ -205,30 +206,43 @@ fn DrainGroups() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // Memos, so that the list or the empty state is only rebuilt when it flips: the rows
+    // update in place and keep their open confirmations and revealed URLs.
+    let has_app_drains = Memo::new(move |_| {
+        ctx.overview
+            .with(|o| o.as_ref().is_some_and(|o| !o.app.is_empty()))
+    });
+    let no_addons = Memo::new(move |_| {
+        ctx.overview
+            .with(|o| o.as_ref().is_some_and(|o| o.addons.is_empty()))
+    });
     view! {
         <section class="sld-card sld-drains__group" aria-labelledby="sld-drains-app">
             <h2 id="sld-drains-app">"This app"</h2>
-            <Show
-                when=move || ctx.overview.with(|o| o.as_ref().is_some_and(|o| !o.app.is_empty()))
-                fallback=|| view! {
+            {move || if has_app_drains.get() {
+                view! {
+                    <ul class="sld-drain-list" aria-label="Drains of the app">
+                        <For each=app_drains key=|d| d.url.clone() let:drain>
+                            <DrainRow target=Target::App url=drain.url />
+                        </For>
+                    </ul>
+                }
+                .into_any()
+            } else {
+                view! {
                     <EmptyState title="No drains on this app">
                         "Its logs stay in Scalingo only. Use “Add a drain” to forward them to Datadog, Papertrail, an ELK stack…"
                     </EmptyState>
                 }
-            >
-                <ul class="sld-drain-list" aria-label="Drains of the app">
-                    <For each=app_drains key=|d| d.url.clone() let:drain>
-                        <DrainRow target=Target::App url=drain.url />
-                    </For>
-                </ul>
-            </Show>
+                .into_any()
+            }}
         </section>
         <For each=addons key=|(id, _)| id.clone() let:addon>
             <AddonGroup id=addon.0 label=addon.1 />
         </For>
-        <Show when=move || ctx.overview.with(|o| o.as_ref().is_some_and(|o| o.addons.is_empty()))>
+        {move || no_addons.get().then(|| view! {
             <p class="sld-muted">"This app has no addons. Database addons can have drains of their own."</p>
-        </Show>
+        })}
     }
 }
 
@@ -331,6 +345,7 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
     let revealed = RwSignal::new(false);
     let copy_status = RwSignal::new(None::<&'static str>);
     let confirming = RwSignal::new(false);
+    let confirm_open = Memo::new(move |_| confirming.get());
     let remove_button = NodeRef::<leptos::html::Button>::new();
     let row_id = unique_id("sld-drain");
 
@@ -381,7 +396,7 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
                 </button>
                 <span class="sld-drain__copied" role="status">{move || copy_status.get()}</span>
             </div>
-            <Show when=move || confirming.get()>
+            {move || confirm_open.get().then(|| view! {
                 <RemoveConfirm
                     url=url.get_value()
                     masked=masked.clone()
@@ -396,7 +411,7 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
                     })
                     on_removed_here=Callback::new(move |_| ctx.focus_heading())
                 />
-            </Show>
+            })}
         </li>
     }
 }

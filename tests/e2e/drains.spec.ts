@@ -278,6 +278,18 @@ test('a server error during submit keeps the form filled and a retry succeeds', 
   await expect(drains.row(drains.appSection, 'retry.logs.example.com')).toHaveCount(1);
 });
 
+test('clicking "Add a drain" again while the form is open keeps what was typed', async ({ dashboard: page }) => {
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.openForm();
+  await drains.fill('syslog', { host: 'kept.logs.example.com', port: '6514' });
+  await drains.addButton.click();
+  await expect(drains.addButton).toHaveAttribute('aria-expanded', 'true');
+  await expect(drains.provider).toHaveValue('syslog');
+  await expect(drains.field('host')).toHaveValue('kept.logs.example.com');
+  await expect(drains.field('port')).toHaveValue('6514');
+});
+
 test('submit is disabled while the request is pending so nothing is sent twice', async ({ dashboard: page, sandbox }) => {
   const drains = new DrainsPage(page);
   await drains.goto(APP);
