@@ -348,12 +348,14 @@ fn with_place(several: bool, place: &str, text: &str) -> String {
     if several {
         format!("{place}: {text}")
     } else {
-        // The server's messages are fragments such as "has already been taken".
-        let mut chars = text.chars();
-        match chars.next() {
-            Some(c) => format!("{}{}", c.to_uppercase(), chars.as_str()),
-            None => String::new(),
+        // The server's messages are English fragments such as "has already been taken".
+        // Only an ASCII first letter is capitalised: Unicode upper-casing would put core's
+        // whole case table (about 12 KB) into the wasm bundle for this one call.
+        let mut sentence = text.to_owned();
+        if let Some(first) = sentence.get_mut(..1) {
+            first.make_ascii_uppercase();
         }
+        sentence
     }
 }
 
@@ -438,5 +440,29 @@ fn focus_first_error(provider: Provider, errors: &FormErrors) {
         .find(|f| errors.contains_key(&f.key))
     {
         focus_by_id(&input_id(first.key));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_place;
+
+    #[test]
+    fn a_server_fragment_becomes_a_sentence_for_one_target() {
+        assert_eq!(
+            with_place(false, "the app", "has already been taken"),
+            "Has already been taken"
+        );
+        assert_eq!(with_place(false, "the app", ""), "");
+        // Non-ASCII first letters are left as the server wrote them.
+        assert_eq!(with_place(false, "the app", "été refusé"), "été refusé");
+    }
+
+    #[test]
+    fn a_fragment_names_its_target_when_there_are_several() {
+        assert_eq!(
+            with_place(true, "PostgreSQL", "is invalid"),
+            "PostgreSQL: is invalid"
+        );
     }
 }
