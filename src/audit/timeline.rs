@@ -6,6 +6,7 @@
 
 use super::terminal::{redraw_of, Redraw};
 use crate::json::{self, Value};
+use crate::logs::search::{Matcher, SearchSpec};
 use crate::text::count;
 
 /// The largest `content` kept from one event; longer content is cut (and counted).
@@ -439,21 +440,32 @@ impl Timeline {
     }
 
     /// Case-insensitive search of the session's plain text; at most `limit` hits.
+    ///
+    /// Uses the log viewer's matcher, so both searches fold case alike (and the wasm build
+    /// carries no Unicode case table of its own).
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
-        let needle = query.trim().to_lowercase();
-        if needle.is_empty() {
+        let query = query.trim();
+        if query.is_empty() {
             return Vec::new();
         }
+        let spec = SearchSpec {
+            query: query.to_owned(),
+            ..SearchSpec::default()
+        };
+        // A plain (not regex) search cannot be refused.
+        let Ok(matcher) = Matcher::new(&spec) else {
+            return Vec::new();
+        };
         let mut stripper = crate::audit::export::Stripper::default();
         let mut hits = Vec::new();
         for (index, event) in self.events.iter().enumerate() {
             let text = stripper.strip(&event.content);
-            if !text.to_lowercase().contains(&needle) {
+            if !matcher.keeps(&text) {
                 continue;
             }
             let line = text
                 .split(['\n', '\r'])
-                .find(|l| l.to_lowercase().contains(&needle))
+                .find(|l| matcher.keeps(l))
                 .unwrap_or_default();
             let line: String = line.trim().chars().take(160).collect();
             hits.push(Hit {

@@ -45,7 +45,10 @@ enum Kind {
     Plain(String),
     /// An ASCII needle, lower-cased, compared ignoring ASCII case: no allocation per line.
     AsciiNoCase(Vec<u8>),
-    /// A non-ASCII needle, lower-cased; `regex-lite` folds ASCII case only.
+    /// A non-ASCII needle, lower-cased; `regex-lite` folds ASCII case only. The wasm build
+    /// asks the browser's `RegExp` (flag `i`) instead: Rust's `to_lowercase` would put
+    /// core's Unicode lower-case table (about 11 KB) into the bundle.
+    #[cfg(not(target_arch = "wasm32"))]
     UnicodeNoCase(String),
     Regex(engine::Regex),
 }
@@ -62,7 +65,7 @@ impl Matcher {
         } else if spec.query.is_ascii() {
             Kind::AsciiNoCase(spec.query.to_ascii_lowercase().into_bytes())
         } else {
-            Kind::UnicodeNoCase(spec.query.to_lowercase())
+            unicode_no_case(&spec.query)
         };
         Ok(Matcher {
             kind,
@@ -94,6 +97,7 @@ impl Matcher {
             Kind::Everything => return true,
             Kind::Plain(needle) => text.contains(needle.as_str()),
             Kind::AsciiNoCase(needle) => find_ascii_no_case(text.as_bytes(), needle, 0).is_some(),
+            #[cfg(not(target_arch = "wasm32"))]
             Kind::UnicodeNoCase(needle) => text.to_lowercase().contains(needle.as_str()),
             Kind::Regex(re) => re.is_match(text),
         };
@@ -139,6 +143,7 @@ impl Matcher {
                     }
                 }
             }
+            #[cfg(not(target_arch = "wasm32"))]
             Kind::UnicodeNoCase(needle) => {
                 let lower = text.to_lowercase();
                 // Offsets in the lower-cased text are only valid when lower-casing kept
@@ -159,6 +164,38 @@ impl Matcher {
         }
         out
     }
+}
+
+/// A case-insensitive search for a needle with non-ASCII letters.
+#[cfg(not(target_arch = "wasm32"))]
+fn unicode_no_case(query: &str) -> Kind {
+    Kind::UnicodeNoCase(query.to_lowercase())
+}
+
+/// A case-insensitive search for a needle with non-ASCII letters: the needle as a literal
+/// pattern for the browser's `RegExp`, which folds Unicode case.
+#[cfg(target_arch = "wasm32")]
+fn unicode_no_case(query: &str) -> Kind {
+    match engine::Regex::new(&escape_for_js(query), true) {
+        Ok(re) => Kind::Regex(re),
+        // A literal is always a valid pattern; were it ever refused, the search still runs,
+        // only with case.
+        Err(_) => Kind::Plain(query.to_owned()),
+    }
+}
+
+/// `text` as a JavaScript regular expression that matches it literally. With the `u` flag
+/// only syntax characters may be escaped, so nothing else is.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn escape_for_js(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if "^$\\.*+?()[]{}|/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -330,6 +367,20 @@ fn find_ascii_no_case(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn an_escaped_needle_matches_itself_literally(text in "\\PC{1,20}") {
+            let re = regex_lite::Regex::new(&format!("^{}$", escape_for_js(&text))).unwrap();
+            prop_assert!(re.is_match(&text));
+        }
+    }
+
+    #[test]
+    fn only_syntax_characters_are_escaped_for_javascript() {
+        assert_eq!(escape_for_js("a.b*(c)|d/e-f"), "a\\.b\\*\\(c\\)\\|d\\/e-f");
+        assert_eq!(escape_for_js("école"), "école");
+    }
 
     fn spec(query: &str) -> SearchSpec {
         SearchSpec {

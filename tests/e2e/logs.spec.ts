@@ -134,6 +134,24 @@ test('search highlights and counts matches, and the URL reproduces it', async ({
   await expect(logs.matchCount).toHaveText('1 matching line');
 });
 
+test('a search with accented letters ignores case and takes its text literally', async ({ dashboard, sandbox }) => {
+  await quiet(sandbox);
+  const tag = `${Date.now()}`;
+  await inject(sandbox, [
+    logLine('web-1', `ÉCHEC (paiement) #${tag}`),
+    logLine('web-1', `échec (paiement) #${tag} again`),
+    logLine('web-1', `echec paiement #${tag}`),
+  ]);
+  const logs = new LogsViewer(dashboard);
+  await logs.open(APP);
+  // The browser folds the case of non-ASCII letters; the brackets are not a pattern.
+  await logs.search.fill(`Échec (PAIEMENT) #${tag}`);
+  await expect(logs.matchCount).toHaveText('2 matching lines');
+  await expect(dashboard.locator('mark.sld-log-match')).toHaveText([`ÉCHEC (paiement) #${tag}`, `échec (paiement) #${tag}`]);
+  await logs.toggle('Case', true);
+  await expect(logs.matchCount).toHaveText('0 matching lines');
+});
+
 test('a download contains exactly the filtered lines', async ({ dashboard, sandbox }) => {
   await quiet(sandbox);
   const tag = `dl${Date.now()}`;
