@@ -7,7 +7,7 @@ use super::mask::mask_url;
 use super::model::{
     validate_field, DrainForm, Field, FieldKey, FormErrors, PerField, Provider, DATADOG_REGIONS,
 };
-use super::view::{unique_id, use_drains};
+use super::view::{focus_later, unique_id, use_drains};
 use crate::api::drains::{self, Drain, Outcome, Target};
 use crate::api::ApiError;
 use crate::ui::ErrorNotice;
@@ -64,15 +64,7 @@ fn input_id(key: FieldKey) -> String {
 }
 
 fn focus_by_id(id: &str) {
-    let id = id.to_owned();
-    request_animation_frame(move || {
-        if let Some(el) = document().get_element_by_id(&id) {
-            use wasm_bindgen::JsCast;
-            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
-        }
-    });
+    focus_later(format!("#{id}"));
 }
 
 /// The add form; `on_close` hides it (Escape, Cancel, or success).
@@ -91,12 +83,8 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
     // Messages the server gave for no field of this provider, e.g. `url` for a Datadog drain.
     let form_messages = RwSignal::new(Vec::<String>::new());
     let failure = RwSignal::new(None::<ApiError>);
-    let provider_select = NodeRef::<leptos::html::Select>::new();
-    provider_select.on_load(move |el| {
-        request_animation_frame(move || {
-            let _ = el.focus();
-        });
-    });
+    // The provider, the first thing to choose, takes focus once the form is shown.
+    focus_by_id("sld-drain-provider");
 
     let addons = move || {
         ctx.overview.with(|o| {
@@ -208,7 +196,6 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
                     <label for="sld-drain-provider">"Provider " <span class="sld-required">"(required)"</span></label>
                     <select
                         id="sld-drain-provider"
-                        node_ref=provider_select
                         aria-invalid=move || if provider_error.with(Option::is_some) { "true" } else { "false" }
                         aria-describedby="sld-drain-provider-help sld-drain-provider-error"
                         on:change=on_provider

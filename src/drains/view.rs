@@ -26,8 +26,6 @@ pub(super) struct DrainsCtx {
     pub alert: RwSignal<Option<String>>,
     /// Increments for each load, so that a slow old answer never overwrites a newer one.
     generation: StoredValue<u64>,
-    /// The page heading, which takes focus when the element that had it disappears.
-    pub heading: NodeRef<leptos::html::H1>,
 }
 
 impl DrainsCtx {
@@ -89,13 +87,31 @@ impl DrainsCtx {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
 
-    fn focus_heading(self) {
-        if let Some(Some(h)) = self.heading.try_get_untracked() {
-            let _ = h.focus();
-        }
+/// Focuses the first element that matches `selector`, if there is one.
+///
+/// Focus targets are found by selector rather than through `NodeRef`s: each element type a
+/// `NodeRef` is used with, and each `on_load`, instantiates its own code in the wasm bundle.
+pub(super) fn focus(selector: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = document()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
     }
 }
+
+/// [`focus`] on the next frame, once the element is in the page.
+pub(super) fn focus_later(selector: String) {
+    request_animation_frame(move || focus(&selector));
+}
+
+/// The page heading, which takes focus when the element that had it disappears.
+const HEADING: &str = "#sld-drains-title";
 
 pub(super) fn use_drains() -> DrainsCtx {
     expect_context::<DrainsCtx>()
@@ -112,7 +128,6 @@ pub fn DrainsPage(app: String) -> impl IntoView {
         status: RwSignal::new(None),
         alert: RwSignal::new(None),
         generation: StoredValue::new(0),
-        heading: NodeRef::new(),
     };
     provide_context(ctx);
     ctx.reload();
@@ -124,31 +139,27 @@ pub fn DrainsPage(app: String) -> impl IntoView {
         )
     });
     let form_open = RwSignal::new(false);
-    let shown_form = Memo::new(move |_| form_open.get());
-    let add_button = NodeRef::<leptos::html::Button>::new();
     let close_form = Callback::new(move |_: ()| {
         form_open.set(false);
         // Focus goes back where the user opened the form from.
-        request_animation_frame(move || {
-            if let Some(Some(b)) = add_button.try_get_untracked() {
-                let _ = b.focus();
-            }
-        });
+        focus_later(r#"button[aria-controls="sld-drain-form"]"#.to_owned());
     });
 
     view! {
         <section class="sld-page sld-drains" aria-labelledby="sld-drains-title">
             <div class="sld-drains__head">
-                <h1 id="sld-drains-title" tabindex="-1" node_ref=ctx.heading>"Log drains of " {app}</h1>
+                <h1 id="sld-drains-title" tabindex="-1">"Log drains of " {app}</h1>
                 <button
                     type="button"
                     class="sld-button sld-button--primary"
-                    node_ref=add_button
                     aria-expanded=move || if form_open.get() { "true" } else { "false" }
                     aria-controls="sld-drain-form"
                     on:click=move |_| {
                         ctx.status.set(None);
-                        form_open.set(true);
+                        // Only a flip rebuilds the form, so a second click loses nothing typed.
+                        if !form_open.get_untracked() {
+                            form_open.set(true);
+                        }
                     }
                 >
                     "Add a drain"
@@ -167,9 +178,8 @@ pub fn DrainsPage(app: String) -> impl IntoView {
                     <button type="button" class="sld-button" on:click=move |_| ctx.alert.set(None)>"Dismiss"</button>
                 </div>
             })}
-            // Built when the form opens and dropped when it closes; a second click on "Add a
-            // drain" does not rebuild it (the memo only changes on a flip), so nothing typed is lost.
-            {move || shown_form.get().then(|| view! { <AddDrainForm on_close=close_form /> })}
+            // Built when the form opens and dropped when it closes.
+            {move || form_open.get().then(|| view! { <AddDrainForm on_close=close_form /> })}
             {move || ctx.load_error.get().map(|error| view! {
                 <ErrorNotice error retry=Callback::new(move |_| ctx.reload()) />
             })}
@@ -337,7 +347,6 @@ enum Scope {
 /// One drain: provider, masked URL, reveal, copy, remove.
 #[component]
 fn DrainRow(target: Target, url: String) -> impl IntoView {
-    let ctx = use_drains();
     let kind = detect_provider(&url);
     let masked = mask_url(&url);
     let url = StoredValue::new(url);
@@ -345,8 +354,6 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
     let revealed = RwSignal::new(false);
     let copy_status = RwSignal::new(None::<&'static str>);
     let confirming = RwSignal::new(false);
-    let confirm_open = Memo::new(move |_| confirming.get());
-    let remove_button = NodeRef::<leptos::html::Button>::new();
     let row_id = unique_id("sld-drain");
 
     let copy = move |_| {
@@ -362,6 +369,10 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
     };
     let masked_for_view = masked.clone();
     let url_id = format!("{row_id}-url");
+    // The row's Remove button, where focus returns when a removal is cancelled.
+    let remove_button = StoredValue::new(format!(
+        r#"button.sld-button--danger[aria-describedby="{url_id}"]"#
+    ));
     view! {
         <li class="sld-drain">
             <div class="sld-drain__main">
@@ -387,29 +398,29 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
                 <button
                     type="button"
                     class="sld-button sld-button--danger"
-                    node_ref=remove_button
                     aria-describedby=url_id.clone()
                     aria-expanded=move || if confirming.get() { "true" } else { "false" }
-                    on:click=move |_| confirming.set(true)
+                    on:click=move |_| {
+                        // Only a flip rebuilds the confirmation, so its choice survives a second click.
+                        if !confirming.get_untracked() {
+                            confirming.set(true);
+                        }
+                    }
                 >
                     "Remove"
                 </button>
                 <span class="sld-drain__copied" role="status">{move || copy_status.get()}</span>
             </div>
-            {move || confirm_open.get().then(|| view! {
+            {move || confirming.get().then(|| view! {
                 <RemoveConfirm
                     url=url.get_value()
                     masked=masked.clone()
                     target=target.get_value()
                     on_cancel=Callback::new(move |_| {
                         confirming.set(false);
-                        request_animation_frame(move || {
-                            if let Some(Some(b)) = remove_button.try_get_untracked() {
-                                let _ = b.focus();
-                            }
-                        });
+                        focus_later(remove_button.get_value());
                     })
-                    on_removed_here=Callback::new(move |_| ctx.focus_heading())
+                    on_removed_here=Callback::new(|_| focus(HEADING))
                 />
             })}
         </li>
@@ -444,7 +455,6 @@ fn RemoveConfirm(
     let scope = RwSignal::new(Scope::Everywhere);
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let first_radio = NodeRef::<leptos::html::Input>::new();
     let base_id = unique_id("sld-remove");
     let title_id = format!("{base_id}-title");
     let title_ref = title_id.clone();
@@ -463,11 +473,8 @@ fn RemoveConfirm(
         format!("Currently on: {}", ctx.labels(&targets))
     };
 
-    first_radio.on_load(move |el| {
-        request_animation_frame(move || {
-            let _ = el.focus();
-        });
-    });
+    // The first choice takes focus once the confirmation is shown.
+    focus_later(format!(r#"input[name="{base_id}-scope"]"#));
 
     let confirm = move |_| {
         if pending.get_untracked() {
@@ -567,7 +574,6 @@ fn RemoveConfirm(
                     <input
                         type="radio"
                         name=format!("{base_id}-scope")
-                        node_ref=first_radio
                         prop:checked=move || scope.get() == Scope::Everywhere
                         on:change=move |_| scope.set(Scope::Everywhere)
                     />
