@@ -210,7 +210,7 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
                     </p>
                     <p class="sld-field-error" id="sld-drain-provider-error" role="alert">{move || provider_error.get()}</p>
                 </div>
-                {move || state.provider.get().map(|p| p.fields().iter().map(|f| view! { <FieldInput field=*f state /> }).collect_view())}
+                {move || state.provider.get().map(|p| p.fields().iter().map(|f| view! { <FieldInput field=*f state /> }).collect_view().into_any())}
                 <fieldset class="sld-radio-group">
                     <legend>"Add it to"</legend>
                     <label>
@@ -240,10 +240,10 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
                                 on:change=move |_| target.set(TargetChoice::AppAndAddons) />
                             " The app and all its addons"
                         </label>
-                    })}
+                    }.into_any())}
                     {move || ctx.overview.with(|o| o.as_ref().is_some_and(|o| o.addons.len() > o.drain_addons().count())).then(|| view! {
                         <p class="sld-field-help">"Addons that do not support drains (only databases produce logs) are not offered."</p>
-                    })}
+                    }.into_any())}
                 </fieldset>
                 <div class="sld-drain-form__messages">
                     {move || {
@@ -252,7 +252,7 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
                             <div class="sld-error" role="alert">
                                 <ul>{messages.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
                             </div>
-                        })
+                        }.into_any())
                     }}
                     {move || failure.get().map(|error| view! { <ErrorNotice error /> })}
                 </div>

@@ -177,7 +177,7 @@ pub fn DrainsPage(app: String) -> impl IntoView {
                     <span>{message}</span>
                     <button type="button" class="sld-button" on:click=move |_| ctx.alert.set(None)>"Dismiss"</button>
                 </div>
-            })}
+            }.into_any())}
             // Built when the form opens and dropped when it closes.
             {move || form_open.get().then(|| view! { <AddDrainForm on_close=close_form /> })}
             {move || ctx.load_error.get().map(|error| view! {
@@ -252,7 +252,7 @@ fn DrainGroups() -> impl IntoView {
         </For>
         {move || no_addons.get().then(|| view! {
             <p class="sld-muted">"This app has no addons. Database addons can have drains of their own."</p>
-        })}
+        }.into_any())}
     }
 }
 
@@ -590,7 +590,7 @@ fn RemoveConfirm(
                     " " {here_label}
                 </label>
             </fieldset>
-            {move || error.get().map(|e| view! { <p class="sld-field-error" role="alert">{e}</p> })}
+            {move || error.get().map(|e| view! { <p class="sld-field-error" role="alert">{e}</p> }.into_any())}
             <div class="sld-drain__confirm-actions">
                 <button
                     type="button"
