@@ -200,10 +200,6 @@ pub fn DrainsPage(app: String) -> impl IntoView {
 #[component]
 fn DrainGroups() -> impl IntoView {
     let ctx = use_drains();
-    let app_drains = move || {
-        ctx.overview
-            .with(|o| o.as_ref().map(|o| o.app.clone()).unwrap_or_default())
-    };
     let addons = move || {
         ctx.overview.with(|o| {
             o.as_ref()
@@ -230,14 +226,7 @@ fn DrainGroups() -> impl IntoView {
         <section class="sld-card sld-drains__group" aria-labelledby="sld-drains-app">
             <h2 id="sld-drains-app">"This app"</h2>
             {move || if has_app_drains.get() {
-                view! {
-                    <ul class="sld-drain-list" aria-label="Drains of the app">
-                        <For each=app_drains key=|d| d.url.clone() let:drain>
-                            <DrainRow target=Target::App url=drain.url />
-                        </For>
-                    </ul>
-                }
-                .into_any()
+                view! { <DrainList target=Target::App label="Drains of the app".to_owned() /> }.into_any()
             } else {
                 view! {
                     <EmptyState title="No drains on this app">
@@ -292,18 +281,6 @@ fn AddonGroup(id: String, label: String) -> impl IntoView {
             }
         })
     });
-    let drains = move || {
-        let id = id.get_value();
-        ctx.overview.with(|o| {
-            o.as_ref()
-                .and_then(|o| o.addons.iter().find(|s| s.addon.id == id))
-                .and_then(|s| match &s.drains {
-                    AddonDrains::Drains(d) => Some(d.clone()),
-                    _ => None,
-                })
-                .unwrap_or_default()
-        })
-    };
     let list_label = format!("Drains of {label}");
     view! {
         <section class="sld-card sld-drains__group" aria-labelledby=heading_ref>
@@ -314,11 +291,7 @@ fn AddonGroup(id: String, label: String) -> impl IntoView {
                 }
                 .into_any(),
                 AddonState::Drains { empty: false } => view! {
-                    <ul class="sld-drain-list" aria-label=list_label.clone()>
-                        <For each=drains key=|d| d.url.clone() let:drain>
-                            <DrainRow target=Target::Addon(id.get_value()) url=drain.url />
-                        </For>
-                    </ul>
+                    <DrainList target=Target::Addon(id.get_value()) label=list_label.clone() />
                 }
                 .into_any(),
                 AddonState::Unsupported(_) => view! {
@@ -332,6 +305,39 @@ fn AddonGroup(id: String, label: String) -> impl IntoView {
                 AddonState::Gone => ().into_any(),
             }}
         </section>
+    }
+}
+
+/// The drains of one target, labelled `label`; the app's list and each addon's share this
+/// one keyed list, so its code is in the bundle once.
+#[component]
+fn DrainList(target: Target, label: String) -> impl IntoView {
+    let ctx = use_drains();
+    let target = StoredValue::new(target);
+    let drains = move || {
+        ctx.overview.with(|o| {
+            o.as_ref()
+                .and_then(|o| match target.get_value() {
+                    Target::App => Some(o.app.clone()),
+                    Target::Addon(id) => {
+                        o.addons
+                            .iter()
+                            .find(|s| s.addon.id == id)
+                            .and_then(|s| match &s.drains {
+                                AddonDrains::Drains(d) => Some(d.clone()),
+                                _ => None,
+                            })
+                    }
+                })
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <ul class="sld-drain-list" aria-label=label>
+            <For each=drains key=|d| d.url.clone() let:drain>
+                <DrainRow target=target.get_value() url=drain.url />
+            </For>
+        </ul>
     }
 }
 
