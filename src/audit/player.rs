@@ -17,6 +17,7 @@ use crate::api::{events, use_api, ApiError};
 use crate::hooks::use_fetch::use_fetch;
 use crate::nav::Link;
 use crate::route::{Query, Route};
+use crate::text::count;
 use crate::ui::{EmptyState, ErrorNotice, Spinner};
 
 /// Rows of the emulated terminal; Scalingo does not record the size.
@@ -745,7 +746,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
                 } else if n >= MAX_HITS {
                     format!("First {MAX_HITS} matches.")
                 } else {
-                    format!("{n} match(es).")
+                    format!("{}.", count(n, "match", "matches"))
                 }
             }}
         </p>

@@ -119,6 +119,7 @@ test('search lists matches with their times and choosing one seeks there', async
   await audit.openSession('bash');
   await audit.search.fill('dbclient');
   await expect(audit.hits).toHaveCount(1);
+  await expect(page.getByRole('status').filter({ hasText: /^1 match\.$/ })).toHaveCount(1);
   await expect(audit.hits.first()).toContainText('dbclient-fetcher <DB type>');
   await audit.hits.first().click();
   await expect(audit.screen).toContainText('dbclient-fetcher');
