@@ -186,7 +186,7 @@ fn unicode_no_case(query: &str) -> Kind {
 
 /// `text` as a JavaScript regular expression that matches it literally. With the `u` flag
 /// only syntax characters may be escaped, so nothing else is.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+#[cfg(any(target_arch = "wasm32", test))]
 fn escape_for_js(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
