@@ -20,6 +20,26 @@ test('logging in with the demo token shows the app list', async ({ page, sandbox
   await expect(page.getByRole('listitem').filter({ hasText: 'billing-api' })).toBeVisible();
 });
 
+test('the minified stylesheet and scripts pass their integrity checks and style the page', async ({ page, sandbox }) => {
+  // The release build minifies the JS and CSS after Trunk hashed them (tools/minify.mjs): a stale
+  // integrity hash would make the browser drop the file, and the page would load unstyled.
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  await page.goto(sandbox.dashboard());
+  await new LoginPage(page).logIn();
+  await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
+  const sheets = await page.evaluate(() =>
+    [...document.styleSheets].map((s) => ({ href: s.href ?? '', rules: s.cssRules.length })),
+  );
+  const dashboard = sheets.find((s) => /\/dashboard-[0-9a-f]{16}\.css$/.test(s.href));
+  expect(dashboard?.rules).toBeGreaterThan(500);
+  // Styled: the header is laid out as a flex row.
+  await expect(page.locator('.sld-header')).toHaveCSS('display', 'flex');
+  expect(problems.filter((p) => /integrity|digest/i.test(p))).toEqual([]);
+});
+
 test('a wrong token shows an error on the form and goes nowhere', async ({ page, sandbox }) => {
   await page.goto(sandbox.dashboard('#/apps/example-app/drains'));
   const login = new LoginPage(page);
