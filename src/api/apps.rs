@@ -111,7 +111,7 @@ impl ContainerType {
 pub async fn list_apps(api: &ApiClient) -> Result<Vec<App>, ApiError> {
     let body = api.json(Request::get("/v1/apps")).await?;
     let mut apps = body.object()?.list("apps", App::from_json)?;
-    apps.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::sort::sort_by(&mut apps, |a, b| a.name < b.name);
     Ok(apps)
 }
 

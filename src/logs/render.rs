@@ -239,7 +239,7 @@ pub fn render(message: &str, highlights: &[Range<usize>]) -> SafeHtml {
         bounds.push(r.end.min(plain.len()));
     }
     bounds.push(plain.len());
-    bounds.sort_unstable();
+    crate::sort::sort_by(&mut bounds, |a, b| a < b);
     bounds.dedup();
 
     // Class lists are computed once per change of rendition, not once per run.
