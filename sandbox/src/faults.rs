@@ -31,6 +31,8 @@ pub struct Faults {
     pub fail_next: Option<FailNext>,
     /// Whether WebSocket upgrades on logs URLs are refused.
     pub refuse_websocket: bool,
+    /// Whether the auth service (`/auth/v1/…`: regions, token exchange) is down.
+    pub auth_down: bool,
 }
 
 fn bad(message: &str) -> ApiError {
@@ -56,6 +58,11 @@ impl Faults {
                     update.refuse_websocket = value
                         .as_bool()
                         .ok_or_else(|| bad("refuse_websocket must be a boolean"))?
+                }
+                "auth_down" => {
+                    update.auth_down = value
+                        .as_bool()
+                        .ok_or_else(|| bad("auth_down must be a boolean"))?
                 }
                 "delay_ms" => {
                     update.delay_ms = value

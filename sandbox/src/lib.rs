@@ -199,8 +199,13 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
 pub fn router(shared: Arc<Shared>) -> Router {
     let api = api::router();
     Router::new()
-        .route("/auth/v1/tokens/exchange", post(api::exchange))
-        .route("/auth/v1/regions", get(api::regions))
+        .nest(
+            "/auth/v1",
+            Router::new()
+                .route("/tokens/exchange", post(api::exchange))
+                .route("/regions", get(api::regions))
+                .layer(from_fn_with_state(shared.clone(), guard_auth)),
+        )
         .nest(
             "/v1",
             api.clone()
@@ -220,6 +225,15 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .fallback(dist::serve)
         .layer(from_fn_with_state(shared.clone(), cors))
         .with_state(shared)
+}
+
+/// `/auth/v1`: down while the `auth_down` fault is set, as an unreachable auth service's
+/// gateway answers.
+async fn guard_auth(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    if lock(&s.faults).auth_down {
+        return ApiError::for_status(StatusCode::SERVICE_UNAVAILABLE).into_response();
+    }
+    next.run(req).await
 }
 
 /// The client's address, as the listener saw it.

@@ -67,9 +67,24 @@ pub fn LoginForm() -> impl IntoView {
                 _ => None,
             };
             if !fixed_api && chosen.is_none() {
-                error.set(Some(ApiError::Network(
-                    "no region is available yet; retry in a moment".into(),
-                )));
+                let message = match regions.get_untracked() {
+                    // The region list could not be read: its own error is shown under "Region";
+                    // read it again rather than stack a second error under it.
+                    Some(Err(_)) if !regions.is_loading() => {
+                        error.set(None);
+                        regions.refetch();
+                        return;
+                    }
+                    Some(Ok(list)) if list.is_empty() => {
+                        "The authentication service lists no region: check its URL in config.json."
+                    }
+                    Some(Ok(_)) => "Choose a region.",
+                    _ => "The regions are still loading: try again in a moment.",
+                };
+                error.set(Some(ApiError::BadRequest {
+                    message: message.into(),
+                    code: None,
+                }));
                 return;
             }
             let api = api.clone();
@@ -114,8 +129,9 @@ pub fn LoginForm() -> impl IntoView {
                     <div class="sld-field">
                         <label for="sld-region">"Region"</label>
                         {move || match regions.get() {
-                            None => view! { <p class="sld-muted" aria-busy="true">"Loading regions…"</p> }.into_any(),
-                            Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                            Some(Err(e)) if !regions.is_loading() => view! { <ErrorNotice error=e retry=Callback::new(move |_| regions.refetch()) /> }.into_any(),
+                            // Also while a retry after a failure is under way: progress, not the old error.
+                            None | Some(Err(_)) => view! { <p class="sld-muted" aria-busy="true">"Loading regions…"</p> }.into_any(),
                             Some(Ok(list)) => view! {
                                 <select
                                     id="sld-region"

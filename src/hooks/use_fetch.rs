@@ -17,6 +17,7 @@ use leptos::task::spawn_local;
 pub struct Fetch<T: 'static> {
     value: RwSignal<Option<T>, LocalStorage>,
     again: Trigger,
+    loading: RwSignal<bool>,
 }
 
 impl<T: 'static> Clone for Fetch<T> {
@@ -46,6 +47,12 @@ impl<T: 'static> Fetch<T> {
     pub fn refetch(&self) {
         self.again.notify();
     }
+
+    /// Whether a read is under way (the first one, or a new one while the previous answer is
+    /// still shown); tracked.
+    pub fn is_loading(&self) -> bool {
+        self.loading.get()
+    }
 }
 
 /// Runs `read` now, then again whenever a signal it reads (before its first `.await`) changes
@@ -58,20 +65,27 @@ where
 {
     let value = RwSignal::new_local(None);
     let again = Trigger::new();
+    let loading = RwSignal::new(true);
     let latest = Rc::new(Cell::new(0_u64));
     Effect::new(move |_| {
         again.track();
         let future = read();
         let this = latest.get() + 1;
         latest.set(this);
+        loading.set(true);
         let latest = Rc::clone(&latest);
         spawn_local(async move {
             let answer = future.await;
-            // `try_set`: the page may have gone, and the signal with it, while reading.
+            // `try_set`: the page may have gone, and the signals with it, while reading.
             if latest.get() == this {
                 value.try_set(Some(answer));
+                loading.try_set(false);
             }
         });
     });
-    Fetch { value, again }
+    Fetch {
+        value,
+        again,
+        loading,
+    }
 }

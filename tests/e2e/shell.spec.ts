@@ -50,6 +50,26 @@ test('a wrong token shows an error on the form and goes nowhere', async ({ page,
   expect(new URL(page.url()).hash).toBe('#/apps/example-app/drains');
 });
 
+test('when the auth service is down, the regions say so, and Retry or Log in read them again', async ({ page, sandbox }) => {
+  await sandbox.faults({ auth_down: true });
+  await page.goto(sandbox.dashboard());
+  const login = new LoginPage(page);
+  const regionError = page.locator('.sld-field', { hasText: 'Region' }).getByRole('alert');
+  await expect(regionError).toContainText('Service Unavailable');
+  // Log in re-reads the regions instead of stacking a second error; the token stays typed.
+  await login.token.fill('tk-us-sandbox');
+  await login.submit.click();
+  await expect(login.error).toHaveCount(1);
+  await expect(regionError).toContainText('Service Unavailable');
+  await expect(login.token).toHaveValue('tk-us-sandbox');
+  // Back up: Retry brings the regions, and the login goes through.
+  await sandbox.faults({ auth_down: false });
+  await regionError.getByRole('button', { name: 'Retry' }).click();
+  await expect(login.region).toHaveValue('osc-fr1');
+  await login.submit.click();
+  await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
+});
+
 test('a deep link opens its page after login and again after a reload', async ({ page, sandbox }) => {
   await page.goto(sandbox.dashboard('#/apps/example-app/drains'));
   await new LoginPage(page).logIn();

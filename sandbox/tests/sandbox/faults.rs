@@ -167,3 +167,30 @@ async fn the_admin_refuses_peers_outside_the_loopback() {
         .expect("answer");
     assert_eq!(local.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn a_down_auth_service_refuses_regions_and_logins_until_it_is_back() {
+    let sb = start(&[]).await;
+    let regions = format!("{}/auth/v1/regions", sb.url);
+    let state = sb.admin("/faults", json!({"auth_down": true})).await.json();
+    assert_eq!(state["auth_down"], true);
+    assert_eq!(send(&regions, "GET", &[], Vec::new()).await.status, 503);
+    let exchange = send(
+        &format!("{}/auth/v1/tokens/exchange", sb.url),
+        "POST",
+        &[("Authorization", "Basic OnRrLXVzLXNhbmRib3g=")],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(exchange.status, 503);
+    // The API itself is not concerned.
+    assert_eq!(
+        send(&format!("{}/proxy/v1/apps", sb.url), "GET", &[], Vec::new())
+            .await
+            .status,
+        200
+    );
+    sb.admin("/faults", json!({"auth_down": false})).await;
+    assert_eq!(send(&regions, "GET", &[], Vec::new()).await.status, 200);
+    assert!(!sb.bearer().await.is_empty());
+}
