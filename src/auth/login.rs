@@ -154,7 +154,7 @@ pub fn LoginForm() -> impl IntoView {
                     </div>
                 })}
                 {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
-                <button class="sld-button sld-button--primary" type="submit" disabled=move || pending.get()>
+                <button class="sld-button sld-button--primary" type="submit" aria-disabled=move || pending.get().then_some("true")>
                     {move || if pending.get() { "Logging in…" } else { "Log in" }}
                 </button>
             </form>

@@ -257,7 +257,7 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
                     {move || failure.get().map(|error| view! { <ErrorNotice error /> })}
                 </div>
                 <div class="sld-drain-form__actions">
-                    <button type="submit" class="sld-button sld-button--primary" disabled=move || state.pending.get()>
+                    <button type="submit" class="sld-button sld-button--primary" aria-disabled=move || state.pending.get().then_some("true")>
                         {move || if state.pending.get() { "Adding…" } else { "Add drain" }}
                     </button>
                     <button type="button" class="sld-button" disabled=move || state.pending.get() on:click=move |_| on_close.run(())>

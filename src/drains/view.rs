@@ -534,6 +534,9 @@ fn RemoveConfirm(
                     failures.join(" ")
                 ))
             };
+            // The error stays in this confirmation while it is open; it goes to the page only
+            // when the confirmation closes with its row (one alert, not the same one twice).
+            let inline = alive && !removed_here;
             error.try_set(message.clone());
             if removed_here && alive {
                 // This row goes away with its buttons: the heading keeps the focus on the page.
@@ -546,7 +549,8 @@ fn RemoveConfirm(
                     ctx.status
                         .set(Some(format!("Drain removed from {removed_labels}.")));
                 }
-                Some(message) => ctx.alert.set(Some(message)),
+                Some(message) if !inline => ctx.alert.set(Some(message)),
+                Some(_) => ctx.alert.set(None),
             }
             // Only what the server confirmed leaves the list.
             ctx.overview.update(|o| {
@@ -601,7 +605,7 @@ fn RemoveConfirm(
                 <button
                     type="button"
                     class="sld-button sld-button--danger"
-                    disabled=move || pending.get()
+                    aria-disabled=move || pending.get().then_some("true")
                     on:click=confirm
                 >
                     {move || if pending.get() { "Removing…" } else { "Remove drain" }}

@@ -47,6 +47,8 @@ test('a wrong token shows an error on the form and goes nowhere', async ({ page,
   await expect(login.error).toContainText('refused');
   await expect(login.token).toHaveValue('tk-us-wrong');
   await expect(login.token).toBeVisible();
+  // The button kept the focus through the request, so the user does not lose their place.
+  await expect(login.submit).toBeFocused();
   expect(new URL(page.url()).hash).toBe('#/apps/example-app/drains');
 });
 
@@ -212,6 +214,8 @@ test('a rate-limited request says so, waits and retries by itself', async ({ das
 
 test('a failed app list shows the server error and recovers with Retry', async ({ dashboard: page, sandbox }) => {
   await page.getByRole('link', { name: 'Logs', exact: true }).first().click();
+  // Once the viewer has made its own reads, the one failure planned is the app list's.
+  await expect(page.getByRole('status').filter({ hasText: 'live' })).toBeVisible();
   await sandbox.faults({ fail_next: { status: 500, count: 1, method: 'GET' } });
   await page.getByRole('link', { name: 'Scalingo logs' }).click();
   const error = page.locator('.sld-main').getByRole('alert');
