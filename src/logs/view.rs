@@ -18,6 +18,7 @@ use crate::api::{apps, use_api};
 use crate::hooks::use_fetch::use_fetch;
 use crate::hooks::use_log_stream::{use_log_stream, StreamEvent, StreamParams, StreamState};
 use crate::nav::use_nav;
+use crate::route::{Query, Route};
 use crate::text::{count, thousands};
 
 /// Height of one row in pixels; rows never wrap so every row has this height.
@@ -415,34 +416,81 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         }
     };
 
-    // Filter picker options from the app's container types.
-    let containers = {
+    // One read for the pickers: the app's container types (filter) and its addons (source).
+    // Either may fail without harm: the pickers then offer less.
+    let pickers = {
         let api = api.clone();
         let app = app.clone();
         use_fetch(move || {
             let api = api.clone();
             let app = app.clone();
             async move {
-                if supports_filter {
+                let containers = if supports_filter {
                     apps::list_containers(&api, &app).await.unwrap_or_default()
                 } else {
                     Vec::new()
-                }
+                };
+                let addons: Vec<(String, String)> = apps::list_addons(&api, &app)
+                    .await
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|a| (a.id.clone(), a.label()))
+                    .collect();
+                (containers, addons)
             }
         })
     };
+    let containers = move || pickers.get().map(|(c, _)| c);
     let filter_options = move || {
-        containers
-            .get()
+        containers()
             .map(|t| filter::options(&t))
             .unwrap_or_else(|| filter::options(&[]))
     };
     let filter_warning = move || {
         let f = url_state.with(|s| s.filter.clone());
-        containers
-            .get()
+        containers()
             .and_then(|t| filter::check(&f, &t).err())
             .map(|w| w.to_string())
+    };
+    // Source: the app or one of its addons; another source is another page.
+    let current_source = addon.clone().unwrap_or_default();
+    let source_app = app.clone();
+    let pick_source = move |ev: leptos::ev::Event| {
+        let picked = event_target_value(&ev);
+        let app = source_app.clone();
+        nav.go(if picked.is_empty() {
+            Route::Logs {
+                app,
+                query: Query::default(),
+            }
+        } else {
+            Route::AddonLogs {
+                app,
+                addon: picked,
+                query: Query::default(),
+            }
+        });
+    };
+    let source_picker = {
+        let app = app.clone();
+        move || {
+            let addons = pickers.get().map(|(_, a)| a).unwrap_or_default();
+            (!addons.is_empty()).then(|| {
+                let current = current_source.clone();
+                view! {
+                    <div class="sld-field sld-field--inline">
+                        <label for="sld-log-source">"Source"</label>
+                        <select id="sld-log-source" on:change=pick_source.clone()>
+                            <option value="" selected=current.is_empty()>{format!("{app} (app)")}</option>
+                            {addons.into_iter().map(|(id, label)| {
+                                let selected = id == current;
+                                view! { <option value=id selected=selected>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                }
+            })
+        }
     };
     let filter_draft = RwSignal::new(url_state.with_untracked(|s| s.filter.clone()));
     Effect::new(move |_| filter_draft.set(url_state.with(|s| s.filter.clone())));
@@ -525,6 +573,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 <span class="sld-muted sld-log-total">{move || count(shown_len.get(), "line", "lines")}</span>
             </div>
             <div class="sld-log-toolbar" role="toolbar" aria-label="Log viewer controls">
+                {source_picker}
                 <div class="sld-field sld-field--inline">
                     <label for="sld-log-lines">"History"</label>
                     <select id="sld-log-lines"

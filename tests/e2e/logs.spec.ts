@@ -212,15 +212,25 @@ test('the hostile corpus stays inert and the page stays responsive', async ({ da
   await expect(logs.row('more bytes')).toBeVisible();
 });
 
-test('addon logs use the same viewer without a container filter', async ({ dashboard, sandbox }) => {
+test('addon logs are picked as a source and use the same viewer without a container filter', async ({ dashboard, sandbox }) => {
   const addon = 'ad-9be0fc04-bee6-4981-a403-a9dd4981bd1f';
   const logs = new LogsViewer(dashboard);
-  await dashboard.evaluate((id) => (location.hash = `#/apps/example-app/addons/${id}/logs`), addon);
+  await logs.open(APP);
+  const source = dashboard.getByLabel('Source');
+  await expect(source).toHaveValue('');
+  await source.selectOption({ label: 'PostgreSQL (ad-9be0fc04)' });
+  await expect(dashboard).toHaveURL(new RegExp(`#/apps/example-app/addons/${addon}/logs$`));
   await logs.waitLive();
   await expect(logs.filterPicker).toHaveCount(0);
+  await expect(source).toHaveValue(addon);
   const tag = `addon-${Date.now()}`;
   await sandbox.admin('inject', { app: addon, lines: [logLine('postgresql-1', `${tag} checkpoint complete`)] });
   await expect(logs.row(`${tag} checkpoint complete`)).toBeVisible();
+  // And back to the app's own logs.
+  await source.selectOption({ label: 'example-app (app)' });
+  await expect(dashboard).toHaveURL(/#\/apps\/example-app\/logs$/);
+  await logs.waitLive();
+  await expect(logs.filterPicker).toBeVisible();
 });
 
 // The SSE fallback has its own reader (fetch and an event-stream parser): the same
