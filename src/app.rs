@@ -87,9 +87,20 @@ fn Main() -> impl IntoView {
         let api = api.clone();
         async move { apps::list_apps(&api).await }
     });
+    // When the element that had the focus went away with the previous page (or with the login
+    // form), the focus falls to the document, and keyboard and screen-reader users would start
+    // again from the top: give it to the new page's heading, or to the page itself.
+    Effect::new(move |_| {
+        page.track();
+        request_animation_frame(|| {
+            if crate::ui::focus_is_lost() && !crate::ui::focus("#sld-main h1") {
+                crate::ui::focus("#sld-main");
+            }
+        });
+    });
     view! {
         <Header apps />
-        <main class="sld-main" id="sld-main">
+        <main class="sld-main" id="sld-main" tabindex="-1">
             {move || match page.get() {
                 Page::Apps => view! { <AppList apps /> }.into_any(),
                 Page::Drains(app) => view! { <drains::DrainsPage app /> }.into_any(),
@@ -176,7 +187,7 @@ fn AppList(apps: AppsResource) -> impl IntoView {
     }
     view! {
         <section class="sld-page" aria-labelledby="sld-apps-title">
-            <h1 id="sld-apps-title">"Your apps"</h1>
+            <h1 id="sld-apps-title" tabindex="-1">"Your apps"</h1>
             {move || match apps.get() {
                 None => view! { <Spinner label="Loading apps…" /> }.into_any(),
                 Some(Err(e)) => view! { <ErrorNotice error=e retry=Callback::new(move |_| apps.refetch()) /> }.into_any(),

@@ -91,7 +91,7 @@ pub fn PlayerPage(app: String, id: String) -> impl IntoView {
             <p class="sld-audit-back">
                 <Link to=Route::Audit { app: app.get_value(), query: Query::default() }>"← All sessions"</Link>
             </p>
-            <h1 id="sld-player-title"><code>{title}</code></h1>
+            <h1 id="sld-player-title" tabindex="-1"><code>{title}</code></h1>
             {subtitle.map(|s| view! { <p class="sld-muted">{s}</p> })}
             {move || match log.get() {
                 None => view! { <Spinner label="Loading the audit log…" /> }.into_any(),

@@ -62,7 +62,7 @@ pub fn SessionsPage(app: String) -> impl IntoView {
     let app = StoredValue::new(app);
     view! {
         <section class="sld-page sld-audit-sessions" aria-labelledby="sld-audit-title">
-            <h1 id="sld-audit-title">"One-off sessions"</h1>
+            <h1 id="sld-audit-title" tabindex="-1">"One-off sessions"</h1>
             <p class="sld-muted">
                 "Commands run with " <code>"scalingo run"</code>
                 ", newest first. Open one to replay it as the terminal showed it."

@@ -7,9 +7,10 @@ use super::mask::mask_url;
 use super::model::{
     validate_field, DrainForm, Field, FieldKey, FormErrors, PerField, Provider, DATADOG_REGIONS,
 };
-use super::view::{focus_later, unique_id, use_drains};
+use super::view::{unique_id, use_drains};
 use crate::api::drains::{self, Drain, Outcome, Target};
 use crate::api::ApiError;
+use crate::ui::focus_later;
 use crate::ui::ErrorNotice;
 
 /// Where the new drain goes.

@@ -7,7 +7,7 @@ use super::form::AddDrainForm;
 use super::mask::{detect_provider, mask_url, DrainKind};
 use crate::api::drains::{self, AddonDrains, Drain, Outcome, Overview, Target};
 use crate::api::{use_api, ApiClient, ApiError};
-use crate::ui::{EmptyState, ErrorNotice, Spinner};
+use crate::ui::{focus, focus_later, EmptyState, ErrorNotice, Spinner};
 
 /// What every part of the page shares: the client, the app and the list.
 #[derive(Clone, Copy)]
@@ -87,27 +87,6 @@ impl DrainsCtx {
             .collect::<Vec<_>>()
             .join(", ")
     }
-}
-
-/// Focuses the first element that matches `selector`, if there is one.
-///
-/// Focus targets are found by selector rather than through `NodeRef`s: each element type a
-/// `NodeRef` is used with, and each `on_load`, instantiates its own code in the wasm bundle.
-pub(super) fn focus(selector: &str) {
-    use wasm_bindgen::JsCast;
-    if let Some(el) = document()
-        .query_selector(selector)
-        .ok()
-        .flatten()
-        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
-}
-
-/// [`focus`] on the next frame, once the element is in the page.
-pub(super) fn focus_later(selector: String) {
-    request_animation_frame(move || focus(&selector));
 }
 
 /// The page heading, which takes focus when the element that had it disappears.
@@ -426,7 +405,9 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
                         confirming.set(false);
                         focus_later(remove_button.get_value());
                     })
-                    on_removed_here=Callback::new(|_| focus(HEADING))
+                    on_removed_here=Callback::new(|_| {
+                        focus(HEADING);
+                    })
                 />
             })}
         </li>

@@ -552,7 +552,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             data-search-us=move || (search_ms.get() * 1000.0) as u64
         >
             <div class="sld-logs__head">
-                <h1 id="sld-logs-title">{title}</h1>
+                <h1 id="sld-logs-title" tabindex="-1">{title}</h1>
                 <span
                     class=move || format!("sld-log-status sld-log-status--{}", status_kind())
                     role="status"

@@ -9,6 +9,36 @@ pub use download::download_text;
 
 use crate::api::ApiError;
 
+/// Focuses the first element that matches `selector`; whether there was one.
+///
+/// Focus targets are found by selector rather than through `NodeRef`s: each element type a
+/// `NodeRef` is used with, and each `on_load`, instantiates its own code in the wasm bundle.
+pub fn focus(selector: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    document()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        .map(|el| el.focus())
+        .is_some()
+}
+
+/// [`focus`] on the next frame, once the element is in the page.
+pub fn focus_later(selector: String) {
+    request_animation_frame(move || {
+        focus(&selector);
+    });
+}
+
+/// Whether the keyboard focus has fallen to the document: the element that had it was removed
+/// (a page or a form went away with it).
+pub fn focus_is_lost() -> bool {
+    document()
+        .active_element()
+        .is_none_or(|el| el.tag_name().eq_ignore_ascii_case("body"))
+}
+
 /// A loading indicator with a label for screen readers.
 #[component]
 pub fn Spinner(

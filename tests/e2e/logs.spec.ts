@@ -223,6 +223,8 @@ test('addon logs are picked as a source and use the same viewer without a contai
   await logs.waitLive();
   await expect(logs.filterPicker).toHaveCount(0);
   await expect(source).toHaveValue(addon);
+  // The picker went away with the page: the new page's heading has the focus.
+  await expect(dashboard.getByRole('heading', { name: /^Logs of example-app — addon/ })).toBeFocused();
   const tag = `addon-${Date.now()}`;
   await sandbox.admin('inject', { app: addon, lines: [logLine('postgresql-1', `${tag} checkpoint complete`)] });
   await expect(logs.row(`${tag} checkpoint complete`)).toBeVisible();

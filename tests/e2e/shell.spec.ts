@@ -17,6 +17,11 @@ test('logging in with the demo token shows the app list', async ({ page, sandbox
   await new LoginPage(page).logIn();
   await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
   await expect(page.getByRole('listitem').filter({ hasText: 'example-app' })).toBeVisible();
+  // The login form took the focus away with it: the new page's heading has it, so the next Tab
+  // goes on from there, not from the top of the document.
+  await expect(page.getByRole('heading', { name: 'Your apps' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('listitem').filter({ hasText: 'billing-api' }).getByRole('link', { name: 'Logs' })).toBeFocused();
   await expect(page.getByRole('listitem').filter({ hasText: 'billing-api' })).toBeVisible();
 });
 
@@ -126,6 +131,8 @@ test('a short-lived bearer is refreshed before it expires, without asking again'
 
 test('a bearer still refused after a refresh sends the user back to log in, with a message', async ({ dashboard: page, sandbox }) => {
   await page.getByRole('link', { name: 'Logs', exact: true }).first().click();
+  // Once the viewer has made its own reads, the failures planned are the app list's.
+  await expect(page.getByRole('status').filter({ hasText: 'live' })).toBeVisible();
   // The next two API calls answer 401: the one that triggers the refresh, and its retry.
   await sandbox.faults({ fail_next: { status: 401, count: 2 } });
   await page.getByRole('link', { name: 'Scalingo logs' }).click();
