@@ -474,9 +474,16 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let source_picker = {
         let app = app.clone();
         move || {
-            let addons = pickers.get().map(|(_, a)| a).unwrap_or_default();
+            let mut addons = pickers.get().map(|(_, a)| a).unwrap_or_default();
+            let current = current_source.clone();
+            // A link to an addon the list does not hold still names it, rather than show the app.
+            if !current.is_empty() && !addons.iter().any(|(id, _)| *id == current) {
+                addons.push((
+                    current.clone(),
+                    format!("{current} (not among this app's addons)"),
+                ));
+            }
             (!addons.is_empty()).then(|| {
-                let current = current_source.clone();
                 view! {
                     <div class="sld-field sld-field--inline">
                         <label for="sld-log-source">"Source"</label>
@@ -682,9 +689,10 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 </div>
                 {move || (shown_len.get() == 0).then(|| view! {
                     <p class="sld-log-empty sld-muted">{move || match stream.status.get().state {
-                        StreamState::Live if match_count.get().is_some() => "No line matches the search.",
-                        StreamState::Live => "No logs yet. New lines will appear here.",
-                        _ => "Waiting for logs…",
+                        StreamState::Live if match_count.get().is_some() => "No line matches the search.".to_owned(),
+                        StreamState::Live => "No logs yet. New lines will appear here.".to_owned(),
+                        StreamState::Error(e) => format!("The logs cannot be read: {e}"),
+                        _ => "Waiting for logs…".to_owned(),
                     }}</p>
                 })}
                 {move || (!following.get() && new_since.get() > 0).then(|| view! {

@@ -235,6 +235,16 @@ test('addon logs are picked as a source and use the same viewer without a contai
   await expect(logs.filterPicker).toBeVisible();
 });
 
+test('logs that cannot be read say why in the viewer, and an unknown addon keeps its name', async ({ dashboard }) => {
+  await dashboard.evaluate(() => (location.hash = '#/apps/no-such-app/logs'));
+  await expect(dashboard.getByText('The logs cannot be read: Not found: app')).toBeVisible();
+  await dashboard.evaluate(() => (location.hash = '#/apps/example-app/addons/ad-gone/logs'));
+  await expect(dashboard.getByText('The logs cannot be read: Not found: addon')).toBeVisible();
+  const source = dashboard.getByLabel('Source');
+  await expect(source).toHaveValue('ad-gone');
+  await expect(source.locator('option:checked')).toHaveText("ad-gone (not among this app's addons)");
+});
+
 // The SSE fallback has its own reader (fetch and an event-stream parser): the same
 // robustness scenarios, with WebSocket upgrades refused.
 test('over Server-Sent Events too, a dropped stream reconnects, says so, and shows no duplicate', async ({ dashboard, sandbox }) => {
