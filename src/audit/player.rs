@@ -18,7 +18,9 @@ use crate::hooks::use_fetch::use_fetch;
 use crate::nav::Link;
 use crate::route::{Query, Route};
 use crate::text::count;
-use crate::ui::{EmptyState, ErrorNotice, Spinner};
+use crate::ui::{
+    focus, focus_is_lost, focus_is_within, focus_later, EmptyState, ErrorNotice, Spinner,
+};
 
 /// Rows of the emulated terminal; Scalingo does not record the size.
 const ROWS: usize = 24;
@@ -353,6 +355,10 @@ fn belongs_to_focused_control(event: &web_sys::KeyboardEvent) -> bool {
     matches!(tag.as_str(), "button" | "a") && matches!(event.key().as_str(), " " | "Enter")
 }
 
+/// The keyboard help dialog, and the button that opens it.
+const HELP: &str = r#"[data-testid="audit-help"]"#;
+const HELP_OPENER: &str = r#"button[aria-keyshortcuts="?"]"#;
+
 #[component]
 fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) -> impl IntoView {
     let open_start = now_ms() - parse_ms;
@@ -391,6 +397,23 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
         render_ms: RwSignal::new(0.0),
     };
     let help = RwSignal::new(false);
+    // The help is a dialog: opening it moves the focus to its Close button, and closing it
+    // from inside gives the focus back to the Shortcuts button rather than drop it to the page.
+    let set_help = move |open: bool| {
+        if open == help.get_untracked() {
+            return;
+        }
+        if open {
+            help.set(true);
+            focus_later(format!("{HELP} button"));
+        } else {
+            let inside = focus_is_within(HELP) || focus_is_lost();
+            help.set(false);
+            if inside {
+                focus(HELP_OPENER);
+            }
+        }
+    };
     let idle_on = RwSignal::new(true);
     let open_ms = RwSignal::new(None::<f64>);
 
@@ -448,11 +471,11 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
                     true
                 }
                 "?" => {
-                    help.update(|h| *h = !*h);
+                    set_help(!help.get_untracked());
                     true
                 }
                 "Escape" if help.get_untracked() => {
-                    help.set(false);
+                    set_help(false);
                     true
                 }
                 k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() => {
@@ -657,7 +680,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
                 <input type="checkbox" prop:checked=move || idle_on.get() on:change=on_idle data-testid="audit-idle" />
                 {IDLE_LABEL}
             </label>
-            <button type="button" class="sld-button" on:click=move |_| help.update(|h| *h = !*h)
+            <button type="button" class="sld-button" on:click=move |_| set_help(!help.get_untracked())
                 aria-keyshortcuts="?" aria-expanded=move || help.get().to_string()>"Shortcuts"</button>
         </div>
     }
@@ -776,7 +799,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
                         <dt><kbd>"."</kbd></dt><dd>"One event forward (pauses)"</dd>
                         <dt><kbd>"?"</kbd></dt><dd>"Show or hide this help"</dd>
                     </dl>
-                    <button type="button" class="sld-button" on:click=move |_| help.set(false)>"Close"</button>
+                    <button type="button" class="sld-button" on:click=move |_| set_help(false)>"Close"</button>
                 </div>
             }
             .into_any()

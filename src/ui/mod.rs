@@ -31,6 +31,14 @@ pub fn focus_later(selector: String) {
     });
 }
 
+/// Whether the keyboard focus is on an element inside the first match of `selector`.
+pub fn focus_is_within(selector: &str) -> bool {
+    document()
+        .active_element()
+        .and_then(|el| el.closest(selector).ok().flatten())
+        .is_some()
+}
+
 /// Whether the keyboard focus has fallen to the document: the element that had it was removed
 /// (a page or a form went away with it).
 pub fn focus_is_lost() -> bool {

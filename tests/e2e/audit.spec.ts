@@ -80,10 +80,22 @@ test('play, pause, the seek bar and the keyboard move through the session', asyn
   await audit.press('.');
   await expect(audit.screen).toContainText('any created file');
 
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  const shortcuts = page.getByRole('button', { name: 'Shortcuts' });
   await audit.press('?');
-  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await expect(help).toBeVisible();
   await audit.press('?');
-  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeHidden();
+  await expect(help).toBeHidden();
+  // As a dialog: opened, it takes the focus; closed from inside, it hands it back to its opener.
+  await shortcuts.click();
+  await expect(help.getByRole('button', { name: 'Close' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
+  await expect(shortcuts).toBeFocused();
+  await shortcuts.press('Enter');
+  await help.getByRole('button', { name: 'Close' }).press('Enter');
+  await expect(help).toBeHidden();
+  await expect(shortcuts).toBeFocused();
 
   await page.getByTestId('audit-speed').selectOption('8');
   await expect(page.getByTestId('audit-speed')).toHaveValue('8');
