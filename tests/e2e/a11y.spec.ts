@@ -1,5 +1,5 @@
 // Accessibility: axe's automated checks on every page of the dashboard, in light and dark
-// schemes (the drains page and its form are checked in drains.spec.ts).
+// schemes (drains.spec.ts also checks the drain form's error and removal states).
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
@@ -28,6 +28,11 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(page.getByRole('status').filter({ hasText: 'live' })).toBeVisible();
     await expect(page.locator('.sld-log-row').first()).toBeVisible();
     expect(await violations(page), 'logs').toEqual([]);
+
+    await page.getByRole('link', { name: 'Drains', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'This app' })).toBeVisible();
+    await page.getByRole('button', { name: 'Add a drain' }).click();
+    expect(await violations(page), 'drains').toEqual([]);
 
     await page.getByRole('link', { name: 'Audit', exact: true }).click();
     await expect(page.getByRole('link', { name: 'Replay bash' })).toBeVisible();
