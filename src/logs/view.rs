@@ -26,6 +26,17 @@ const ROW_H: f64 = 20.0;
 /// The same in whole pixels, for CSS values: formatting integers keeps the float
 /// formatting machinery out of the wasm bundle.
 const ROW_PX: usize = 20;
+
+/// A keyboard move of the selected line.
+#[derive(Clone, Copy)]
+enum Move {
+    /// This many rows down (up when negative).
+    By(isize),
+    /// This many viewports down (up when negative).
+    Pages(isize),
+    First,
+    Last,
+}
 /// Rows rendered above and below the viewport so fast scrolling shows no blank.
 const OVERSCAN: usize = 10;
 /// History sizes offered.
@@ -319,6 +330,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                     <div
                         class="sld-log-row"
                         class:sld-log-row--selected=move || selected.get() == Some(seq)
+                        id=format!("sld-log-row-{seq}")
                         data-seq=seq
                         on:click=move |_| selected.set(Some(seq))
                     >
@@ -357,6 +369,79 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 scroll_top.set(top);
             }
         }
+    };
+
+    // Keyboard selection in the focused viewport, as in a list: arrows, Page Up/Down, Home,
+    // End; Escape clears it. The selected row is kept in view with the least scrolling.
+    let move_selection = move |how: Move| {
+        let per_view = (viewport_h.get_untracked() / ROW_H).floor().max(1.0) as isize;
+        let target = model.with_value(|m| {
+            let len = m.shown_len();
+            if len == 0 {
+                return None;
+            }
+            let last = len as isize - 1;
+            let current = selected
+                .get_untracked()
+                .and_then(|s| m.row_of(s))
+                .map(|r| r as isize);
+            let step = match how {
+                Move::By(n) => n,
+                Move::Pages(n) => n * per_view,
+                Move::First => isize::MIN,
+                Move::Last => isize::MAX,
+            };
+            let row = match (how, current) {
+                (Move::First, _) => 0,
+                (Move::Last, _) => last,
+                (_, Some(r)) => r.saturating_add(step),
+                // Nothing selected yet: start from the edge of the rows in view.
+                (_, None) if step > 0 => (scroll_top.get_untracked() / ROW_H).ceil() as isize,
+                (_, None) => {
+                    ((scroll_top.get_untracked() + viewport_h.get_untracked()) / ROW_H) as isize - 1
+                }
+            }
+            .clamp(0, last) as usize;
+            m.row(row).map(|(seq, _)| (seq, row))
+        });
+        if let Some((seq, row)) = target {
+            selected.set(Some(seq));
+            following.set(false);
+            if let Some(el) = viewport.get_untracked() {
+                let top = scroll_top.get_untracked();
+                let height = f64::from(el.client_height());
+                let (row_top, row_bottom) = (row as f64 * ROW_H, (row + 1) as f64 * ROW_H);
+                let new_top = if row_top < top {
+                    row_top
+                } else if row_bottom > top + height {
+                    row_bottom - height
+                } else {
+                    top
+                };
+                if new_top != top {
+                    el.set_scroll_top(new_top as i32);
+                    scroll_top.set(new_top);
+                }
+            }
+        }
+    };
+    let on_viewport_key = move |ev: leptos::ev::KeyboardEvent| {
+        let how = match ev.key().as_str() {
+            "ArrowDown" => Move::By(1),
+            "ArrowUp" => Move::By(-1),
+            "PageDown" => Move::Pages(1),
+            "PageUp" => Move::Pages(-1),
+            "Home" => Move::First,
+            "End" => Move::Last,
+            "Escape" if selected.get_untracked().is_some() => {
+                ev.prevent_default();
+                selected.set(None);
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        move_selection(how);
     };
 
     let follow_now = move || {
@@ -677,7 +762,9 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             </div>
             <div class="sld-log-frame">
                 <div class="sld-log-viewport" node_ref=viewport on:scroll=on_scroll tabindex="0"
-                    role="log" aria-label="Log lines" aria-live="off"
+                    role="log" aria-label="Log lines (arrows select a line)" aria-live="off"
+                    aria-activedescendant=move || selected.get().map(|seq| format!("sld-log-row-{seq}"))
+                    on:keydown=on_viewport_key
                 >
                     <div class="sld-log-spacer" node_ref=spacer style:height=move || format!("{}px", shown_len.get() * ROW_PX)>
                         <div class="sld-log-rows" style:transform=offset>

@@ -128,6 +128,36 @@ test.describe('with clipboard access', () => {
     await expect.poll(() => dashboard.evaluate(() => navigator.clipboard.readText())).toBe(wanted);
     await expect(dashboard.getByRole('status').filter({ hasText: 'Copied' })).toBeVisible();
   });
+
+  test('the keyboard selects lines in the viewer, and the selected one is copied', async ({ dashboard, sandbox }) => {
+    await quiet(sandbox);
+    const tag = `keys-${Date.now()}`;
+    const wanted = `2026-01-01 00:00:00.123456789 +0000 UTC [web-2] ${tag} the one`;
+    const logs = new LogsViewer(dashboard);
+    await logs.open(APP);
+    await inject(sandbox, [wanted, logLine('web-1', `${tag} the last`)]);
+    await expect(logs.row(`${tag} the last`)).toBeVisible();
+
+    await logs.viewport.focus();
+    await dashboard.keyboard.press('End');
+    await expect(logs.row(`${tag} the last`)).toHaveClass(/sld-log-row--selected/);
+    await dashboard.keyboard.press('ArrowUp');
+    const one = logs.row(`${tag} the one`);
+    await expect(one).toHaveClass(/sld-log-row--selected/);
+    // Screen readers are told which line is selected.
+    await expect(logs.viewport).toHaveAttribute('aria-activedescendant', (await one.getAttribute('id'))!);
+    await logs.copyButton.click();
+    await expect.poll(() => dashboard.evaluate(() => navigator.clipboard.readText())).toBe(wanted);
+
+    await logs.viewport.focus();
+    await dashboard.keyboard.press('Escape');
+    await expect(dashboard.locator('.sld-log-row--selected')).toHaveCount(0);
+    await expect(logs.copyButton).toBeDisabled();
+    // Home goes to the oldest line, scrolled into view.
+    await dashboard.keyboard.press('Home');
+    await expect(dashboard.locator('.sld-log-row').first()).toHaveClass(/sld-log-row--selected/);
+    expect(await logs.viewport.evaluate((el) => el.scrollTop)).toBe(0);
+  });
 });
 
 test('after the logs URL expired, a dropped stream reconnects with a fresh URL and lines keep coming', async ({ page }) => {
