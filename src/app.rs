@@ -6,10 +6,10 @@ use web_sys::HtmlElement;
 
 use crate::api::{apps, use_api, ApiClient, ApiContext};
 use crate::auth::LoginForm;
-use crate::config::{AuthMode, Config};
+use crate::config::{AuthMode, Config, RoutingMode};
 use crate::hooks::use_fetch::use_fetch;
 use crate::nav::{use_nav, Link, Nav};
-use crate::route::{Route, Section};
+use crate::route::{Route, Section, TITLE};
 use crate::ui::{EmptyState, ErrorNotice, Spinner};
 use crate::{audit, drains, logs};
 
@@ -36,10 +36,24 @@ pub fn App(mount: HtmlElement) -> impl IntoView {
 #[component]
 fn Dashboard(config: Config) -> impl IntoView {
     let nav = Nav::new(config.routing);
+    let owns_the_page = config.routing == RoutingMode::Hash;
     let api = ApiClient::new(config);
     provide_context(nav);
     provide_context(ApiContext(SendWrapper::new(api.clone())));
     let signals = api.signals();
+    // The browser tab names the view when the dashboard owns the page (hash routing); embedded
+    // with memory routing, the host page keeps its own title.
+    if owns_the_page {
+        let route = nav.route();
+        Effect::new(move |_| {
+            let title = if signals.logged_in.get() {
+                route.get().title()
+            } else {
+                format!("Log in — {TITLE}")
+            };
+            document().set_title(&title);
+        });
+    }
     view! {
         {move || signals.rate_limited.get().map(|secs| view! {
             <div class="sld-banner" role="status">"Rate limited by the API, retrying in " {secs} " s…"</div>

@@ -182,6 +182,20 @@ impl Route {
         }
     }
 
+    /// The browser tab's title for this view, e.g. `Logs · example-app — Scalingo logs`.
+    pub fn title(&self) -> String {
+        let what = match self {
+            Route::Apps => "Your apps".to_owned(),
+            Route::NotFound(_) => "Page not found".to_owned(),
+            Route::Drains { app } => format!("Drains · {app}"),
+            Route::Logs { app, .. } => format!("Logs · {app}"),
+            Route::AddonLogs { app, addon, .. } => format!("Addon logs · {app} · {addon}"),
+            Route::Audit { app, .. } => format!("Audit · {app}"),
+            Route::AuditPlayer { app, .. } => format!("Session replay · {app}"),
+        };
+        format!("{what} — {TITLE}")
+    }
+
     /// Which tab of an app this route belongs to.
     pub fn section(&self) -> Option<Section> {
         match self {
@@ -192,6 +206,9 @@ impl Route {
         }
     }
 }
+
+/// The product's name, last in every browser tab title.
+pub const TITLE: &str = "Scalingo logs";
 
 /// The tabs of an app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,6 +254,33 @@ impl Section {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_view_has_a_tab_title_that_names_it_and_its_app() {
+        let title = |hash: &str| Route::parse(hash).title();
+        assert_eq!(title("/"), "Your apps — Scalingo logs");
+        assert_eq!(
+            title("/apps/example-app/drains"),
+            "Drains · example-app — Scalingo logs"
+        );
+        assert_eq!(
+            title("/apps/example-app/logs?q=error"),
+            "Logs · example-app — Scalingo logs"
+        );
+        assert_eq!(
+            title("/apps/example-app/addons/ad-1/logs"),
+            "Addon logs · example-app · ad-1 — Scalingo logs"
+        );
+        assert_eq!(
+            title("/apps/example-app/audit"),
+            "Audit · example-app — Scalingo logs"
+        );
+        assert_eq!(
+            title("/apps/example-app/audit/ev-1"),
+            "Session replay · example-app — Scalingo logs"
+        );
+        assert_eq!(title("/nowhere"), "Page not found — Scalingo logs");
+    }
 
     #[test]
     fn every_route_survives_a_round_trip_through_its_fragment() {

@@ -88,11 +88,14 @@ test('a deep link opens its page after login and again after a reload', async ({
   await expect(page.getByLabel('App', { exact: true })).toHaveValue('example-app');
 });
 
-test('tabs and the app picker navigate and keep the browser history', async ({ dashboard: page }) => {
+test('tabs and the app picker navigate, keep the browser history and name the browser tab', async ({ dashboard: page }) => {
+  await expect(page).toHaveTitle('Your apps — Scalingo logs');
   await page.getByLabel('App', { exact: true }).selectOption('billing-api');
   await expect(page).toHaveURL(/#\/apps\/billing-api\/logs$/);
+  await expect(page).toHaveTitle('Logs · billing-api — Scalingo logs');
   await page.getByRole('link', { name: 'Audit', exact: true }).click();
   await expect(page).toHaveURL(/#\/apps\/billing-api\/audit$/);
+  await expect(page).toHaveTitle('Audit · billing-api — Scalingo logs');
   await page.goBack();
   await expect(page).toHaveURL(/#\/apps\/billing-api\/logs$/);
   await expect(page.getByRole('link', { name: 'Logs', exact: true })).toHaveAttribute('aria-current', 'page');
@@ -109,6 +112,7 @@ test('logging out forgets the session and shows the login form', async ({ dashbo
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page.getByLabel('API token')).toBeVisible();
   await expect(page.getByLabel('API token')).toHaveValue('');
+  await expect(page).toHaveTitle('Log in — Scalingo logs');
 });
 
 test('a short-lived bearer is refreshed before it expires, without asking again', async ({ page }) => {
@@ -168,7 +172,7 @@ test('an embedding page mounts it into its own div without touching its styles',
   writeFileSync(join(dir, 'portal.css'), 'body { font-family: serif; color: rgb(10, 20, 30); } h1, button { color: rgb(200, 0, 0); } .card { border: 3px solid rgb(0, 128, 0); }');
   writeFileSync(
     join(dir, 'portal.html'),
-    `<!DOCTYPE html><html><head><link rel="stylesheet" href="portal.css">${links.join('')}${loader}</head>
+    `<!DOCTYPE html><html><head><title>Internal portal</title><link rel="stylesheet" href="portal.css">${links.join('')}${loader}</head>
      <body><h1>Internal portal</h1><button id="portal-button">Portal action</button><div class="card">portal card</div>
      <div id="widget" data-scalingo-logs data-auth-mode="proxy" data-api-url="/proxy" data-routing="memory"></div></body></html>`,
   );
@@ -180,7 +184,11 @@ test('an embedding page mounts it into its own div without touching its styles',
     await expect(widget.getByRole('heading', { name: 'Your apps' })).toBeVisible();
     await expect(widget.getByRole('listitem').filter({ hasText: 'example-app' })).toBeVisible();
     await expect(page.getByLabel('API token')).toHaveCount(0);
-    // The host page keeps its own look.
+    // The host page keeps its own title (memory routing: the page is not the dashboard's)...
+    await widget.getByRole('listitem').filter({ hasText: 'example-app' }).getByRole('link', { name: 'Drains' }).click();
+    await expect(widget.getByRole('heading', { name: 'Log drains of example-app' })).toBeVisible();
+    await expect(page).toHaveTitle('Internal portal');
+    // ...and its own look.
     const look = await page.evaluate(() => {
       const css = (sel: string, prop: string) => getComputedStyle(document.querySelector(sel)!).getPropertyValue(prop);
       return {
