@@ -135,15 +135,20 @@ pub async fn get(url: &str) -> Answer {
 }
 
 impl Sandbox {
-    /// Exchanges the demo API token for a bearer.
-    pub async fn bearer(&self) -> String {
-        let a = send(
+    /// Asks the auth service to exchange the demo API token, answer read whole.
+    pub async fn exchange(&self) -> Answer {
+        send(
             &format!("{}/auth/v1/tokens/exchange", self.url),
             "POST",
             &[("authorization", "Basic OnRrLXVzLXNhbmRib3g=")],
             Vec::new(),
         )
-        .await;
+        .await
+    }
+
+    /// Exchanges the demo API token for a bearer.
+    pub async fn bearer(&self) -> String {
+        let a = self.exchange().await;
         assert_eq!(a.status, 200, "{}", a.text());
         a.json()["token"].as_str().expect("token").to_string()
     }

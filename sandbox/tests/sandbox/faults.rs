@@ -2,7 +2,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::common::{next_frame, send, sse, start, websocket};
+use crate::common::{get, next_frame, send, sse, start, websocket};
 
 #[tokio::test]
 async fn dropping_streams_closes_websockets_and_sse() {
@@ -174,23 +174,11 @@ async fn a_down_auth_service_refuses_regions_and_logins_until_it_is_back() {
     let regions = format!("{}/auth/v1/regions", sb.url);
     let state = sb.admin("/faults", json!({"auth_down": true})).await.json();
     assert_eq!(state["auth_down"], true);
-    assert_eq!(send(&regions, "GET", &[], Vec::new()).await.status, 503);
-    let exchange = send(
-        &format!("{}/auth/v1/tokens/exchange", sb.url),
-        "POST",
-        &[("Authorization", "Basic OnRrLXVzLXNhbmRib3g=")],
-        Vec::new(),
-    )
-    .await;
-    assert_eq!(exchange.status, 503);
+    assert_eq!(get(&regions).await.status, 503);
+    assert_eq!(sb.exchange().await.status, 503);
     // The API itself is not concerned.
-    assert_eq!(
-        send(&format!("{}/proxy/v1/apps", sb.url), "GET", &[], Vec::new())
-            .await
-            .status,
-        200
-    );
+    assert_eq!(get(&format!("{}/proxy/v1/apps", sb.url)).await.status, 200);
     sb.admin("/faults", json!({"auth_down": false})).await;
-    assert_eq!(send(&regions, "GET", &[], Vec::new()).await.status, 200);
+    assert_eq!(get(&regions).await.status, 200);
     assert!(!sb.bearer().await.is_empty());
 }
