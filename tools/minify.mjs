@@ -48,11 +48,13 @@ function setIntegrity(name, code) {
   );
 }
 
-for (const name of readdirSync(staging).filter((n) => n.endsWith('.js'))) {
+function minifyInPlace(name) {
   const code = minify(name);
   writeFileSync(join(staging, name), code);
   setIntegrity(name, code);
 }
+
+for (const name of readdirSync(staging).filter((n) => n.endsWith('.js'))) minifyInPlace(name);
 
 // Stylesheets, in the order the page applies them.
 const sheetTag = /<link rel="stylesheet" href="\.\/([^"]+\.css)"[^>]*>/g;
@@ -68,11 +70,7 @@ writeFileSync(join(staging, name), css);
 html = html.replace(joined[0].tag, `<link rel="stylesheet" href="./${name}" integrity="${sri(css)}"/>`);
 for (const s of joined.slice(1)) html = html.replace(new RegExp(`\\s*${s.tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), '');
 for (const s of joined) rmSync(join(staging, s.name));
-for (const s of sheets.filter((s) => s.name.startsWith('standalone-'))) {
-  const code = minify(s.name);
-  writeFileSync(join(staging, s.name), code);
-  setIntegrity(s.name, code);
-}
+for (const s of sheets.filter((s) => s.name.startsWith('standalone-'))) minifyInPlace(s.name);
 
 writeFileSync(htmlPath, html);
 console.log(`minify.mjs: ${total.before} -> ${total.after} B of JS and CSS; stylesheets joined into ${name}`);

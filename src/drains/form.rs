@@ -10,8 +10,7 @@ use super::model::{
 use super::view::{unique_id, use_drains};
 use crate::api::drains::{self, Drain, Outcome, Target};
 use crate::api::ApiError;
-use crate::ui::focus_later;
-use crate::ui::ErrorNotice;
+use crate::ui::{focus_later, ErrorNotice};
 
 /// Where the new drain goes.
 #[derive(Clone, Debug, PartialEq, Eq)]

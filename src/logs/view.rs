@@ -386,18 +386,16 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 .and_then(|s| m.row_of(s))
                 .map(|r| r as isize);
             let step = match how {
+                Move::First => return m.row(0).map(|(seq, _)| (seq, 0)),
+                Move::Last => return m.row(len - 1).map(|(seq, _)| (seq, len - 1)),
                 Move::By(n) => n,
                 Move::Pages(n) => n * per_view,
-                Move::First => isize::MIN,
-                Move::Last => isize::MAX,
             };
-            let row = match (how, current) {
-                (Move::First, _) => 0,
-                (Move::Last, _) => last,
-                (_, Some(r)) => r.saturating_add(step),
+            let row = match current {
+                Some(r) => r.saturating_add(step),
                 // Nothing selected yet: start from the edge of the rows in view.
-                (_, None) if step > 0 => (scroll_top.get_untracked() / ROW_H).ceil() as isize,
-                (_, None) => {
+                None if step > 0 => (scroll_top.get_untracked() / ROW_H).ceil() as isize,
+                None => {
                     ((scroll_top.get_untracked() + viewport_h.get_untracked()) / ROW_H) as isize - 1
                 }
             }
@@ -409,7 +407,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             following.set(false);
             if let Some(el) = viewport.get_untracked() {
                 let top = scroll_top.get_untracked();
-                let height = f64::from(el.client_height());
+                let height = viewport_h.get_untracked();
                 let (row_top, row_bottom) = (row as f64 * ROW_H, (row + 1) as f64 * ROW_H);
                 let new_top = if row_top < top {
                     row_top
