@@ -4,8 +4,8 @@
 //! `slice::sort_by` and `sort_unstable` are generic code instantiated per element type and
 //! comparator: in the release wasm, the two calls cost 7.7 KB of code before compression. This
 //! heapsort, with insertion sort for short slices, is a few hundred bytes per use, O(n log n) in
-//! the worst case (a hostile log line cannot make it quadratic), and needs no allocation. It is not stable; neither caller needs
-//! it to be (app names are unique, positions are plain numbers).
+//! the worst case (a hostile log line cannot make it quadratic), and needs no allocation. It is
+//! not stable; neither caller needs it to be (app names are unique, positions are plain numbers).
 
 /// Up to this length, insertion sort.
 const SHORT: usize = 16;
