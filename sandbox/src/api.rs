@@ -42,6 +42,10 @@ pub fn router() -> Router<Arc<Shared>> {
         )
         .route("/apps/{app}/addons/{addon_id}/token", post(addon_token))
         .route("/apps/{app}/logs", get(logs_url))
+        .route(
+            "/apps/{app}/logs_archives",
+            get(crate::archives::app_archives),
+        )
         .route("/apps/{app}/events", get(events))
         .route("/apps/{app}/audit_logs/{id}", get(audit_log))
         .fallback(|| async { ApiError::NotFound("route") })
@@ -60,12 +64,14 @@ pub async fn exchange(State(s): St, headers: HeaderMap) -> ApiResult {
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(auth::basic_password);
-    if password.as_deref() != Some(s.config.token.as_str()) {
-        return Err(ApiError::Unauthorized("invalid token".into()));
-    }
+    let role = match password {
+        Some(p) if p == s.config.token => "user",
+        Some(p) if p == s.config.limited_token => auth::LIMITED,
+        _ => return Err(ApiError::Unauthorized("invalid token".into())),
+    };
     let token = auth::jwt(s.config.token_ttl);
     s.bearers
-        .insert(token.clone(), "user".into(), s.config.token_ttl);
+        .insert(token.clone(), role.into(), s.config.token_ttl);
     Ok(Json(json!({ "token": token })).into_response())
 }
 

@@ -10,6 +10,9 @@ use serde_json::json;
 use crate::logs::lock;
 use crate::{clock, rng};
 
+/// The subject of bearers issued for the limited collaborator's API token (`--limited-token`).
+pub const LIMITED: &str = "limited";
+
 /// Why a token was refused.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum TokenError {

@@ -16,16 +16,24 @@ pub fn now_secs() -> i64 {
 }
 
 /// A UTC instant split into calendar fields.
-struct Civil {
-    year: i64,
-    month: u32,
-    day: u32,
-    hour: u32,
-    minute: u32,
-    second: u32,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Civil {
+    /// The year (proleptic Gregorian).
+    pub year: i64,
+    /// 1 to 12.
+    pub month: u32,
+    /// 1 to 31.
+    pub day: u32,
+    /// 0 to 23.
+    pub hour: u32,
+    /// 0 to 59.
+    pub minute: u32,
+    /// 0 to 59.
+    pub second: u32,
 }
 
-fn civil(unix_nanos: i64) -> Civil {
+/// The UTC calendar fields of an instant in Unix nanoseconds.
+pub fn civil(unix_nanos: i64) -> Civil {
     let secs = unix_nanos.div_euclid(1_000_000_000);
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400) as u32;

@@ -31,6 +31,12 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// The Content-Security-Policy sent with the dashboard's files, if any; `{HOST}` is replaced.
     pub csp: Option<String>,
+    /// A second API token, for a limited collaborator: everything but logs archives.
+    pub limited_token: String,
+    /// Lifetime of pre-signed archive URLs.
+    pub archive_url_ttl: Duration,
+    /// CORS of the archive storage: `Some("*")`, `Some(origin)`, or `None` for no CORS headers.
+    pub archives_cors: Option<String>,
 }
 
 /// The policy the dashboard is tested under; `{HOST}` becomes the request's Host header.
@@ -51,6 +57,9 @@ impl Default for Config {
             rate_limit: 60,
             cors_origins: Vec::new(),
             csp: None,
+            limited_token: "tk-us-sandbox-limited".into(),
+            archive_url_ttl: Duration::from_secs(3600),
+            archives_cors: Some("*".into()),
         }
     }
 }
@@ -69,6 +78,9 @@ const VALUE_OPTIONS: &[&str] = &[
     "--rate-limit",
     "--cors-origin",
     "--csp-policy",
+    "--limited-token",
+    "--archive-url-ttl",
+    "--archives-cors",
 ];
 
 /// The `--help` text.
@@ -91,6 +103,9 @@ OPTIONS:
   --cors-origin ORIGIN   answer CORS for ORIGIN (repeatable, '*' for any)
   --csp                  send a Content-Security-Policy header with the dashboard
   --csp-policy POLICY    the policy to send ({HOST} = request host); implies --csp
+  --limited-token TOKEN  API token of a limited collaborator, refused on archives (default tk-us-sandbox-limited)
+  --archive-url-ttl SECS lifetime of pre-signed archive URLs (default 3600, fractions allowed)
+  --archives-cors ORIGIN CORS of the archive storage: an origin, '*' (default) or 'none'
   -h, --help             print this help
 ";
 
@@ -195,6 +210,16 @@ impl Config {
                 "--data" => config.data = PathBuf::from(v),
                 "--token" if !v.is_empty() => config.token = value.clone(),
                 "--token" => return Err(invalid(&name, v, "must not be empty")),
+                "--limited-token" if !v.is_empty() => config.limited_token = value.clone(),
+                "--limited-token" => return Err(invalid(&name, v, "must not be empty")),
+                "--archive-url-ttl" => config.archive_url_ttl = seconds(&name, v)?,
+                "--archives-cors" => {
+                    config.archives_cors = match v {
+                        "none" => None,
+                        "" => return Err(invalid(&name, v, "must be an origin, '*' or 'none'")),
+                        _ => Some(v.trim_end_matches('/').to_string()),
+                    }
+                }
                 "--token-ttl" => config.token_ttl = seconds(&name, v)?,
                 "--logs-url-ttl" => config.logs_url_ttl = seconds(&name, v)?,
                 "--ping-interval" => config.ping_interval = seconds(&name, v)?,
@@ -233,6 +258,18 @@ mod tests {
         assert_eq!(c.token, "tk-us-sandbox");
         assert_eq!(c.rate_limit, 60);
         assert!(c.csp.is_none());
+        assert_eq!(c.archive_url_ttl, Duration::from_secs(3600));
+        assert_eq!(c.archives_cors.as_deref(), Some("*"));
+    }
+
+    #[test]
+    fn archive_options_are_understood() {
+        let c = parse(&["--archives-cors", "none", "--archive-url-ttl", "0.5"]).expect("valid");
+        assert_eq!(c.archives_cors, None);
+        assert_eq!(c.archive_url_ttl, Duration::from_millis(500));
+        let c = parse(&["--archives-cors=http://127.0.0.1:8080/"]).expect("valid");
+        assert_eq!(c.archives_cors.as_deref(), Some("http://127.0.0.1:8080"));
+        assert!(parse(&["--limited-token", ""]).is_err());
     }
 
     #[test]

@@ -33,6 +33,12 @@ pub struct Faults {
     pub refuse_websocket: bool,
     /// Whether the auth service (`/auth/v1/…`: regions, token exchange) is down.
     pub auth_down: bool,
+    /// Archive URLs issued up to this instant (Unix nanoseconds) are refused as expired.
+    pub archive_urls_expired_at: Option<i64>,
+    /// Whether archive downloads stop halfway, leaving a gzip stream without its end.
+    pub truncate_archives: bool,
+    /// Whether the archive storage leaves out its CORS headers (and refuses preflights).
+    pub refuse_archive_cors: bool,
 }
 
 fn bad(message: &str) -> ApiError {
@@ -63,6 +69,22 @@ impl Faults {
                     update.auth_down = value
                         .as_bool()
                         .ok_or_else(|| bad("auth_down must be a boolean"))?
+                }
+                "expire_archive_urls" => {
+                    let now = value
+                        .as_bool()
+                        .ok_or_else(|| bad("expire_archive_urls must be a boolean"))?;
+                    update.archive_urls_expired_at = now.then(crate::clock::now_nanos);
+                }
+                "truncate_archives" => {
+                    update.truncate_archives = value
+                        .as_bool()
+                        .ok_or_else(|| bad("truncate_archives must be a boolean"))?
+                }
+                "refuse_archive_cors" => {
+                    update.refuse_archive_cors = value
+                        .as_bool()
+                        .ok_or_else(|| bad("refuse_archive_cors must be a boolean"))?
                 }
                 "delay_ms" => {
                     update.delay_ms = value

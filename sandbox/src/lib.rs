@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod archives;
 pub mod audit;
 pub mod auth;
 pub mod clock;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod logs;
 pub mod rng;
 pub mod stream;
+pub mod tz;
 pub mod world;
 
 use std::collections::HashMap;
@@ -67,6 +69,8 @@ pub struct Shared {
     pub drop_streams: watch::Sender<u64>,
     /// Per-user request counts.
     pub limiter: RateLimiter,
+    /// The key that signs archive URLs, new in every process.
+    pub archive_signer: archives::Signer,
 }
 
 impl Shared {
@@ -167,6 +171,7 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
         faults: Mutex::new(Faults::default()),
         drop_streams: watch::channel(0).0,
         limiter: RateLimiter::default(),
+        archive_signer: archives::Signer::random(),
         config,
     });
     let mut names: Vec<&String> = shared.sources.keys().collect();
@@ -216,6 +221,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
             api.layer(from_fn_with_state(shared.clone(), guard_proxy)),
         )
         .route("/db-api/api/databases/{addon_id}/logs", get(api::db_logs))
+        .route(
+            "/db-api/api/databases/{addon_id}/logs_archives",
+            get(archives::db_archives),
+        )
+        .route(
+            "/archives/{file}",
+            get(archives::download).options(archives::preflight),
+        )
         .route("/logs/apps/{app}/logs", get(stream::app_logs))
         .route("/logs/addons/{addon_id}/logs", get(stream::addon_logs))
         .nest(
@@ -299,7 +312,9 @@ async fn cors(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respons
                 .any(|c| c == "*" || c.eq_ignore_ascii_case(o))
         })
         .and_then(|o| HeaderValue::from_str(o).ok())
-        .filter(|_| !req.uri().path().starts_with("/_sandbox"));
+        // The archive storage is another service with its own CORS (`--archives-cors`).
+        .filter(|_| !req.uri().path().starts_with("/_sandbox"))
+        .filter(|_| !req.uri().path().starts_with(archives::PREFIX));
     let Some(origin) = origin else {
         return next.run(req).await;
     };

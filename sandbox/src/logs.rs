@@ -316,10 +316,10 @@ const STACK: &[&str] = &[
     "\tfrom vendor/bundle/ruby/3.3.0/gems/sidekiq-7.2.0/lib/sidekiq/processor.rb:202:in `execute_job'",
 ];
 
-/// Produces the next burst of lines for a voice: usually one line, a whole stack trace sometimes.
-fn speak(voice: &Voice, rng: &mut Rng, nanos: i64, out: &mut Vec<Arc<Line>>) {
-    let mut say =
-        |container: &str, message: &str| out.push(Arc::new(Line::new(container, message, nanos)));
+/// Produces the next burst of lines for a voice, as `say(container, message)` calls: usually one
+/// line, a whole stack trace sometimes. Live streams and archives (`archives.rs`) share it, so
+/// archived lines read like live ones.
+pub fn speak(voice: &Voice, rng: &mut Rng, mut say: impl FnMut(&str, &str)) {
     match voice {
         Voice::Silent => {}
         Voice::Postgres { container } => {
@@ -425,12 +425,10 @@ pub async fn generate(sources: Vec<Arc<LogSource>>) {
             let mut batch = Vec::with_capacity(want + 8);
             while batch.len() < want {
                 // Distinct nanoseconds keep the order of a batch visible in its timestamps.
-                speak(
-                    &source.voice,
-                    &mut rng,
-                    base + batch.len() as i64,
-                    &mut batch,
-                );
+                let nanos = base + batch.len() as i64;
+                speak(&source.voice, &mut rng, |container, message| {
+                    batch.push(Arc::new(Line::new(container, message, nanos)))
+                });
                 if matches!(source.voice, Voice::Silent) {
                     break;
                 }
