@@ -82,7 +82,7 @@ fn schedule(key: &str) -> Option<Schedule> {
             min_lines: 20_000,
             extra_lines: 40_000,
             big_at_midnight: true,
-            gzip_bytes_per_line: 37,
+            gzip_bytes_per_line: 26,
         },
         "billing-api" => Schedule {
             period: 72,
@@ -90,7 +90,7 @@ fn schedule(key: &str) -> Option<Schedule> {
             min_lines: 8_000,
             extra_lines: 8_000,
             big_at_midnight: false,
-            gzip_bytes_per_line: 37,
+            gzip_bytes_per_line: 25,
         },
         POSTGRES_ID => Schedule {
             period: 24,
@@ -98,7 +98,7 @@ fn schedule(key: &str) -> Option<Schedule> {
             min_lines: 3_000,
             extra_lines: 5_000,
             big_at_midnight: false,
-            gzip_bytes_per_line: 30,
+            gzip_bytes_per_line: 18,
         },
         _ => return None,
     })

@@ -5,6 +5,7 @@
 mod common;
 
 mod apps;
+mod archives;
 mod auth;
 mod binary;
 mod dist;
