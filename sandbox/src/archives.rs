@@ -476,68 +476,91 @@ pub async fn db_archives(
     listing(&s, &headers, &uri, &addon)
 }
 
-/// An object-storage error: the status and the XML body S3-like stores answer.
-fn storage_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>"
-    );
-    let mut res = (status, body).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/xml"),
-    );
-    res
+/// Why the storage refuses a download; each answers as S3-like stores do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// 403 `AccessDenied`: the URL lacks its signature parameters.
+    Unsigned,
+    /// 403 `SignatureDoesNotMatch`: the URL was altered, or signed by another process.
+    BadSignature,
+    /// 403 `AccessDenied` "Request has expired": past its lifetime, or expired by the fault.
+    Expired,
+    /// 404 `NoSuchKey`: a well-signed name that is not (or no longer) an archive.
+    NoSuchKey,
+    /// 403 `AccessForbidden`: a CORS preflight from an origin that is not allowed.
+    CorsForbidden,
 }
 
-/// The archive a signed URL names, or the storage's refusal.
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            Refusal::Unsigned => (
+                StatusCode::FORBIDDEN,
+                "AccessDenied",
+                "Query-string authentication requires the issued, expires and signature parameters",
+            ),
+            Refusal::BadSignature => (
+                StatusCode::FORBIDDEN,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided",
+            ),
+            Refusal::Expired => (StatusCode::FORBIDDEN, "AccessDenied", "Request has expired"),
+            Refusal::NoSuchKey => (
+                StatusCode::NOT_FOUND,
+                "NoSuchKey",
+                "The specified key does not exist.",
+            ),
+            Refusal::CorsForbidden => (
+                StatusCode::FORBIDDEN,
+                "AccessForbidden",
+                "CORSResponse: This CORS request is not allowed.",
+            ),
+        };
+        let body = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+        );
+        let mut res = (status, body).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/xml"),
+        );
+        res
+    }
+}
+
+/// The archive a signed URL names, or why the storage refuses it.
 fn authorize(
     s: &Shared,
     faults: &Faults,
     file: &str,
     uri: &Uri,
-) -> Result<(Source, Archive), Response> {
+) -> Result<(Source, Archive), Refusal> {
     let q = api::params(uri).unwrap_or_default();
     let number = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok());
     let (Some(issued), Some(expires), Some(signature)) =
         (number("issued"), number("expires"), q.get("signature"))
     else {
-        return Err(storage_error(
-            StatusCode::FORBIDDEN,
-            "AccessDenied",
-            "Query-string authentication requires the issued, expires and signature parameters",
-        ));
+        return Err(Refusal::Unsigned);
     };
     if s.archive_signer.sign(file, issued, expires) != *signature {
-        return Err(storage_error(
-            StatusCode::FORBIDDEN,
-            "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided",
-        ));
+        return Err(Refusal::BadSignature);
     }
     let revoked = faults
         .archive_urls_expired_at
         .is_some_and(|at| issued <= at);
     if revoked || clock::now_nanos() >= expires {
-        return Err(storage_error(
-            StatusCode::FORBIDDEN,
-            "AccessDenied",
-            "Request has expired",
-        ));
+        return Err(Refusal::Expired);
     }
-    let found = sources(&s.apps).into_iter().find_map(|src| {
-        let a = src
-            .archives(s.started)
-            .into_iter()
-            .find(|a| a.file == file)?;
-        Some((src, a))
-    });
-    found.ok_or_else(|| {
-        storage_error(
-            StatusCode::NOT_FOUND,
-            "NoSuchKey",
-            "The specified key does not exist.",
-        )
-    })
+    sources(&s.apps)
+        .into_iter()
+        .find_map(|src| {
+            let a = src
+                .archives(s.started)
+                .into_iter()
+                .find(|a| a.file == file)?;
+            Some((src, a))
+        })
+        .ok_or(Refusal::NoSuchKey)
 }
 
 /// The `Access-Control-Allow-Origin` the storage answers this request with, if any.
@@ -580,7 +603,7 @@ pub async fn download(
     let faults = lock(&s.faults).clone();
     let allow = allowed_origin(&s, &faults, &headers);
     let mut res = match authorize(&s, &faults, &file, &uri) {
-        Err(refusal) => refusal,
+        Err(refusal) => refusal.into_response(),
         Ok((source, archive)) => {
             let etag = format!("\"{:016x}\"", archive.seed);
             let disposition = format!("attachment; filename=\"{}\"", archive.file);
@@ -609,11 +632,7 @@ pub async fn download(
 pub async fn preflight(State(s): St, headers: HeaderMap) -> Response {
     let faults = lock(&s.faults).clone();
     let Some(allow) = allowed_origin(&s, &faults, &headers) else {
-        return storage_error(
-            StatusCode::FORBIDDEN,
-            "AccessForbidden",
-            "CORSResponse: This CORS request is not allowed.",
-        );
+        return Refusal::CorsForbidden.into_response();
     };
     let mut res = StatusCode::OK.into_response();
     add_cors(&mut res, Some(allow));
