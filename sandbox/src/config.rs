@@ -39,8 +39,9 @@ pub struct Config {
     pub archives_cors: Option<String>,
 }
 
-/// The policy the dashboard is tested under; `{HOST}` becomes the request's Host header.
-pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self' ws://{HOST} wss://{HOST}";
+/// The policy the dashboard is tested under; `{HOST}` becomes the request's Host header and
+/// `{STORAGE}` the origin of the logs archive storage (see `archives::storage_origin`).
+pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self' ws://{HOST} wss://{HOST} {STORAGE}";
 
 impl Default for Config {
     fn default() -> Self {
@@ -102,7 +103,7 @@ OPTIONS:
   --rate-limit N         requests per minute per user, 0 = off (default 60)
   --cors-origin ORIGIN   answer CORS for ORIGIN (repeatable, '*' for any)
   --csp                  send a Content-Security-Policy header with the dashboard
-  --csp-policy POLICY    the policy to send ({HOST} = request host); implies --csp
+  --csp-policy POLICY    the policy to send ({HOST} = request host, {STORAGE} = archive storage origin); implies --csp
   --limited-token TOKEN  API token of a limited collaborator, refused on archives (default tk-us-sandbox-limited)
   --archive-url-ttl SECS lifetime of pre-signed archive URLs (default 3600, fractions allowed)
   --archives-cors ORIGIN CORS of the archive storage: an origin, '*' (default) or 'none'

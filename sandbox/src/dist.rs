@@ -109,7 +109,10 @@ pub async fn serve(State(s): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("127.0.0.1");
-        if let Ok(v) = HeaderValue::from_str(&policy.replace("{HOST}", host)) {
+        let policy = policy
+            .replace("{HOST}", host)
+            .replace("{STORAGE}", &crate::archives::storage_origin(&headers));
+        if let Ok(v) = HeaderValue::from_str(&policy) {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
         }
     }

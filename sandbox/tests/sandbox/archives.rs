@@ -430,3 +430,18 @@ async fn the_database_api_lists_the_postgresql_archives_with_the_addon_token() {
     assert_eq!(a.json(), empty());
     sb.server.stop().await;
 }
+
+#[tokio::test]
+async fn the_dashboards_default_csp_lets_it_fetch_from_the_archive_storage() {
+    let dir = crate::common::temp_dir();
+    std::fs::write(dir.join("index.html"), "<!doctype html>").expect("index");
+    let sb = start(&["--dist", &dir.display().to_string(), "--csp"]).await;
+    let index = get(&format!("{}/", sb.url)).await;
+    let csp = index.header("content-security-policy").expect("a policy");
+    let port = sb.server.addr.port();
+    assert!(
+        csp.contains(&format!("connect-src 'self' ws://127.0.0.1:{port} wss://127.0.0.1:{port} http://localhost:{port}")),
+        "{csp}"
+    );
+    sb.server.stop().await;
+}
