@@ -259,10 +259,20 @@ async fn logs_url(State(s): St, Path(app): Path<String>, headers: HeaderMap) -> 
     Ok(Json(json!({ "app": app.to_json(s.started), "logs_url": url })).into_response())
 }
 
-async fn addon_token(State(s): St, Path((app, addon)): Path<(String, String)>) -> ApiResult {
+async fn addon_token(
+    State(s): St,
+    Path((app, addon)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult {
     let app = s.app(&app)?;
     let addon = app.addon(&addon).ok_or(ApiError::NotFound("addon"))?;
-    let token = s.addon_tokens.issue(addon.id, ADDON_TOKEN_TTL);
+    // The token remembers a limited caller's role, so the database API can refuse its archives.
+    let subject = if auth::is_limited(&s.bearers, &headers) {
+        format!("{} {}", addon.id, auth::LIMITED)
+    } else {
+        addon.id.to_string()
+    };
+    let token = s.addon_tokens.issue(&subject, ADDON_TOKEN_TTL);
     let mut body = addon.to_json(app, s.started);
     body["token"] = json!(token);
     Ok(Json(json!({ "addon": body })).into_response())
@@ -276,7 +286,7 @@ pub async fn db_logs(State(s): St, Path(addon): Path<String>, headers: HeaderMap
         .addon_tokens
         .check(token)
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-    if granted != addon {
+    if auth::addon_of(&granted) != addon {
         return Err(ApiError::Unauthorized(
             "token not valid for this database".into(),
         ));

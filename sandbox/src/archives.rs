@@ -435,6 +435,11 @@ fn listing(s: &Shared, headers: &HeaderMap, uri: &Uri, key: &str) -> Result<Resp
     )
 }
 
+/// The 403 a limited collaborator gets on archives.
+fn forbidden() -> ApiError {
+    ApiError::Forbidden("your collaborator role does not allow reading logs archives".into())
+}
+
 /// `GET /v1/apps/:app/logs_archives?cursor=C|page=N`: `{"next_cursor","has_more","archives"}`.
 ///
 /// A bearer of the limited collaborator's token gets 403 `{"error"}`: it may not read archives.
@@ -444,18 +449,15 @@ pub async fn app_archives(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let limited = auth::bearer(&headers)
-        .is_some_and(|t| matches!(s.bearers.check(t).as_deref(), Ok(auth::LIMITED)));
-    if limited {
-        return Err(ApiError::Forbidden(
-            "your collaborator role does not allow reading logs archives".into(),
-        ));
+    if auth::is_limited(&s.bearers, &headers) {
+        return Err(forbidden());
     }
     let app = s.app(&app)?;
     listing(&s, &headers, &uri, app.name)
 }
 
-/// `GET /db-api/api/databases/:addon_id/logs_archives` with the addon token: the same answer.
+/// `GET /db-api/api/databases/:addon_id/logs_archives` with the addon token: the same answer;
+/// 403 when a limited collaborator obtained the token.
 pub async fn db_archives(
     State(s): St,
     Path(addon): Path<String>,
@@ -468,10 +470,13 @@ pub async fn db_archives(
         .addon_tokens
         .check(token)
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-    if granted != addon {
+    if auth::addon_of(&granted) != addon {
         return Err(ApiError::Unauthorized(
             "token not valid for this database".into(),
         ));
+    }
+    if granted.ends_with(&format!(" {}", auth::LIMITED)) {
+        return Err(forbidden());
     }
     listing(&s, &headers, &uri, &addon)
 }

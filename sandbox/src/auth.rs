@@ -13,6 +13,17 @@ use crate::{clock, rng};
 /// The subject of bearers issued for the limited collaborator's API token (`--limited-token`).
 pub const LIMITED: &str = "limited";
 
+/// Whether the request's bearer was issued for the limited collaborator's token.
+pub fn is_limited(bearers: &TokenStore, headers: &HeaderMap) -> bool {
+    bearer(headers).is_some_and(|t| matches!(bearers.check(t).as_deref(), Ok(LIMITED)))
+}
+
+/// The addon an addon token's subject grants: `ADDON_ID`, or `ADDON_ID limited` when a limited
+/// collaborator asked for it.
+pub fn addon_of(subject: &str) -> &str {
+    subject.split(' ').next().unwrap_or_default()
+}
+
 /// Why a token was refused.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum TokenError {

@@ -382,6 +382,32 @@ async fn a_limited_collaborator_may_not_list_archives() {
     assert!(a.json()["error"].as_str().is_some());
     let a = sb.api_as(&bearer, "GET", "/apps", None).await;
     assert_eq!(a.status, 200, "the rest of the API stays open");
+    // The database API refuses archives to an addon token a limited collaborator obtained, and
+    // still gives it the live logs.
+    let a = sb
+        .api_as(
+            &bearer,
+            "POST",
+            &format!("/apps/example-app/addons/{POSTGRES_ID}/token"),
+            None,
+        )
+        .await;
+    let token = a.json()["addon"]["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let auth = format!("Bearer {token}");
+    let db = |what: &str| format!("{}/db-api/api/databases/{POSTGRES_ID}/{what}", sb.url);
+    let a = send(
+        &db("logs_archives"),
+        "GET",
+        &[("authorization", &auth)],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(a.status, 403);
+    let a = send(&db("logs"), "GET", &[("authorization", &auth)], Vec::new()).await;
+    assert_eq!(a.status, 200, "{}", a.text());
     sb.server.stop().await;
 }
 
