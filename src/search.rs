@@ -6,17 +6,19 @@
 //! browser's `RegExp` backtracks: `(a+)+$` on 41 `a` and a `b` froze the tab for good, and
 //! the pattern rides in shareable links. The wasm build and `cargo test` run the same engine.
 //!
-//! Measured in the shipped bundle (`cargo xtask size`, gzipped wasm + JS + CSS, against the
-//! browser's `RegExp` at 0 B): `regex-lite` adds 11.7 KB; `regex` with only `std` and
-//! `unicode-case` adds 62.4 KB (and refuses `\d`, `\w`, `\s` in Unicode mode without the
-//! `unicode-perl` tables, which add more); the full `regex` about 270 KB. The field-fault
-//! fixes share a 30 KB allowance, so `regex-lite` it is.
+//! Measured in the shipped bundle (`cargo xtask size`, gzipped wasm + JS + CSS) against the
+//! browser's `RegExp` (333,142 B): `regex-lite` adds 20.8 KB, the search in slices included.
+//! `regex` adds 283.7 KB whatever features this crate asks for: `leptos_config` already
+//! depends on it with its default features (all of Unicode, the lazy DFA, literal
+//! optimisations), Cargo unifies them, and a pattern engine linked in at all brings them.
+//! The field-fault fixes share a 30 KB allowance, so `regex-lite` it is.
 //!
 //! `regex-lite` folds ASCII case only, so case-insensitive searches with letters outside
-//! ASCII (`Échec`, `ÉTÉ`) run on lower-cased text instead: both the text and the query (for
-//! a pattern, its non-ASCII characters, which are always literals) go through Rust's
-//! `to_lowercase`, and match offsets are mapped back to the original text. ASCII letters are
-//! folded by the engine, which keeps `\D`, `\W`, `\S` and `\B` meaning what they say.
+//! ASCII (`Échec`, `ÉTÉ`, `Łódź`, `ΑΘΗΝΑ`, `МОСКВА`) run on folded text instead: the text and
+//! the query (for a pattern, its non-ASCII characters, which are always literals) go through
+//! [`fold`], a lower-case mapping of the alphabets with case pairs of equal UTF-8 length, so
+//! match offsets need no mapping back. ASCII letters in a pattern are folded by the engine,
+//! which keeps `\D`, `\W`, `\S` and `\B` meaning what they say.
 //!
 //! Costs are bounded for hostile input: the query is at most [`MAX_QUERY_BYTES`], the
 //! compiled pattern at most [`MAX_COMPILED_BYTES`] (so `a{1000}{1000}` is refused rather
@@ -93,15 +95,13 @@ enum Kind {
     Everything,
     /// A literal, case-sensitive: std's two-way search, linear.
     Plain(String),
-    /// An ASCII literal, lower-cased, searched in the ASCII-lower-cased text (same byte
-    /// offsets), so the search stays the linear two-way one.
-    AsciiNoCase(String),
-    /// A literal with non-ASCII letters, lower-cased, searched in the lower-cased text.
-    FoldedPlain(String),
+    /// A literal, [`fold`]ed, searched in the folded text (same byte offsets), so the
+    /// search stays std's linear two-way one.
+    NoCase(String),
     /// A pattern run on the text as it is (ASCII case folded by the engine when asked).
     Regex(regex_lite::Regex),
-    /// A case-insensitive pattern with non-ASCII letters, lower-cased, run on the
-    /// lower-cased text.
+    /// A case-insensitive pattern with non-ASCII letters, [`fold`]ed, run on the folded
+    /// text (same byte offsets).
     FoldedRegex(regex_lite::Regex),
 }
 
@@ -114,25 +114,23 @@ impl Matcher {
         if query.len() > MAX_QUERY_BYTES {
             return Err(SearchError::TooLong(query.len()));
         }
-        let fold = !spec.case_sensitive && !query.is_ascii();
+        let fold_pattern = !spec.case_sensitive && !query.is_ascii();
         let kind = if query.is_empty() {
             Kind::Everything
         } else if spec.regex {
             // Check the pattern as typed first, so errors name what the user wrote.
             let re = compile(query, !spec.case_sensitive)?;
-            if fold {
-                // The lower-cased pattern can fail where the original did not (a range
-                // whose ends swap order); it then runs as typed, folding ASCII only.
-                compile(&lower_non_ascii(query), true).map_or(Kind::Regex(re), Kind::FoldedRegex)
+            if fold_pattern {
+                // The folded pattern can fail where the original did not (a range whose
+                // ends swap order); it then runs as typed, folding ASCII only.
+                compile(&fold_non_ascii(query), true).map_or(Kind::Regex(re), Kind::FoldedRegex)
             } else {
                 Kind::Regex(re)
             }
         } else if spec.case_sensitive {
             Kind::Plain(query.to_owned())
-        } else if !fold {
-            Kind::AsciiNoCase(query.to_ascii_lowercase())
         } else {
-            Kind::FoldedPlain(query.to_lowercase())
+            Kind::NoCase(query.chars().map(fold).collect())
         };
         Ok(Matcher {
             kind,
@@ -158,10 +156,9 @@ impl Matcher {
         let found = match &self.kind {
             Kind::Everything => return true,
             Kind::Plain(needle) => text.contains(needle.as_str()),
-            Kind::AsciiNoCase(needle) => with_ascii_lower(text, |lower| lower.contains(needle)),
-            Kind::FoldedPlain(needle) => text.to_lowercase().contains(needle.as_str()),
+            Kind::NoCase(needle) => with_folded(text, |folded| folded.contains(needle)),
             Kind::Regex(re) => re.is_match(text),
-            Kind::FoldedRegex(re) => re.is_match(&text.to_lowercase()),
+            Kind::FoldedRegex(re) => with_folded(text, |folded| re.is_match(folded)),
         };
         found != self.invert
     }
@@ -177,18 +174,9 @@ impl Matcher {
         match &self.kind {
             Kind::Everything => Vec::new(),
             Kind::Plain(needle) => literal_ranges(text, needle),
-            Kind::AsciiNoCase(needle) => {
-                with_ascii_lower(text, |lower| literal_ranges(lower, needle))
-            }
-            Kind::FoldedPlain(needle) => {
-                let folded = Folded::new(text);
-                folded.map(literal_ranges(&folded.text, needle))
-            }
+            Kind::NoCase(needle) => with_folded(text, |folded| literal_ranges(folded, needle)),
             Kind::Regex(re) => regex_ranges(re, window(text)),
-            Kind::FoldedRegex(re) => {
-                let folded = Folded::new(window(text));
-                folded.map(regex_ranges(re, &folded.text))
-            }
+            Kind::FoldedRegex(re) => with_folded(window(text), |folded| regex_ranges(re, folded)),
         }
     }
 }
@@ -211,18 +199,51 @@ fn compile(pattern: &str, ignore_case: bool) -> Result<regex_lite::Regex, Search
         })
 }
 
-/// `pattern` with its non-ASCII characters lower-cased. They can only be literals (in or
-/// out of a class): every piece of syntax is ASCII.
-fn lower_non_ascii(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len());
-    for c in pattern.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
+/// `pattern` with its non-ASCII characters [`fold`]ed. They can only be literals (in or out
+/// of a class): every piece of syntax is ASCII, and ASCII letters are left to the engine.
+fn fold_non_ascii(pattern: &str) -> String {
+    pattern
+        .chars()
+        .map(|c| if c.is_ascii() { c } else { fold(c) })
+        .collect()
+}
+
+/// The lower case of `c` for the letters of Latin-1, Latin Extended-A, the Pinyin and
+/// other regular pairs of Latin Extended-B, Latin Extended Additional (Vietnamese),
+/// Greek, Cyrillic and Armenian; any other character as it is.
+///
+/// Why not std's `to_lowercase`: it added 8.8 KB gzipped to the bundle (measured, with the
+/// offset mapping that letters whose lower case changes length, `İ` or `ẞ`, need). In every
+/// pair mapped here both cases have the same UTF-8 length, so a folded text keeps the byte
+/// offsets of the original and its matches need no mapping back. A test checks every
+/// mapping against std's.
+pub fn fold(c: char) -> char {
+    let u = c as u32;
+    let even = u % 2 == 0;
+    let lower = match u {
+        0x41..=0x5A => u + 0x20,
+        0xC0..=0xDE if u != 0xD7 => u + 0x20,
+        0x100..=0x12F | 0x132..=0x137 | 0x14A..=0x177 if even => u + 1,
+        0x139..=0x148 | 0x179..=0x17E if !even => u + 1,
+        0x178 => 0xFF,
+        0x1CD..=0x1DC if !even => u + 1,
+        0x1DE..=0x1EF | 0x1F8..=0x21F | 0x222..=0x233 | 0x246..=0x24F if even => u + 1,
+        0x386 => 0x3AC,
+        0x388..=0x38A => u + 37,
+        0x38C => 0x3CC,
+        0x38E | 0x38F => u + 63,
+        0x391..=0x3AB if u != 0x3A2 => u + 0x20,
+        0x3D8..=0x3EF if even => u + 1,
+        0x400..=0x40F => u + 0x50,
+        0x410..=0x42F => u + 0x20,
+        0x460..=0x481 | 0x48A..=0x4BF | 0x4D0..=0x52F if even => u + 1,
+        0x4C0 => 0x4CF,
+        0x4C1..=0x4CE if !even => u + 1,
+        0x531..=0x556 => u + 0x30,
+        0x1E00..=0x1E95 | 0x1EA0..=0x1EFF if even => u + 1,
+        _ => u,
+    };
+    char::from_u32(lower).unwrap_or(c)
 }
 
 /// The start of `text` that patterns highlight in, cut on a char boundary.
@@ -277,63 +298,29 @@ fn regex_ranges(re: &regex_lite::Regex, text: &str) -> Vec<Range<usize>> {
 }
 
 thread_local! {
-    /// A reused buffer for the ASCII-lower-cased text, so a plain search allocates nothing
-    /// per line.
-    static LOWER: RefCell<String> = const { RefCell::new(String::new()) };
+    /// A reused buffer for the folded text, so a search allocates nothing per line.
+    static FOLDED: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// Calls `f` with `text` lower-cased in ASCII: same length, same char boundaries.
-fn with_ascii_lower<T>(text: &str, f: impl FnOnce(&str) -> T) -> T {
-    LOWER.with(|buffer| {
-        let mut lower = buffer.borrow_mut();
-        lower.clear();
-        lower.push_str(text);
-        lower.make_ascii_lowercase();
-        let out = f(&lower);
+/// Calls `f` with `text` [`fold`]ed: same length, same char boundaries.
+fn with_folded<T>(text: &str, f: impl FnOnce(&str) -> T) -> T {
+    FOLDED.with(|buffer| {
+        let mut folded = buffer.borrow_mut();
+        folded.clear();
+        if text.is_ascii() {
+            folded.push_str(text);
+            folded.make_ascii_lowercase();
+        } else {
+            folded.extend(text.chars().map(fold));
+        }
+        debug_assert_eq!(folded.len(), text.len());
+        let out = f(&folded);
         // Do not keep a megabyte line's worth of memory for the next, short ones.
-        if lower.capacity() > 64 * 1024 {
-            *lower = String::new();
+        if folded.capacity() > 64 * 1024 {
+            *folded = String::new();
         }
         out
     })
-}
-
-/// A text lower-cased with `to_lowercase`, and where each of its bytes came from: lower
-/// case can change a character's length (`İ` becomes `i̇`), so offsets must be mapped back.
-struct Folded {
-    text: String,
-    /// For each byte of `text`, the start in the original of the character it came from.
-    origin: Vec<u32>,
-    /// For each byte of `text`, the end in the original of the character it came from.
-    origin_end: Vec<u32>,
-}
-
-impl Folded {
-    fn new(original: &str) -> Folded {
-        let mut text = String::with_capacity(original.len());
-        let mut origin = Vec::with_capacity(original.len());
-        let mut origin_end = Vec::with_capacity(original.len());
-        for (at, c) in original.char_indices() {
-            text.extend(c.to_lowercase());
-            origin.resize(text.len(), at as u32);
-            origin_end.resize(text.len(), (at + c.len_utf8()) as u32);
-        }
-        Folded {
-            text,
-            origin,
-            origin_end,
-        }
-    }
-
-    /// Ranges of the lower-cased text as ranges of the original, widened to whole
-    /// characters of the original.
-    fn map(&self, ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
-        ranges
-            .into_iter()
-            .filter(|r| r.start < r.end)
-            .map(|r| self.origin[r.start] as usize..self.origin_end[r.end - 1] as usize)
-            .collect()
-    }
 }
 
 #[cfg(test)]
@@ -430,6 +417,45 @@ mod tests {
     }
 
     #[test]
+    fn folding_agrees_with_std_lower_case_and_covers_its_alphabets() {
+        for c in (0..0x2000u32).filter_map(char::from_u32) {
+            let std: Vec<char> = c.to_lowercase().collect();
+            let same_length_pair = std.len() == 1 && std[0].len_utf8() == c.len_utf8();
+            if fold(c) != c {
+                assert!(
+                    same_length_pair && fold(c) == std[0],
+                    "{c:?} folds to {:?}",
+                    fold(c)
+                );
+            }
+            let covered = matches!(c as u32, 0x41..=0x5A | 0xC0..=0x17F | 0x386..=0x3AB | 0x400..=0x556 | 0x1E00..=0x1EFF);
+            if covered && same_length_pair {
+                assert_eq!(fold(c), std[0], "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn letters_of_other_alphabets_ignore_case_too() {
+        for (query, text) in [
+            ("Łódź", "ŁÓDŹ"),
+            ("ΑΘΗΝΑ", "αθηνα"),
+            ("МОСКВА", "москва"),
+            ("Ελλάδα", "ΕΛΛΆΔΑ"),
+            ("việt nam", "VIỆT NAM"),
+            ("ČEŠTINA", "čeština"),
+        ] {
+            let m = Matcher::new(&spec(query)).expect("valid");
+            assert!(m.keeps(text), "{query} in {text}");
+            assert_eq!(m.ranges(text), vec![0..text.len()], "{query} in {text}");
+            assert!(
+                regex(query).expect("valid").keeps(text),
+                "{query} as a pattern"
+            );
+        }
+    }
+
+    #[test]
     fn accented_letters_ignore_case_in_patterns_too() {
         let m = regex(r"échec \(\w+\) #\d+").expect("valid");
         assert!(m.keeps("ÉCHEC (PAIEMENT) #12"));
@@ -445,8 +471,8 @@ mod tests {
     }
 
     #[test]
-    fn a_lower_case_that_changes_length_still_highlights_the_original_characters() {
-        // `İ` (2 bytes) lower-cases to `i̇` (3 bytes).
+    fn letters_whose_lower_case_changes_length_stay_as_they_are_and_offsets_stay_right() {
+        // `İ` (2 bytes) lower-cases to `i̇` (3 bytes): it is not folded.
         let m = Matcher::new(&spec("ß")).expect("valid");
         let text = "İİ straße";
         let r = m.ranges(text);
@@ -599,15 +625,15 @@ mod tests {
 
         #[test]
         fn folded_ranges_cover_whole_characters_that_match_ignoring_case(
-            hay in "[aeéÉıİßẞ ]{0,30}", needle in "[eéÉİß]{1,2}", regex: bool,
+            hay in "[aeéÉıİßẞΣσςДдŁł ]{0,30}", needle in "[eéÉİßσΣдДŁ]{1,2}", regex: bool,
         ) {
             let m = Matcher::new(&SearchSpec { regex, ..spec(&needle) }).expect("valid");
-            let lower = needle.to_lowercase();
+            let folded = |s: &str| s.chars().map(fold).collect::<String>();
             for r in m.ranges(&hay) {
                 prop_assert!(hay.is_char_boundary(r.start) && hay.is_char_boundary(r.end));
-                prop_assert_eq!(hay[r].to_lowercase(), lower.clone());
+                prop_assert_eq!(folded(&hay[r]), folded(&needle));
             }
-            prop_assert_eq!(m.keeps(&hay), hay.to_lowercase().contains(&lower));
+            prop_assert_eq!(m.keeps(&hay), folded(&hay).contains(&folded(&needle)));
         }
 
         #[test]
