@@ -203,10 +203,9 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     });
     let stream = use_log_stream(api.clone(), source.clone(), params.into(), on_event);
 
-    // Search: recompile when the query changes, then search the buffer in slices that
-    // yield to the browser (see `search::run`); typing a new query replaces the running one.
-    // Shows the rows found so far. A slice may end after the user left the page, whose
-    // values are then gone: it reads them with `try_`, and reports the search as not done.
+    // After each slice of a search: shows the rows found so far. A slice may end after the
+    // user left the page, whose values are then gone: it reads them with `try_`, and reports
+    // the search as not done.
     let after_search_slice = move |done: bool| {
         let Some(percent) = model.try_with_value(Model::search_percent) else {
             return false;
@@ -218,6 +217,8 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         }
         done
     };
+    // Search: recompile when the query changes, then search the buffer in slices that
+    // yield to the browser (see `search::run`); typing a new query replaces the running one.
     Effect::new(move |_| {
         let spec = url_state.with(|s| s.search.clone());
         let matcher = match Matcher::new(&spec) {
