@@ -18,6 +18,7 @@ pub mod logs;
 pub mod nav;
 pub mod route;
 pub mod safe_html;
+pub mod search;
 pub mod sort;
 pub mod text;
 pub mod ui;

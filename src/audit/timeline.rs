@@ -6,7 +6,7 @@
 
 use super::terminal::{redraw_of, Redraw};
 use crate::json::{self, Value};
-use crate::logs::search::{Matcher, SearchSpec};
+use crate::search::{Matcher, SearchSpec};
 use crate::text::count;
 
 /// The largest `content` kept from one event; longer content is cut (and counted).

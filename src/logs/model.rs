@@ -1,13 +1,18 @@
 //! The viewer's state without the browser: the buffer, the search, and which entries are
 //! shown. The view feeds it stream events once per animation frame and reads rows from it.
+//!
+//! A new search does not run at once: [`Model::set_matcher`] starts it and
+//! [`Model::search_step`] advances it from the oldest buffered entry to the newest, so the
+//! view can search a large buffer in slices (see [`super::search`]). Rows found so far are
+//! shown meanwhile; lines that arrive before the search reaches them wait for it.
 
 use std::collections::VecDeque;
 
 use super::buffer::{Entry, RingBuffer};
 use super::line::LogLine;
 use super::overlap;
-use super::search::Matcher;
 use crate::hooks::use_log_stream::StreamEvent;
+use crate::search::Matcher;
 
 /// What a batch of events changed, for the view to keep its scroll position.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,6 +25,10 @@ pub struct Applied {
     pub reset: bool,
 }
 
+/// What one entry costs the search besides its text, in bytes, so that a slice of many
+/// short lines is bounded too.
+pub const ENTRY_COST: usize = 64;
+
 /// Buffer + search + the sequence numbers of the shown entries.
 #[derive(Debug)]
 pub struct Model {
@@ -29,6 +38,9 @@ pub struct Model {
     /// Sequence numbers of the gap markers in the buffer (always shown), so the count of
     /// shown lines is a subtraction instead of a walk over 50,000 rows every frame.
     gaps: VecDeque<u64>,
+    /// The next sequence number the search must examine: [`RingBuffer::next_seq`] once the
+    /// search has caught up with the buffer.
+    scan_next: u64,
 }
 
 impl Model {
@@ -39,6 +51,7 @@ impl Model {
             matcher: Matcher::everything(),
             shown: VecDeque::new(),
             gaps: VecDeque::new(),
+            scan_next: 0,
         }
     }
 
@@ -56,6 +69,7 @@ impl Model {
                     self.buffer.clear();
                     self.shown.clear();
                     self.gaps.clear();
+                    self.scan_next = self.buffer.next_seq();
                     out = Applied {
                         reset: true,
                         ..Applied::default()
@@ -84,12 +98,18 @@ impl Model {
     }
 
     fn push(&mut self, entry: Entry, out: &mut Applied) {
+        // While a search runs, new entries wait for it to reach them, so rows stay in order.
+        let caught_up = !self.searching();
         let (keep, gap) = match &entry {
-            Entry::Gap => (true, true),
-            Entry::Line(l) => (self.matcher.keeps(l.plain_message()), false),
+            Entry::Gap => (caught_up, true),
+            Entry::Line(l) => (caught_up && self.matcher.keeps(l.plain_message()), false),
         };
         let seq = self.buffer.push(entry);
         let first = self.buffer.first_seq();
+        if caught_up {
+            self.scan_next = self.buffer.next_seq();
+        }
+        self.scan_next = self.scan_next.max(first);
         if gap {
             self.gaps.push_back(seq);
         }
@@ -106,37 +126,63 @@ impl Model {
         }
     }
 
-    /// Changes the search and recomputes which entries are shown.
+    /// Changes the search. Showing every entry is immediate; any other search starts over
+    /// from the oldest buffered entry and advances with [`Model::search_step`].
     pub fn set_matcher(&mut self, matcher: Matcher) {
         self.matcher = matcher;
         self.shown.clear();
-        let first = self.buffer.first_seq();
+        self.scan_next = self.buffer.first_seq();
         if self.matcher.is_everything() {
-            self.shown.extend(first..self.buffer.next_seq());
-            return;
+            self.shown.extend(self.scan_next..self.buffer.next_seq());
+            self.scan_next = self.buffer.next_seq();
         }
-        if !self.matcher.is_regex() {
-            // Plain searches run in Rust: one pass, no intermediate vectors.
-            for (i, e) in self.buffer.iter().enumerate() {
-                if e.line()
-                    .is_none_or(|l| self.matcher.keeps(l.plain_message()))
-                {
-                    self.shown.push_back(first + i as u64);
+    }
+
+    /// Advances the search over at least one entry and about `max_bytes` of text (each
+    /// entry counting its message plus [`ENTRY_COST`]). Returns whether the search has caught
+    /// up with the buffer; new lines are then matched as they arrive.
+    pub fn search_step(&mut self, max_bytes: usize) -> bool {
+        let end = self.buffer.next_seq();
+        let mut spent = 0;
+        while self.scan_next < end && spent < max_bytes {
+            let seq = self.scan_next;
+            let keep = match self.buffer.get_seq(seq) {
+                Some(Entry::Gap) => true,
+                Some(Entry::Line(l)) => {
+                    let text = l.plain_message();
+                    spent += text.len() + ENTRY_COST;
+                    self.matcher.keeps(text)
                 }
+                None => false,
+            };
+            if keep {
+                self.shown.push_back(seq);
             }
-            return;
+            self.scan_next += 1;
         }
-        let texts: Vec<&str> = self
-            .buffer
-            .iter()
-            .map(|e| e.line().map_or("", LogLine::plain_message))
-            .collect();
-        let kept = self.matcher.keeps_all(&texts);
-        for (i, (e, keep)) in self.buffer.iter().zip(kept).enumerate() {
-            if keep || matches!(e, Entry::Gap) {
-                self.shown.push_back(first + i as u64);
-            }
+        self.scan_next >= end
+    }
+
+    /// Runs the search to the end at once (tests, and small buffers).
+    pub fn search_to_end(&mut self) {
+        while !self.search_step(usize::MAX) {}
+    }
+
+    /// Whether a search is still going through the buffer.
+    pub fn searching(&self) -> bool {
+        self.scan_next < self.buffer.next_seq()
+    }
+
+    /// How far the running search is, in whole percent of the buffered entries; `None`
+    /// when no search is running.
+    pub fn search_percent(&self) -> Option<u8> {
+        if !self.searching() {
+            return None;
         }
+        let first = self.buffer.first_seq();
+        let total = self.buffer.next_seq() - first;
+        let done = self.scan_next.saturating_sub(first);
+        Some((done * 100 / total.max(1)).min(99) as u8)
     }
 
     /// The search in force.
@@ -151,8 +197,14 @@ impl Model {
 
     /// How many shown rows are lines (not gap markers).
     pub fn shown_lines(&self) -> usize {
-        // Gap markers are always shown, so every one still buffered is a shown row.
-        self.shown.len() - self.gaps.len()
+        // Gap markers are always shown once the search has reached them, so every one it
+        // has reached is a shown row.
+        let reached = self
+            .gaps
+            .iter()
+            .take_while(|&&s| s < self.scan_next)
+            .count();
+        self.shown.len().saturating_sub(reached)
     }
 
     /// The sequence number and entry of shown row `row`.
@@ -284,7 +336,7 @@ fn event_lines(event: &StreamEvent) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::search::SearchSpec;
+    use crate::search::SearchSpec;
 
     fn lines(xs: &[&str]) -> Vec<String> {
         xs.iter().map(|s| s.to_string()).collect()
@@ -326,6 +378,7 @@ mod tests {
             })
             .expect("valid"),
         );
+        m.search_to_end();
         assert_eq!(shown(&m), vec!["error 1", "error 2"]);
         let applied = m.apply([StreamEvent::Lines(lines(&["ok", "error 3"]))]);
         assert_eq!(applied.added, 1);
@@ -351,12 +404,89 @@ mod tests {
             })
             .expect("valid"),
         );
+        m.search_to_end();
         assert_eq!((m.shown_len(), m.shown_lines()), (2, count(&m)));
         m.apply([StreamEvent::Lines(lines(&["x1", "x2", "x3"]))]);
         assert_eq!(shown(&m), vec!["x", "x1", "x2", "x3"]);
         assert_eq!(m.shown_lines(), 4);
         m.apply([StreamEvent::Reset, StreamEvent::Lines(lines(&["xy", "y"]))]);
         assert_eq!(m.shown_lines(), 1);
+    }
+
+    fn matcher(query: &str) -> Matcher {
+        Matcher::new(&SearchSpec {
+            query: query.into(),
+            ..SearchSpec::default()
+        })
+        .expect("valid")
+    }
+
+    #[test]
+    fn a_search_advances_in_bounded_steps_and_reports_its_progress() {
+        let mut m = Model::new(1000);
+        let many: Vec<String> = (0..1000)
+            .map(|i| format!("line {i:04} {}", "x".repeat(100)))
+            .collect();
+        m.apply([StreamEvent::Lines(many)]);
+        m.set_matcher(matcher("line 09"));
+        assert!(m.searching());
+        assert_eq!(m.search_percent(), Some(0));
+        // About ten entries of 175 bytes per step.
+        assert!(!m.search_step(1_700));
+        assert_eq!(m.search_percent(), Some(1));
+        let mut steps = 1;
+        while !m.search_step(1_700) {
+            steps += 1;
+            assert!(m.shown_lines() <= 100);
+        }
+        assert!((90..=110).contains(&steps), "{steps} steps");
+        assert_eq!(m.search_percent(), None);
+        assert_eq!(m.shown_lines(), 100);
+        // A step always advances, even when one line is larger than the budget.
+        m.set_matcher(matcher("line"));
+        assert!(!m.search_step(1));
+        assert_eq!(m.shown_lines(), 1);
+    }
+
+    #[test]
+    fn lines_arriving_during_a_search_wait_for_it_and_keep_their_order() {
+        let mut m = Model::new(6);
+        m.apply([StreamEvent::Lines(lines(&["e1", "ok", "e2", "ok"]))]);
+        m.set_matcher(matcher("e"));
+        assert!(!m.search_step(1));
+        // Two new lines evict "e1" (already found) and "ok"; a gap marker comes with them.
+        let applied = m.apply([
+            StreamEvent::Lines(lines(&["e3"])),
+            StreamEvent::Resync {
+                lines: lines(&["e4"]),
+                complete: false,
+            },
+        ]);
+        assert_eq!(applied.added, 0);
+        assert_eq!(applied.removed_front, 1);
+        assert_eq!(shown(&m), Vec::<String>::new());
+        assert_eq!(m.shown_lines(), 0);
+        m.search_to_end();
+        assert_eq!(shown(&m), vec!["e2", "e3", "<gap>", "e4"]);
+        assert_eq!(m.shown_lines(), 3);
+        // Caught up: new lines are matched as they arrive again.
+        let applied = m.apply([StreamEvent::Lines(lines(&["e5", "ok"]))]);
+        assert_eq!(applied.added, 1);
+        assert_eq!(shown(&m), vec!["e3", "<gap>", "e4", "e5"]);
+    }
+
+    #[test]
+    fn a_new_search_replaces_a_running_one_from_the_start() {
+        let mut m = Model::new(100);
+        m.apply([StreamEvent::Lines(lines(&["a1", "b1", "a2", "b2"]))]);
+        m.set_matcher(matcher("a"));
+        m.search_step(1);
+        m.set_matcher(matcher("b"));
+        m.search_to_end();
+        assert_eq!(shown(&m), vec!["b1", "b2"]);
+        m.set_matcher(Matcher::everything());
+        assert!(!m.searching());
+        assert_eq!(m.shown_len(), 4);
     }
 
     #[test]

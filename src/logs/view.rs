@@ -12,13 +12,14 @@ use super::buffer::Entry;
 use super::filter::{self, FilterOption};
 use super::model::{container_class, download_text, Model, PendingEvents, Queued};
 use super::render::render;
-use super::search::{Matcher, SearchSpec};
+use super::search;
 use crate::api::logs::LogSource;
 use crate::api::{apps, use_api};
 use crate::hooks::use_fetch::use_fetch;
 use crate::hooks::use_log_stream::{use_log_stream, StreamEvent, StreamParams, StreamState};
 use crate::nav::use_nav;
 use crate::route::{Query, Route};
+use crate::search::{Matcher, SearchSpec};
 use crate::text::{count, thousands};
 
 /// Height of one row in pixels; rows never wrap so every row has this height.
@@ -108,6 +109,10 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let selected = RwSignal::new(None::<u64>);
     let search_error = RwSignal::new(None::<String>);
     let search_ms = RwSignal::new(0.0f64);
+    // The running search's progress in percent, `None` when it is done.
+    let search_percent = RwSignal::new(None::<u8>);
+    // Bumped by every new search, so a search still running in slices knows it was replaced.
+    let search_run = StoredValue::new(0u64);
     let received = RwSignal::new(0u64);
     let viewport = NodeRef::<html::Div>::new();
     let spacer = NodeRef::<html::Div>::new();
@@ -198,7 +203,22 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     });
     let stream = use_log_stream(api.clone(), source.clone(), params.into(), on_event);
 
-    // Search: recompile when the query changes, recompute the shown rows, time it.
+    // After each slice of a search: shows the rows found so far. A slice may end after the
+    // user left the page, whose values are then gone: it reads them with `try_`, and reports
+    // the search as not done.
+    let after_search_slice = move |done: bool| {
+        let Some(percent) = model.try_with_value(Model::search_percent) else {
+            return false;
+        };
+        search_percent.try_set(percent);
+        version.try_update(|v| *v += 1);
+        if following.try_get_untracked() == Some(true) {
+            scroll_to_bottom();
+        }
+        done
+    };
+    // Search: recompile when the query changes, then search the buffer in slices that
+    // yield to the browser (see `search::run`); typing a new query replaces the running one.
     Effect::new(move |_| {
         let spec = url_state.with(|s| s.search.clone());
         let matcher = match Matcher::new(&spec) {
@@ -213,10 +233,27 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         };
         let start = now_ms();
         model.update_value(|m| m.set_matcher(matcher));
-        search_ms.set(now_ms() - start);
+        search_run.update_value(|r| *r += 1);
+        let run = search_run.get_value();
         selected.set(None);
         generation.update(|g| *g += 1);
-        version.update(|v| *v += 1);
+        // The first slice runs now: a small buffer is searched before the next paint.
+        let done = search::slice(model, now_ms) == Some(true);
+        after_search_slice(done);
+        if done {
+            search_ms.set(now_ms() - start);
+        } else {
+            leptos::task::spawn_local(search::run(
+                model,
+                now_ms,
+                move || search_run.try_get_value() == Some(run),
+                move |done| {
+                    if after_search_slice(done) {
+                        search_ms.try_set(now_ms() - start);
+                    }
+                },
+            ));
+        }
         if following.get_untracked() {
             request_animation_frame(scroll_to_bottom);
         }
@@ -640,6 +677,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             data-received=move || received.get()
             data-shown=move || shown_len.get()
             data-search-us=move || (search_ms.get() * 1000.0) as u64
+            data-searching=move || search_percent.get().is_some().then_some("true")
         >
             <div class="sld-logs__head">
                 <h1 id="sld-logs-title" tabindex="-1">{title}</h1>
@@ -729,7 +767,10 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                         checked=Signal::derive(move || url_state.with(|s| s.search.invert))
                         on_toggle=Callback::new(move |on| set_param("inv", flag(on)))/>
                     <output class="sld-log-count" for="sld-log-search" aria-live="polite">
-                        {move || match_count.get().map(|n| count(n, "matching line", "matching lines"))}
+                        {move || match search_percent.get() {
+                            Some(p) => Some(format!("Searching… {p}%")),
+                            None => match_count.get().map(|n| count(n, "matching line", "matching lines")),
+                        }}
                     </output>
                     <button type="button" class="sld-button" on:click=move |_| go_match(false) aria-label="Previous match" title="Previous match (Shift+Enter)">"↑"</button>
                     <button type="button" class="sld-button" on:click=move |_| go_match(true) aria-label="Next match" title="Next match (Enter)">"↓"</button>
@@ -774,6 +815,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 </div>
                 {move || (shown_len.get() == 0).then(|| view! {
                     <p class="sld-log-empty sld-muted">{move || match stream.status.get().state {
+                        _ if search_percent.get().is_some() => "Searching…".to_owned(),
                         StreamState::Live if match_count.get().is_some() => "No line matches the search.".to_owned(),
                         StreamState::Live => "No logs yet. New lines will appear here.".to_owned(),
                         StreamState::Error(e) => format!("The logs cannot be read: {e}"),

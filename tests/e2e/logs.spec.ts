@@ -144,7 +144,7 @@ test('a search with accented letters ignores case and takes its text literally',
   ]);
   const logs = new LogsViewer(dashboard);
   await logs.open(APP);
-  // The browser folds the case of non-ASCII letters; the brackets are not a pattern.
+  // Case folds for letters outside ASCII too (src/search.rs), and the brackets are not a pattern.
   await logs.search.fill(`Échec (PAIEMENT) #${tag}`);
   await expect(logs.matchCount).toHaveText('2 matching lines');
   await expect(dashboard.locator('mark.sld-log-match')).toHaveText([`ÉCHEC (paiement) #${tag}`, `échec (paiement) #${tag}`]);

@@ -14,8 +14,10 @@ const BUNDLE_BUDGET_BYTES: u64 = 250 * 1000;
 /// is about 126 KB and each feature 55 to 65 KB of code (logic and views alike; rewriting the
 /// views without `view!` was measured to save little). This ceiling stops it from growing back
 /// (it was 393 KB before serde, the B-trees, Unicode case tables and std's sort left the wasm and
-/// the JS and CSS were minified), and every run prints how far it is from the budget.
-const BUNDLE_CEILING_BYTES: u64 = 338 * 1000;
+/// the JS and CSS were minified), and every run prints how far it is from the budget. Issue 13's
+/// linear-time search engine (`regex-lite` instead of the browser's backtracking `RegExp`) added
+/// 21.1 KB (333,142 to 354,214 B).
+const BUNDLE_CEILING_BYTES: u64 = (338 + 22) * 1000;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
