@@ -13,7 +13,8 @@ pub struct LogLine {
     time: Option<Range<u32>>,
     container: Option<Range<u32>>,
     message: u32,
-    /// The message without escape sequences, only stored when it differs from the message.
+    /// The message as a terminal would have shown it (escape sequences applied, `\r`
+    /// overwrites done), only stored when the message has anything to interpret.
     plain: Option<Box<str>>,
 }
 
@@ -31,8 +32,8 @@ impl LogLine {
         let (time, container, message) = split(&raw).unwrap_or((None, None, 0));
         let plain = {
             let msg = &raw[message as usize..];
-            msg.contains('\u{1b}')
-                .then(|| crate::logs::render::strip_ansi(msg).into_boxed_str())
+            (!crate::logs::render::is_plain(msg))
+                .then(|| crate::logs::render::displayed_text(msg).into_boxed_str())
         };
         LogLine {
             raw: raw.into_boxed_str(),
@@ -67,12 +68,14 @@ impl LogLine {
         &self.raw[self.message as usize..]
     }
 
-    /// The message as the user reads it: escape sequences removed. Search runs on this.
+    /// The message as the user reads it: what a terminal would have shown, escape sequences
+    /// and control characters applied (see [`crate::logs::render`]). Search runs on this.
     pub fn plain_message(&self) -> &str {
         self.plain.as_deref().unwrap_or_else(|| self.message())
     }
 
-    /// The whole line without escape sequences, for downloads that strip ANSI.
+    /// The whole line as shown (header, then [`LogLine::plain_message`]), for downloads that
+    /// strip ANSI.
     pub fn plain_line(&self) -> String {
         let mut out = String::with_capacity(self.raw.len());
         out.push_str(&self.raw[..self.message as usize]);
@@ -358,6 +361,29 @@ mod tests {
         assert_eq!(
             line.plain_line(),
             "2024-01-02 03:04:05.0 +0000 UTC [web-1] error done"
+        );
+    }
+
+    #[test]
+    fn the_plain_message_is_the_final_state_of_the_row_and_the_raw_line_is_kept() {
+        let raw = "2024-01-02 03:04:05.0 +0000 UTC [web-1] Downloading   5%\rDownloading 100%\u{1b}[K \u{1b}]8;;https://x.example/\u{7}done\u{1b}]8;;\u{7}";
+        let line = LogLine::parse(format!("{raw}\r\n"));
+        assert_eq!(line.plain_message(), "Downloading 100% done");
+        assert_eq!(
+            line.plain_line(),
+            "2024-01-02 03:04:05.0 +0000 UTC [web-1] Downloading 100% done"
+        );
+        // Copy takes `raw()`; the download "with ANSI" writes it too: every byte but the
+        // line break the dump added.
+        assert_eq!(line.raw(), raw);
+        let lines = [line];
+        assert_eq!(
+            crate::logs::model::download_text(lines.iter(), false),
+            format!("{raw}\n")
+        );
+        assert_eq!(
+            crate::logs::model::download_text(lines.iter(), true),
+            "2024-01-02 03:04:05.0 +0000 UTC [web-1] Downloading 100% done\n"
         );
     }
 
