@@ -5,14 +5,20 @@
 //! A message is read by the `vte` crate (Alacritty's ECMA-48 parser: parameters with their
 //! sub-parameters, OSC strings, every sequence's extent) into one row of cells, the way a
 //! terminal would draw it: `\r` returns to the start and later text overwrites cell by cell,
-//! `ESC[K`/`ESC[1K`/`ESC[2K` erase, backspace and tabs move, and so do `ESC[nC`, `ESC[nD`,
-//! `ESC[nG`; the row's final state is shown. Why `vte` and not avt's parser, which the audit
-//! player already ships: avt's `Parser` is public, but it hands back decoded functions, and
-//! its decoding drops OSC 8 (only shell-integration OSCs come out), conceal (SGR 8), the
-//! underline styles and the underline colour; `vte` gives the raw structure and leaves the
-//! meaning to us. Measured: `vte` adds VTE_FIGURE to the gzipped bundle. Bare URLs are found by
-//! the `linkify` crate (GFM-like handling of parentheses and trailing punctuation), which
-//! adds LINKIFY_FIGURE.
+//! `ESC[K`/`ESC[1K`/`ESC[2K` and ECH/DCH/ICH erase, backspace and tabs move, and so do
+//! `ESC[nC`, `ESC[nD`, `ESC[nG`; the row's final state is shown.
+//!
+//! Why `vte` and not avt's parser, which the audit player already ships: avt's `Parser` is
+//! public, but it hands back decoded functions, and its decoding drops OSC 8 (only
+//! shell-integration OSCs come out), conceal (SGR 8), the underline styles and the underline
+//! colour; `vte` gives the raw structure and leaves the meaning to us. Bare URLs are found by
+//! the `linkify` crate (GFM-like handling of parentheses and trailing punctuation, plus GFM's
+//! `_`, `~` and entity rules below).
+//!
+//! Measured on the release bundle (gzip -9, December 2026): against the hand-written tokenizer
+//! this replaced, `vte` with the cell row and the sub-parameter reading of SGR adds 6.1 KB;
+//! `linkify` instead of the former hand-written URL scanner adds 2.4 KB more. 8.5 KB in all
+//! (333,142 B to 341,691 B).
 //!
 //! Every text run goes through [`SafeHtml::push_text`] and every link through
 //! [`SafeHtml::open_link`], so no byte of the input can become markup.

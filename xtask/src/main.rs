@@ -14,8 +14,10 @@ const BUNDLE_BUDGET_BYTES: u64 = 250 * 1000;
 /// is about 126 KB and each feature 55 to 65 KB of code (logic and views alike; rewriting the
 /// views without `view!` was measured to save little). This ceiling stops it from growing back
 /// (it was 393 KB before serde, the B-trees, Unicode case tables and std's sort left the wasm and
-/// the JS and CSS were minified), and every run prints how far it is from the budget.
-const BUNDLE_CEILING_BYTES: u64 = 338 * 1000;
+/// the JS and CSS were minified), and every run prints how far it is from the budget. Issue 13's
+/// field fixes may raise it by up to 30 KB: rendering log lines as a terminal (vte, linkify)
+/// took 9 KB of it.
+const BUNDLE_CEILING_BYTES: u64 = 347 * 1000;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
