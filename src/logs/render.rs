@@ -239,6 +239,23 @@ impl Row {
     /// Writes `c`, `width` columns wide, at the cursor and moves past it.
     fn put(&mut self, c: char, width: usize) {
         let col = self.cursor;
+        // Appending a narrow character, by far the most common case, needs no fix-ups.
+        if width == 1 && col == self.cells.len() && col < self.limit {
+            self.cursor = col + 1;
+            let start = self.text.len() as u32;
+            if self.text.len() + 4 <= u32::MAX as usize {
+                self.text.push(c);
+                self.cells.push(Cell {
+                    start,
+                    len: c.len_utf8() as u32,
+                    style: self.style,
+                    link: self.link,
+                    tail: false,
+                });
+                return;
+            }
+            self.cursor = col;
+        }
         self.cursor = (col + width).min(self.limit + 1);
         if col + width > self.limit || self.text.len() + 4 > u32::MAX as usize {
             self.hidden += c.len_utf8();
@@ -281,26 +298,35 @@ impl Row {
             .map_or(0, |i| i + 1);
         let mut text = String::with_capacity(self.text.len() + 16);
         let mut runs: Vec<(usize, u16, u16)> = Vec::new();
+        // Cells written in order point at consecutive text: copy such stretches whole.
+        let mut pending = 0..0;
         for cell in &self.cells[..end] {
             if cell.tail {
                 continue;
             }
             let key = (cell.style, cell.link);
-            match runs.last_mut() {
-                Some(last) if (last.1, last.2) == key => {}
-                Some(last) => {
+            if runs.last().is_none_or(|r| (r.1, r.2) != key) {
+                text.push_str(&self.text[pending.clone()]);
+                pending = 0..0;
+                if let Some(last) = runs.last_mut() {
                     last.0 = text.len();
-                    runs.push((0, key.0, key.1));
                 }
-                None => runs.push((0, key.0, key.1)),
+                runs.push((0, key.0, key.1));
             }
-            if cell.len == 0 {
+            let (start, len) = (cell.start as usize, cell.len as usize);
+            if len != 0 && pending.end == start && !pending.is_empty() {
+                pending.end += len;
+                continue;
+            }
+            text.push_str(&self.text[pending.clone()]);
+            pending = 0..0;
+            if len == 0 {
                 text.push(' ');
             } else {
-                let start = cell.start as usize;
-                text.push_str(&self.text[start..start + cell.len as usize]);
+                pending = start..start + len;
             }
         }
+        text.push_str(&self.text[pending]);
         if let Some(last) = runs.last_mut() {
             last.0 = text.len();
         }
