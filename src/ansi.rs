@@ -15,6 +15,25 @@ pub enum Color {
     Indexed(u8),
 }
 
+/// How text is underlined: SGR 4 and its sub-parameter (`4:0` … `4:5`, the form kitty,
+/// VTE and iTerm2 use), and SGR 21 (ECMA-48: doubly underlined).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Underline {
+    /// Not underlined (SGR 24, `4:0`).
+    #[default]
+    None,
+    /// A single line (SGR 4, `4:1`).
+    Single,
+    /// Two lines (SGR 21, `4:2`).
+    Double,
+    /// A wavy line (`4:3`).
+    Curly,
+    /// A dotted line (`4:4`).
+    Dotted,
+    /// A dashed line (`4:5`).
+    Dashed,
+}
+
 /// The graphic rendition of a run of text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Style {
@@ -28,8 +47,8 @@ pub struct Style {
     pub dim: bool,
     /// Italic (SGR 3).
     pub italic: bool,
-    /// Underlined (SGR 4, 21).
-    pub underline: bool,
+    /// Underline and its style (SGR 4, `4:n`, 21).
+    pub underline: Underline,
     /// Blinking (SGR 5, 6); shown as-is, blinking is not rendered.
     pub blink: bool,
     /// Foreground and background swapped (SGR 7).
@@ -46,56 +65,91 @@ impl Style {
         *self == Style::default()
     }
 
-    /// Applies the parameters of one `CSI … m` sequence. An empty list resets, as `CSI m` does.
-    /// Unknown or truncated parameters are ignored, never fatal.
+    /// Applies the parameters of one `CSI … m` sequence written with semicolons only, one
+    /// number per parameter (`[1, 38, 5, 208]` for `CSI 1;38;5;208 m`). An empty list
+    /// resets, as `CSI m` does. Unknown or truncated parameters are ignored, never fatal.
     pub fn apply_sgr(&mut self, params: &[u16]) {
         if params.is_empty() {
             *self = Style::default();
             return;
         }
-        let mut i = 0;
-        while i < params.len() {
-            let p = params[i];
-            match p {
+        self.apply_sgr_params(params.chunks(1));
+    }
+
+    /// Applies the parameters of one `CSI … m` sequence as ECMA-48 (5.4.2) structures
+    /// them: each item is one parameter, its value first and then its sub-parameters (the
+    /// colon-separated parts; an empty part reads 0), as the `vte` parser's `Params`
+    /// yields them. `CSI 38:2::255:128:0 m` is `[[38, 2, 0, 255, 128, 0]]`, `CSI 1;31 m` is
+    /// `[[1], [31]]`.
+    ///
+    /// Both forms of the extended colours (38 foreground, 48 background, 58 underline) are
+    /// read: ITU T.416's colon form `38:5:N`, `38:2:ID:R:G:B` (and the common `38:2:R:G:B`
+    /// without the colour space), and xterm's semicolon form `38;5;N`, `38;2;R;G;B`, which
+    /// spreads one colour over several parameters. A parameter with sub-parameters that
+    /// its code does not define (`1:2`) is ignored whole, as are unknown codes and
+    /// truncated colours; none of them changes how the parameters after it are read.
+    /// Underline colours are read (so their parameters are consumed) but not shown.
+    pub fn apply_sgr_params<'a>(&mut self, params: impl IntoIterator<Item = &'a [u16]>) {
+        let mut params = params.into_iter();
+        while let Some(param) = params.next() {
+            let Some((&code, sub)) = param.split_first() else {
+                continue;
+            };
+            let extended = matches!(code, 38 | 48 | 58);
+            if !sub.is_empty() && !extended && code != 4 {
+                continue;
+            }
+            match code {
                 0 => *self = Style::default(),
                 1 => self.bold = true,
                 2 => self.dim = true,
                 3 => self.italic = true,
-                4 | 21 => self.underline = true,
+                4 => {
+                    self.underline = match sub.first() {
+                        None | Some(1) => Underline::Single,
+                        Some(0) => Underline::None,
+                        Some(2) => Underline::Double,
+                        Some(3) => Underline::Curly,
+                        Some(4) => Underline::Dotted,
+                        Some(5) => Underline::Dashed,
+                        Some(_) => self.underline,
+                    }
+                }
                 5 | 6 => self.blink = true,
                 7 => self.inverse = true,
                 8 => self.hidden = true,
                 9 => self.strike = true,
+                21 => self.underline = Underline::Double,
                 22 => {
                     self.bold = false;
                     self.dim = false;
                 }
                 23 => self.italic = false,
-                24 => self.underline = false,
+                24 => self.underline = Underline::None,
                 25 => self.blink = false,
                 27 => self.inverse = false,
                 28 => self.hidden = false,
                 29 => self.strike = false,
-                30..=37 => self.fg = Color::Indexed((p - 30) as u8),
+                30..=37 => self.fg = Color::Indexed((code - 30) as u8),
                 39 => self.fg = Color::Default,
-                40..=47 => self.bg = Color::Indexed((p - 40) as u8),
+                40..=47 => self.bg = Color::Indexed((code - 40) as u8),
                 49 => self.bg = Color::Default,
-                90..=97 => self.fg = Color::Indexed((p - 90 + 8) as u8),
-                100..=107 => self.bg = Color::Indexed((p - 100 + 8) as u8),
-                38 | 48 => {
-                    let (color, used) = extended_color(&params[i + 1..]);
-                    if let Some(color) = color {
-                        if p == 38 {
-                            self.fg = color;
-                        } else {
-                            self.bg = color;
-                        }
+                90..=97 => self.fg = Color::Indexed((code - 90 + 8) as u8),
+                100..=107 => self.bg = Color::Indexed((code - 100 + 8) as u8),
+                38 | 48 | 58 => {
+                    let color = if sub.is_empty() {
+                        semicolon_color(&mut params)
+                    } else {
+                        colon_color(sub)
+                    };
+                    match (code, color) {
+                        (38, Some(c)) => self.fg = c,
+                        (48, Some(c)) => self.bg = c,
+                        _ => {}
                     }
-                    i += used;
                 }
                 _ => {}
             }
-            i += 1;
         }
     }
 
@@ -129,7 +183,11 @@ impl Style {
             (self.bold, "sld-bold"),
             (self.dim, "sld-dim"),
             (self.italic, "sld-italic"),
-            (self.underline, "sld-underline"),
+            (self.underline != Underline::None, "sld-underline"),
+            (self.underline == Underline::Double, "sld-underline-double"),
+            (self.underline == Underline::Curly, "sld-underline-curly"),
+            (self.underline == Underline::Dotted, "sld-underline-dotted"),
+            (self.underline == Underline::Dashed, "sld-underline-dashed"),
             (self.hidden, "sld-hidden"),
             (self.strike, "sld-strike"),
         ] {
@@ -141,26 +199,41 @@ impl Style {
     }
 }
 
-/// Reads `5;N` or `2;R;G;B` after a 38/48; returns the colour and how many params it used.
-fn extended_color(rest: &[u16]) -> (Option<Color>, usize) {
-    match rest {
-        [5, n, ..] => (u8::try_from(*n).ok().map(Color::Indexed), 2),
-        [2, r, g, b, ..] => {
-            let channel = |v: u16| u8::try_from(v).unwrap_or(255);
-            (
-                Some(Color::Indexed(nearest_256(
-                    channel(*r),
-                    channel(*g),
-                    channel(*b),
-                ))),
-                4,
-            )
-        }
-        // Truncated or unknown forms consume what is there, so the rest is not misread.
-        [5] => (None, 1),
-        [2, ..] => (None, rest.len().min(4)),
-        _ => (None, 0),
+/// The colour of a colon-form 38/48/58, from its sub-parameters: `5:N`, `2:ID:R:G:B[:…]`
+/// (ITU T.416, where ID is the colour space and may be empty) or `2:R:G:B`. Other colour
+/// models (CMY, CMYK, transparent) and truncated forms give `None`.
+fn colon_color(sub: &[u16]) -> Option<Color> {
+    match sub {
+        [5, n, ..] => indexed(*n),
+        [2, _, r, g, b, ..] | [2, r, g, b] => Some(rgb(*r, *g, *b)),
+        _ => None,
     }
+}
+
+/// The colour of a semicolon-form 38/48/58, reading `5;N` or `2;R;G;B` from the following
+/// parameters. It takes only as many as the form needs, so a truncated colour cannot eat
+/// more than its own share; an unknown model takes just its selector.
+fn semicolon_color<'a>(params: &mut impl Iterator<Item = &'a [u16]>) -> Option<Color> {
+    let mut value = || params.next().map(|p| p.first().copied().unwrap_or(0));
+    match value()? {
+        5 => indexed(value()?),
+        2 => {
+            let (r, g, b) = (value(), value(), value());
+            Some(rgb(r?, g?, b?))
+        }
+        _ => None,
+    }
+}
+
+fn indexed(n: u16) -> Option<Color> {
+    u8::try_from(n).ok().map(Color::Indexed)
+}
+
+/// True colour as its nearest palette entry (see the module comment); channels over 255
+/// are read as 255.
+fn rgb(r: u16, g: u16, b: u16) -> Color {
+    let channel = |v: u16| u8::try_from(v).unwrap_or(255);
+    Color::Indexed(nearest_256(channel(r), channel(g), channel(b)))
 }
 
 const CUBE_LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
@@ -245,7 +318,82 @@ mod tests {
         assert_eq!(styled(&[38, 2, 128, 128, 128]).classes(), "sld-fg-244");
         // A truncated extended colour is ignored and does not eat the next parameter.
         assert_eq!(styled(&[38, 5]).fg, Color::Default);
-        assert!(styled(&[38, 2, 1, 1, 1, 4]).underline);
+        assert_eq!(styled(&[38, 2, 1, 1, 1, 4]).underline, Underline::Single);
+    }
+
+    /// The style that `CSI params m` sets, with `params` split as ECMA-48 does: `;`
+    /// between parameters, `:` between a parameter's parts, an empty part read as 0.
+    fn sgr(params: &str) -> Style {
+        let groups: Vec<Vec<u16>> = params
+            .split(';')
+            .map(|p| p.split(':').map(|v| v.parse().unwrap_or(0)).collect())
+            .collect();
+        let mut s = Style::default();
+        s.apply_sgr_params(groups.iter().map(Vec::as_slice));
+        s
+    }
+
+    #[test]
+    fn colon_form_extended_colours_follow_itu_t416() {
+        // With an empty colour space, with a colour space id, and without one.
+        assert_eq!(sgr("38:2::255:128:0").fg, sgr("38;2;255;128;0").fg);
+        assert_eq!(
+            sgr("38:2::255:128:0").fg,
+            Color::Indexed(nearest_256(255, 128, 0))
+        );
+        assert_eq!(sgr("38:2:1:255:0:0").fg, Color::Indexed(196));
+        assert_eq!(sgr("48:2:255:0:0").bg, Color::Indexed(196));
+        // Trailing T.416 parts (unused, tolerance, tolerance space) are allowed.
+        assert_eq!(sgr("48:2::0:0:255:0:0:0").bg, Color::Indexed(21));
+        assert_eq!(sgr("38:5:208").fg, Color::Indexed(208));
+        assert_eq!(sgr("48:5:17").bg, Color::Indexed(17));
+        // Colon forms are one parameter: what follows is read as usual.
+        let s = sgr("38:5:208;1;48:2::0:0:0;4");
+        assert_eq!(s.classes(), "sld-fg-208 sld-bg-16 sld-bold sld-underline");
+    }
+
+    #[test]
+    fn malformed_colon_colours_are_ignored_without_disturbing_their_neighbours() {
+        for params in [
+            "38:2:1:2",
+            "38:5",
+            "38:3:0:1:2:3",
+            "38:4:0:1:2:3:4",
+            "38:5:300",
+            "38:9",
+        ] {
+            let s = sgr(&format!("1;{params};3"));
+            assert_eq!(s.fg, Color::Default, "{params}");
+            assert!(s.bold && s.italic, "{params}");
+        }
+        // A code that defines no sub-parameters is ignored whole with them.
+        assert!(!sgr("1:2").bold);
+        assert!(sgr("1:2;3").italic);
+    }
+
+    #[test]
+    fn underline_colours_are_consumed_in_both_forms_and_not_shown() {
+        let s = sgr("58;2;255;0;0;31");
+        assert_eq!(s.fg, Color::Indexed(1));
+        assert_eq!(s.classes(), "sld-fg-1");
+        assert_eq!(sgr("58;5;9;32").fg, Color::Indexed(2));
+        assert_eq!(sgr("58:2::255:0:0;33").fg, Color::Indexed(3));
+    }
+
+    #[test]
+    fn underline_styles_come_from_the_sub_parameter() {
+        assert_eq!(sgr("4").underline, Underline::Single);
+        assert_eq!(sgr("4:1").underline, Underline::Single);
+        assert_eq!(sgr("4:2").underline, Underline::Double);
+        assert_eq!(sgr("21").underline, Underline::Double);
+        assert_eq!(sgr("4:3").underline, Underline::Curly);
+        assert_eq!(sgr("4:4").underline, Underline::Dotted);
+        assert_eq!(sgr("4:5").underline, Underline::Dashed);
+        assert_eq!(sgr("4:3;4:0").underline, Underline::None);
+        assert_eq!(sgr("4:3;24").underline, Underline::None);
+        // An unknown style keeps what was there.
+        assert_eq!(sgr("4:2;4:9").underline, Underline::Double);
+        assert_eq!(sgr("4:3").classes(), "sld-underline sld-underline-curly");
     }
 
     #[test]
@@ -298,6 +446,10 @@ mod tests {
             "sld-dim",
             "sld-italic",
             "sld-underline",
+            "sld-underline-double",
+            "sld-underline-curly",
+            "sld-underline-dotted",
+            "sld-underline-dashed",
             "sld-hidden",
             "sld-strike",
         ] {

@@ -79,19 +79,39 @@ impl SafeHtml {
         self.0.push('>');
     }
 
-    /// Appends a link to `href` if it is an `http`/`https` URL, else the text alone.
-    /// Links open in a new tab without giving it a handle on this page.
-    pub fn push_link(&mut self, href: &str, text: &str) {
+    /// Whether `href` is an `http://` or `https://` URL (scheme in any case): the only
+    /// targets that become links. `javascript:`, `data:` and every other scheme stay text.
+    pub fn is_web_url(href: &str) -> bool {
         let lower = href.get(..8).unwrap_or(href).to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") {
-            self.0.push_str("<a href=\"");
-            escape_into(&mut self.0, href);
-            self.0
-                .push_str("\" target=\"_blank\" rel=\"noopener noreferrer\">");
-            escape_into(&mut self.0, text);
-            self.0.push_str("</a>");
-        } else {
-            self.push_text(text);
+        lower.starts_with("http://") || lower.starts_with("https://")
+    }
+
+    /// Opens a link to `href` if it is a web URL ([`SafeHtml::is_web_url`]) and says
+    /// whether it did; close it with [`SafeHtml::close_link`]. The target is escaped here,
+    /// the one place hrefs are written. Links open in a new tab without giving it a handle
+    /// on this page.
+    pub fn open_link(&mut self, href: &str) -> bool {
+        if !Self::is_web_url(href) {
+            return false;
+        }
+        self.0.push_str("<a href=\"");
+        escape_into(&mut self.0, href);
+        self.0
+            .push_str("\" target=\"_blank\" rel=\"noopener noreferrer\">");
+        true
+    }
+
+    /// Closes a link that [`SafeHtml::open_link`] opened.
+    pub fn close_link(&mut self) {
+        self.0.push_str("</a>");
+    }
+
+    /// Appends a link to `href` if it is an `http`/`https` URL, else the text alone.
+    pub fn push_link(&mut self, href: &str, text: &str) {
+        let opened = self.open_link(href);
+        escape_into(&mut self.0, text);
+        if opened {
+            self.close_link();
         }
     }
 
@@ -166,6 +186,31 @@ mod tests {
         assert_eq!(
             html.as_str(),
             "click<a href=\"https://example.com/?a=&quot;b&quot;\" target=\"_blank\" rel=\"noopener noreferrer\">site</a>"
+        );
+    }
+
+    #[test]
+    fn hostile_link_targets_stay_text_or_stay_inside_the_attribute() {
+        for href in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:x",
+            "file:///etc/passwd",
+            "//evil.example/x",
+            "",
+        ] {
+            let mut html = SafeHtml::new();
+            assert!(!html.open_link(href), "{href}");
+            assert_eq!(html.as_str(), "", "{href}");
+        }
+        let mut html = SafeHtml::new();
+        assert!(html.open_link("HTTPS://x.example/\"><script>alert('1')</script>"));
+        html.close_link();
+        assert_eq!(
+            html.as_str(),
+            "<a href=\"HTTPS://x.example/&quot;&gt;&lt;script&gt;alert(&#39;1&#39;)&lt;/script&gt;\" target=\"_blank\" rel=\"noopener noreferrer\"></a>"
         );
     }
 

@@ -13,13 +13,16 @@ pub struct LogLine {
     time: Option<Range<u32>>,
     container: Option<Range<u32>>,
     message: u32,
-    /// The message without escape sequences, only stored when it differs from the message.
+    /// The message as a terminal would have shown it (escape sequences applied, `\r`
+    /// overwrites done), only stored when the message has anything to interpret.
     plain: Option<Box<str>>,
 }
 
 impl LogLine {
     /// Parses `raw`: the first four space-separated tokens are the time, the fifth is
-    /// `[container]`, the rest is the message. A line that does not fit is all message.
+    /// `[container]`, the rest is the message. A line with a readable time but no
+    /// `[container]` keeps its time, with no container. A line that does not fit is all
+    /// message. A trailing line break (`\n`, or `\r\n` from a dump) is framing and is dropped.
     pub fn parse(raw: impl Into<String>) -> Self {
         let mut raw: String = raw.into();
         // Trailing line breaks come from framing, not from the application.
@@ -29,8 +32,8 @@ impl LogLine {
         let (time, container, message) = split(&raw).unwrap_or((None, None, 0));
         let plain = {
             let msg = &raw[message as usize..];
-            msg.contains('\u{1b}')
-                .then(|| crate::logs::render::strip_ansi(msg).into_boxed_str())
+            (!crate::logs::render::is_plain(msg))
+                .then(|| crate::logs::render::displayed_text(msg).into_boxed_str())
         };
         LogLine {
             raw: raw.into_boxed_str(),
@@ -65,12 +68,14 @@ impl LogLine {
         &self.raw[self.message as usize..]
     }
 
-    /// The message as the user reads it: escape sequences removed. Search runs on this.
+    /// The message as the user reads it: what a terminal would have shown, escape sequences
+    /// and control characters applied (see [`crate::logs::render`]). Search runs on this.
     pub fn plain_message(&self) -> &str {
         self.plain.as_deref().unwrap_or_else(|| self.message())
     }
 
-    /// The whole line without escape sequences, for downloads that strip ANSI.
+    /// The whole line as shown (header, then [`LogLine::plain_message`]), for downloads that
+    /// strip ANSI.
     pub fn plain_line(&self) -> String {
         let mut out = String::with_capacity(self.raw.len());
         out.push_str(&self.raw[..self.message as usize]);
@@ -86,39 +91,55 @@ impl LogLine {
 
 type Parts = (Option<Range<u32>>, Option<Range<u32>>, u32);
 
+/// Splits `raw` into its parts, by API-CONTRACT.md "Line format": four time tokens, then
+/// `[container]`, then the message.
+///
+/// Two shapes are recognised. With a `[container]` after them, the four tokens are taken as
+/// the time as long as they look like one (a date with dashes first), as they always were.
+/// Without it, the tokens must be a time this module can read (date, clock, numeric offset
+/// and a zone name); then the time is kept, the container is empty and the rest is the
+/// message. Anything else is a line from a program that happens to start with digits, and
+/// is all message.
 fn split(raw: &str) -> Option<Parts> {
     // Lines over 4 GiB cannot be represented by the u32 ranges; they are shown whole.
     u32::try_from(raw.len()).ok()?;
     let mut idx = 0usize;
     let mut token_ends = [0usize; 4];
-    for end in token_ends.iter_mut() {
+    for (n, end) in token_ends.iter_mut().enumerate() {
         let rest = &raw[idx..];
-        let sp = rest.find(' ')?;
+        // The zone name may end the line: a time with an empty message.
+        let sp = match rest.find(' ') {
+            Some(sp) => sp,
+            None if n == 3 => rest.len(),
+            None => return None,
+        };
         if sp == 0 {
             return None;
         }
         *end = idx + sp;
-        idx += sp + 1;
+        idx = (idx + sp + 1).min(raw.len());
     }
     let time_end = token_ends[3];
-    // The time must look like one: a date with dashes and a clock with colons. Anything
-    // else is a line from a program that happens to have spaces in it.
     let t = &raw[..time_end];
     if !t.as_bytes().first()?.is_ascii_digit() || !t[..token_ends[0]].contains('-') {
         return None;
     }
     let rest = &raw[idx..];
-    if !rest.starts_with('[') {
-        return None;
-    }
-    let close = rest.find(']')?;
-    let name = &rest[1..close];
-    if name.is_empty() || name.contains(' ') {
-        return None;
-    }
+    let bracketed = rest.strip_prefix('[').and_then(|r| {
+        let close = r.find(']')?;
+        let name = &r[..close];
+        (!name.is_empty() && !name.contains(' ')).then_some(close)
+    });
+    let Some(close) = bracketed else {
+        return is_platform_time(t, token_ends[2]).then_some((
+            Some(0..time_end as u32),
+            None,
+            idx as u32,
+        ));
+    };
     let c_start = idx + 1;
-    let c_end = idx + close;
-    let mut message = idx + close + 1;
+    let c_end = idx + 1 + close;
+    let mut message = c_end + 1;
     if raw[message..].starts_with(' ') {
         message += 1;
     }
@@ -127,6 +148,18 @@ fn split(raw: &str) -> Option<Parts> {
         Some(c_start as u32..c_end as u32),
         message as u32,
     ))
+}
+
+/// Whether `time` (four tokens, the third ending at byte `offset_end`) is a time in the
+/// platform's format: a readable date, clock and offset, and a zone name such as `UTC`,
+/// `CEST` or Go's numeric `+03`.
+fn is_platform_time(time: &str, offset_end: usize) -> bool {
+    let zone = &time[offset_end + 1..];
+    !zone.is_empty()
+        && zone
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-')
+        && Timestamp::parse(time).is_some()
 }
 
 /// A log timestamp: seconds since the Unix epoch (UTC) and nanoseconds.
@@ -245,8 +278,11 @@ mod tests {
         for raw in [
             "hello world",
             "a b c d [web-1] msg",
-            "2015-02-16 02:02:43 +0000 UTC web-1 msg",
-            "2015-02-16 02:02:43 +0000 UTC [] msg",
+            "2015-02-16 is when it started, [web-1] said",
+            "2015-02-16 02:02:43 +0000 [web-1]",
+            "2015-02-16 02:02:43 +0000",
+            "2015-13-16 02:02:43 +0000 UTC no such month",
+            "2015-02-16 02:02:43 +0000 U(C) bad zone",
             "",
             "<script>alert(1)</script>",
         ] {
@@ -255,6 +291,57 @@ mod tests {
             assert_eq!(line.container(), None, "{raw}");
             assert_eq!(line.message(), raw);
         }
+    }
+
+    #[test]
+    fn a_line_with_a_time_but_no_source_keeps_its_time_and_an_empty_container() {
+        for (raw, time, message) in [
+            (
+                "2022-10-30 10:00:01.000000000 +0000 UTC no source bracket on this line",
+                "2022-10-30 10:00:01.000000000 +0000 UTC",
+                "no source bracket on this line",
+            ),
+            (
+                "2022-10-30 12:00:01.5 +0200 CEST web-1 msg\r\n",
+                "2022-10-30 12:00:01.5 +0200 CEST",
+                "web-1 msg",
+            ),
+            (
+                "2015-02-16 02:02:43 +0000 UTC [] msg",
+                "2015-02-16 02:02:43 +0000 UTC",
+                "[] msg",
+            ),
+            (
+                "2015-02-16 02:02:43 +0300 +03 [not a container] x",
+                "2015-02-16 02:02:43 +0300 +03",
+                "[not a container] x",
+            ),
+            (
+                "2022-10-30 10:00:01.000000000 +0000 UTC",
+                "2022-10-30 10:00:01.000000000 +0000 UTC",
+                "",
+            ),
+            (
+                "2022-10-30 10:00:01.000000000 +0000 UTC ",
+                "2022-10-30 10:00:01.000000000 +0000 UTC",
+                "",
+            ),
+        ] {
+            let line = LogLine::parse(raw);
+            assert_eq!(line.time(), Some(time), "{raw:?}");
+            assert_eq!(line.container(), None, "{raw:?}");
+            assert_eq!(line.message(), message, "{raw:?}");
+            assert!(line.timestamp().is_some(), "{raw:?}");
+        }
+        let line = LogLine::parse("2022-10-30 10:00:01.000000000 +0000 UTC no source");
+        assert_eq!(line.timestamp().map(|t| t.secs), Some(1_667_124_001));
+    }
+
+    #[test]
+    fn a_line_ending_with_the_container_has_an_empty_message() {
+        let line = LogLine::parse("2022-10-30 10:00:01.0 +0000 UTC [web-1]");
+        assert_eq!(line.container(), Some("web-1"));
+        assert_eq!(line.message(), "");
     }
 
     #[test]
@@ -274,6 +361,29 @@ mod tests {
         assert_eq!(
             line.plain_line(),
             "2024-01-02 03:04:05.0 +0000 UTC [web-1] error done"
+        );
+    }
+
+    #[test]
+    fn the_plain_message_is_the_final_state_of_the_row_and_the_raw_line_is_kept() {
+        let raw = "2024-01-02 03:04:05.0 +0000 UTC [web-1] Downloading   5%\rDownloading 100%\u{1b}[K \u{1b}]8;;https://x.example/\u{7}done\u{1b}]8;;\u{7}";
+        let line = LogLine::parse(format!("{raw}\r\n"));
+        assert_eq!(line.plain_message(), "Downloading 100% done");
+        assert_eq!(
+            line.plain_line(),
+            "2024-01-02 03:04:05.0 +0000 UTC [web-1] Downloading 100% done"
+        );
+        // Copy takes `raw()`; the download "with ANSI" writes it too: every byte but the
+        // line break the dump added.
+        assert_eq!(line.raw(), raw);
+        let lines = [line];
+        assert_eq!(
+            crate::logs::model::download_text(lines.iter(), false),
+            format!("{raw}\n")
+        );
+        assert_eq!(
+            crate::logs::model::download_text(lines.iter(), true),
+            "2024-01-02 03:04:05.0 +0000 UTC [web-1] Downloading 100% done\n"
         );
     }
 

@@ -16,8 +16,8 @@ const BUNDLE_BUDGET_BYTES: u64 = 250 * 1000;
 /// (it was 393 KB before serde, the B-trees, Unicode case tables and std's sort left the wasm and
 /// the JS and CSS were minified), and every run prints how far it is from the budget. Issue 13's
 /// linear-time search engine (`regex-lite` instead of the browser's backtracking `RegExp`) added
-/// 21.1 KB (333,142 to 354,214 B).
-const BUNDLE_CEILING_BYTES: u64 = (338 + 22) * 1000;
+/// 21.1 KB (333,142 to 354,214 B); rendering log lines as a terminal (vte, linkify) 8.5 KB.
+const BUNDLE_CEILING_BYTES: u64 = (338 + 22 + 9) * 1000;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
