@@ -3,14 +3,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::context::{use_drains, DrainsCtx};
 use super::mask::mask_url;
 use super::model::{
     validate_field, DrainForm, Field, FieldKey, FormErrors, PerField, Provider, DATADOG_REGIONS,
 };
-use super::view::{unique_id, use_drains};
 use crate::api::drains::{self, Drain, Outcome, Target};
 use crate::api::ApiError;
-use crate::ui::{focus_later, ErrorNotice};
+use crate::ui::{focus_later, unique_id, ErrorNotice};
 
 /// Where the new drain goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -273,7 +273,7 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
 /// onto the fields (422) or the form, keeping everything typed.
 #[allow(clippy::too_many_arguments)] // One call site; a struct would only rename these.
 fn settle(
-    ctx: super::view::DrainsCtx,
+    ctx: DrainsCtx,
     state: FormState,
     provider: Provider,
     targets: &[Target],
