@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::context::{use_drains, DrainsCtx};
+use super::context::{use_drains, DrainsCtx, Part};
 use super::mask::mask_url;
 use super::model::{
     validate_field, DrainForm, Field, FieldKey, FormErrors, PerField, Provider, DATADOG_REGIONS,
@@ -87,15 +87,10 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
     focus_by_id("sld-drain-provider");
 
     let addons = move || {
-        ctx.overview.with(|o| {
-            o.as_ref()
-                .map(|o| {
-                    o.drain_addons()
-                        .map(|a| (a.id.clone(), a.label()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
+        ctx.drain_addons()
+            .iter()
+            .map(|a| (a.id.clone(), a.label()))
+            .collect::<Vec<_>>()
     };
 
     let has_addons = Memo::new(move |_| !addons().is_empty());
@@ -144,15 +139,11 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
             TargetChoice::Addon(id) => vec![Target::Addon(id)],
             TargetChoice::AppAndAddons => {
                 let mut t = vec![Target::App];
-                t.extend(ctx.overview.with_untracked(|o| {
-                    o.as_ref()
-                        .map(|o| {
-                            o.drain_addons()
-                                .map(|a| Target::Addon(a.id.clone()))
-                                .collect::<Vec<_>>()
-                        })
-                        .unwrap_or_default()
-                }));
+                t.extend(
+                    untrack(|| ctx.drain_addons())
+                        .into_iter()
+                        .map(|a| Target::Addon(a.id)),
+                );
                 t
             }
         };
@@ -241,8 +232,11 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
                             " The app and all its addons"
                         </label>
                     }.into_any())}
-                    {move || ctx.overview.with(|o| o.as_ref().is_some_and(|o| o.addons.len() > o.drain_addons().count())).then(|| view! {
-                        <p class="sld-field-help">"Addons that do not support drains (only databases produce logs) are not offered."</p>
+                    {move || (ctx.overview.with(|o| o.addons.len()) > ctx.drain_addons().len()).then(|| view! {
+                        <p class="sld-field-help">"Addons that do not support drains (only databases produce logs), or whose drains could not be read, are not offered."</p>
+                    }.into_any())}
+                    {move || (!ctx.part(&Part::Addons).loaded).then(|| view! {
+                        <p class="sld-field-help">"The addons could not be listed yet, so only the app is offered."</p>
                     }.into_any())}
                 </fieldset>
                 <div class="sld-drain-form__messages">

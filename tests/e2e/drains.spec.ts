@@ -434,3 +434,73 @@ test('a removal that fails on one target keeps the drain listed there and says w
   await drains.reload();
   await expect(page.locator('li.sld-drain').filter({ hasText: shown })).toHaveCount(1);
 });
+
+// Each part of the page (the app's drains, the addon list, each addon's drains) loads, fails
+// and retries on its own: one failed request hides nothing else.
+const REDIS_ID = 'ad-3c1d7e52-6a0b-4f8e-9d21-7b5e0c4a9f13';
+
+test('when the addon list fails the app drains are still shown, and its own Retry brings the addons', async ({ dashboard: page, sandbox }) => {
+  await sandbox.faults({ fail_next: { status: 500, count: 1, path: `/v1/apps/${APP}/addons` } });
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
+  await expect(drains.sectionError(drains.appSection)).toHaveCount(0);
+  await expect(drains.sectionError(drains.addonsList)).toContainText('The addons of this app could not be listed.');
+  await expect(drains.sectionError(drains.addonsList)).toContainText('The server failed (500)');
+  await expect(drains.addonSection(PG)).toHaveCount(0);
+  // The add form still works, on the app only.
+  await drains.openForm();
+  await expect(drains.form).toContainText('only the app is offered');
+  await page.keyboard.press('Escape');
+  // The fault was used up: Retry reads the list, then each addon's drains.
+  await drains.retry(drains.addonsList).click();
+  await expect(drains.row(drains.addonSection(PG), 'tag1.logs.ovh.com')).toHaveCount(1);
+  await expect(drains.addonSection('Redis')).toContainText('does not support log drains');
+  await expect(drains.addonsList).toHaveCount(0);
+  // The focus, left on the Retry button that went away, lands on the first addon.
+  await expect(drains.addonSection(PG).getByRole('heading', { name: /^PostgreSQL/ })).toBeFocused();
+});
+
+test('when one addon fails to list its drains the app and the other addons are still shown', async ({ dashboard: page, sandbox }) => {
+  await sandbox.faults({ fail_next: { status: 500, count: 2, path: `/v1/apps/${APP}/addons/${PG_ID}/log_drains` } });
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  const pg = drains.addonSection(PG);
+  await expect(drains.sectionError(pg)).toContainText('The drains of this addon could not be read. The server failed (500)');
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
+  await expect(drains.addonSection('Redis')).toContainText('does not support log drains');
+  // A retry that fails again keeps the focus on its button, for a third try.
+  await drains.retry(pg).click();
+  await expect(drains.retry(pg)).toHaveText('Retry');
+  await expect(drains.retry(pg)).toBeFocused();
+  await drains.retry(pg).click();
+  await expect(drains.row(pg, 'tag1.logs.ovh.com')).toHaveCount(1);
+  await expect(drains.sectionError(pg)).toHaveCount(0);
+  await expect(pg.getByRole('heading', { name: /^PostgreSQL/ })).toBeFocused();
+});
+
+test('when the app drains fail the addons are still shown and the app section retries alone', async ({ dashboard: page, sandbox }) => {
+  await sandbox.faults({ fail_next: { status: 500, count: 1, path: `/v1/apps/${APP}/log_drains` } });
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await expect(drains.sectionError(drains.appSection)).toContainText("The app's drains could not be read.");
+  await expect(drains.row(drains.addonSection(PG), 'tag1.logs.ovh.com')).toHaveCount(1);
+  await drains.retry(drains.appSection).click();
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
+  await expect(drains.sectionError(drains.appSection)).toHaveCount(0);
+});
+
+test('an addon listed without its provider id is reported in its place and the others are shown', async ({ dashboard: page, sandbox }) => {
+  await sandbox.faults({ malformed_addons: [REDIS_ID] });
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  const broken = page.getByRole('region', { name: `Addon ${REDIS_ID}` });
+  await expect(broken).toContainText('This addon could not be read');
+  await expect(broken).toContainText('addons[1].addon_provider: missing field `id`');
+  await expect(drains.row(drains.addonSection(PG), 'tag1.logs.ovh.com')).toHaveCount(1);
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
+  await sandbox.faults({ malformed_addons: [] });
+  await broken.getByRole('button', { name: 'Retry' }).click();
+  await expect(drains.addonSection('Redis')).toContainText('does not support log drains');
+  await expect(broken).toHaveCount(0);
+});

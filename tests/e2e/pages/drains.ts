@@ -44,11 +44,28 @@ export class DrainsPage {
   async waitLoaded() {
     await expect(this.heading).toBeVisible();
     await expect(this.appSection).toBeVisible();
+    // Each part loads on its own: wait until none is still loading.
+    await expect(this.page.locator('.sld-drains .sld-loading')).toHaveCount(0);
   }
 
   /** The section of an addon, by the start of its label, e.g. `PostgreSQL`. */
   addonSection(name: string): Locator {
     return this.page.getByRole('region', { name: new RegExp(`^${name} \\(`) });
+  }
+
+  /** The card of the addon list itself, shown while it loads or when reading it failed. */
+  get addonsList(): Locator {
+    return this.page.getByRole('region', { name: 'Addons', exact: true });
+  }
+
+  /** The inline error of a section (a part of the page that failed on its own). */
+  sectionError(section: Locator): Locator {
+    return section.locator('.sld-drains__part-error');
+  }
+
+  /** The Retry button of a section's inline error. */
+  retry(section: Locator): Locator {
+    return this.sectionError(section).getByRole('button', { name: /^(Retry|Retrying…)$/ });
   }
 
   /** The drain rows of a section. */
