@@ -135,6 +135,8 @@ fn unsupported(err: &ApiError) -> Option<String> {
 pub enum FormMode {
     /// "Add a drain".
     Add,
+    /// Editing the drain with this URL, opened from its row in `Target`'s list.
+    Edit(Target, String),
 }
 
 /// What every part of the page shares: the client, the app, what is known of its drains,
@@ -158,6 +160,9 @@ pub struct DrainsCtx {
     pub alert: RwSignal<Option<String>>,
     /// The form shown, if any.
     pub form: RwSignal<Option<FormMode>>,
+    /// The row (target and URL) whose Edit button takes the focus once it is shown: where a
+    /// closed edit form returns the user.
+    pub focus_row: RwSignal<Option<(Target, String)>>,
 }
 
 impl DrainsCtx {
@@ -172,6 +177,7 @@ impl DrainsCtx {
             status: RwSignal::new(None),
             alert: RwSignal::new(None),
             form: RwSignal::new(None),
+            focus_row: RwSignal::new(None),
         };
         provide_context(ctx);
         ctx

@@ -21,15 +21,15 @@ enum TargetChoice {
     AppAndAddons,
 }
 
-/// The form's state, shared by its field components.
+/// The form's state, shared by its field components (and the edit form's).
 #[derive(Clone, Copy)]
-struct FormState {
-    provider: RwSignal<Option<Provider>>,
-    values: RwSignal<PerField<String>>,
-    errors: RwSignal<FormErrors>,
+pub(super) struct FormState {
+    pub provider: RwSignal<Option<Provider>>,
+    pub values: RwSignal<PerField<String>>,
+    pub errors: RwSignal<FormErrors>,
     /// Fields the user has left once: their errors show while typing from then on.
-    touched: RwSignal<PerField<()>>,
-    pending: RwSignal<bool>,
+    pub touched: RwSignal<PerField<()>>,
+    pub pending: RwSignal<bool>,
 }
 
 impl FormState {
@@ -37,7 +37,7 @@ impl FormState {
     ///
     /// Uses the `try_` accessors because browsers fire `blur` on the focused input while the
     /// form is being removed (Escape, success), after its state has been disposed.
-    fn check(self, key: FieldKey) {
+    pub fn check(self, key: FieldKey) {
         let Some(Some(provider)) = self.provider.try_get_untracked() else {
             return;
         };
@@ -59,11 +59,11 @@ impl FormState {
     }
 }
 
-fn input_id(key: FieldKey) -> String {
+pub(super) fn input_id(key: FieldKey) -> String {
     format!("sld-drain-{}", key.api_name().replace('_', "-"))
 }
 
-fn focus_by_id(id: &str) {
+pub(super) fn focus_by_id(id: &str) {
     focus_later(format!("#{id}"));
 }
 
@@ -325,7 +325,7 @@ fn settle(
     failure.try_set(other_failure);
 }
 
-fn with_place(several: bool, place: &str, text: &str) -> String {
+pub(super) fn with_place(several: bool, place: &str, text: &str) -> String {
     if several {
         format!("{place}: {text}")
     } else {
@@ -342,7 +342,16 @@ fn with_place(several: bool, place: &str, text: &str) -> String {
 
 /// One input of the chosen provider, with its label, help and error.
 #[component]
-fn FieldInput(field: Field, state: FormState) -> impl IntoView {
+pub(super) fn FieldInput(
+    /// The field, as the provider uses it.
+    field: Field,
+    /// The form's state.
+    state: FormState,
+    /// Whether a secret (a token, or an ELK URL with its password) is shown masked until
+    /// revealed: the edit form opens with the drain's secrets filled in.
+    #[prop(optional)]
+    masked: bool,
+) -> impl IntoView {
     let key = field.key;
     let id = input_id(key);
     let help_id = format!("{id}-help");
@@ -368,7 +377,16 @@ fn FieldInput(field: Field, state: FormState) -> impl IntoView {
         });
         state.check(key);
     };
-    let input_type = if key == FieldKey::Url { "url" } else { "text" };
+    let secret = masked && matches!(key, FieldKey::Token | FieldKey::Url);
+    let revealed = RwSignal::new(!secret);
+    let plain_type = if key == FieldKey::Url { "url" } else { "text" };
+    let input_type = move || {
+        if revealed.get() {
+            plain_type
+        } else {
+            "password"
+        }
+    };
     let input_mode = match key {
         FieldKey::Port => "numeric",
         FieldKey::Url => "url",
@@ -385,7 +403,7 @@ fn FieldInput(field: Field, state: FormState) -> impl IntoView {
                 }}
             </label>
             <input
-                id=id
+                id=id.clone()
                 type=input_type
                 inputmode=input_mode
                 autocomplete="off"
@@ -399,6 +417,18 @@ fn FieldInput(field: Field, state: FormState) -> impl IntoView {
                 on:input=on_input
                 on:blur=on_blur
             />
+            {secret.then(|| view! {
+                <button
+                    type="button"
+                    class="sld-button sld-field__reveal"
+                    aria-controls=id.clone()
+                    aria-label=move || format!("{} {}", if revealed.get() { "Hide" } else { "Reveal" }, field.label)
+                    aria-pressed=move || if revealed.get() { "true" } else { "false" }
+                    on:click=move |_| revealed.update(|r| *r = !*r)
+                >
+                    {move || if revealed.get() { "Hide" } else { "Reveal" }}
+                </button>
+            })}
             {(key == FieldKey::DrainRegion).then(|| view! {
                 <datalist id=list_id.clone()>
                     {DATADOG_REGIONS.into_iter().map(|r| view! { <option value=r></option> }).collect_view()}
@@ -414,7 +444,7 @@ fn FieldInput(field: Field, state: FormState) -> impl IntoView {
 
 /// Moves focus to the first field, in form order, that has an error, so keyboard and
 /// screen-reader users land on what to fix (after client-side or server-side refusals).
-fn focus_first_error(provider: Provider, errors: &FormErrors) {
+pub(super) fn focus_first_error(provider: Provider, errors: &FormErrors) {
     if let Some(first) = provider
         .fields()
         .iter()

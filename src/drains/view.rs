@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::context::{use_drains, DrainsCtx, FormMode, Part};
+use super::edit::EditDrainForm;
 use super::form::AddDrainForm;
 use super::mask::{detect_provider, mask_url, DrainKind};
 use crate::api::drains::{self, AddonDrains, Target};
@@ -25,6 +26,8 @@ pub fn DrainsPage(app: String) -> impl IntoView {
         // Focus goes back where the user opened the form from.
         focus_later("#sld-drains-add".to_owned());
     });
+    // The edit form hands the focus back to its row itself (see `DrainsCtx::focus_row`).
+    let close_edit = Callback::new(move |_: ()| ctx.form.set(None));
 
     view! {
         <section class="sld-page sld-drains" aria-labelledby="sld-drains-title">
@@ -63,7 +66,8 @@ pub fn DrainsPage(app: String) -> impl IntoView {
             // Built when the form opens and dropped when it closes.
             {move || match ctx.form.get() {
                 Some(FormMode::Add) => view! { <AddDrainForm on_close=close_add /> }.into_any(),
-                _ => ().into_any(),
+                Some(FormMode::Edit(target, url)) => view! { <EditDrainForm target url on_close=close_edit /> }.into_any(),
+                None => ().into_any(),
             }}
             <AppGroup />
             <AddonGroups />
@@ -363,6 +367,7 @@ enum Scope {
 /// One drain: provider, masked URL, reveal, copy, remove.
 #[component]
 fn DrainRow(target: Target, url: String) -> impl IntoView {
+    let ctx = use_drains();
     let kind = detect_provider(&url);
     let masked = mask_url(&url);
     let url = StoredValue::new(url);
@@ -389,6 +394,24 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
     let remove_button = StoredValue::new(format!(
         r#"button.sld-button--danger[aria-describedby="{url_id}"]"#
     ));
+    let edit_id = format!("{row_id}-edit");
+    let edit_selector = format!("#{edit_id}");
+    let editing = move || {
+        ctx.form.with(|f| {
+            matches!(f, Some(FormMode::Edit(t, u)) if *t == target.get_value() && *u == url.get_value())
+        })
+    };
+    // A closed edit form hands the focus back to its row (the new drain's, after a change).
+    Effect::new(move |_| {
+        let mine = ctx.focus_row.with(|f| {
+            f.as_ref()
+                .is_some_and(|(t, u)| *t == target.get_value() && *u == url.get_value())
+        });
+        if mine {
+            ctx.focus_row.set(None);
+            focus_later(edit_selector.clone());
+        }
+    });
     view! {
         <li class="sld-drain">
             <div class="sld-drain__main">
@@ -401,6 +424,23 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
                 </code>
             </div>
             <div class="sld-drain__actions">
+                <button
+                    type="button"
+                    class="sld-button"
+                    id=edit_id
+                    aria-describedby=url_id.clone()
+                    aria-controls="sld-drain-form"
+                    aria-expanded=move || if editing() { "true" } else { "false" }
+                    on:click=move |_| {
+                        ctx.status.set(None);
+                        // Only a change rebuilds the form, so a second click loses nothing typed.
+                        if !editing() {
+                            ctx.form.set(Some(FormMode::Edit(target.get_value(), url.get_value())));
+                        }
+                    }
+                >
+                    "Edit"
+                </button>
                 <button
                     type="button"
                     class="sld-button"
