@@ -160,9 +160,10 @@ pub struct DrainsCtx {
     pub alert: RwSignal<Option<String>>,
     /// The form shown, if any.
     pub form: RwSignal<Option<FormMode>>,
-    /// The row (target and URL) whose Edit button takes the focus once it is shown: where a
-    /// closed edit form returns the user.
-    pub focus_row: RwSignal<Option<(Target, String)>>,
+    /// The row whose Edit button takes the focus once it is shown, as the edit of its target
+    /// and URL: where a closed edit form returns the user. (The form's type, so that no new
+    /// signal type is added to the bundle.)
+    pub focus_row: RwSignal<Option<FormMode>>,
 }
 
 impl DrainsCtx {

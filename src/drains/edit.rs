@@ -11,7 +11,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::context::{use_drains, DrainsCtx};
+use super::context::{use_drains, DrainsCtx, FormMode};
 use super::form::{focus_by_id, focus_first_error, with_place, FieldInput, FormState};
 use super::mask::mask_url;
 use super::model::{DrainForm, FieldKey, FormErrors, PerField, Provider};
@@ -19,15 +19,6 @@ use super::prefill::{changed_fields, drain_url, prefill, Prefill};
 use crate::api::drains::{self, Target};
 use crate::api::ApiError;
 use crate::ui::{focus_later, ErrorNotice};
-
-/// Where a change applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Scope {
-    /// Every list that holds the drain's URL.
-    Everywhere,
-    /// Only the list the user opened the form from.
-    OnlyHere,
-}
 
 /// An old drain still attached after the new one was added: where, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,7 +48,7 @@ pub fn EditDrainForm(target: Target, url: String, on_close: Callback<()>) -> imp
     // Cancel: back to the row the form was opened from.
     let cancel = move || {
         ctx.focus_row
-            .set(Some((here.get_value(), old_url.get_value())));
+            .set(Some(FormMode::Edit(here.get_value(), old_url.get_value())));
         on_close.run(());
     };
 
@@ -118,7 +109,10 @@ fn EditFields(
         touched: RwSignal::new(PerField::new()),
         pending: RwSignal::new(false),
     };
-    let scope = RwSignal::new(Scope::Everywhere);
+    // Where the change applies: every list that holds the drain's URL, or only the list the
+    // form was opened from. A `bool` rather than an enum: each new signal type adds its code
+    // to the bundle.
+    let everywhere = RwSignal::new(true);
     let form_messages = RwSignal::new(Vec::<String>::new());
     let failure = RwSignal::new(None::<ApiError>);
     let leftover = RwSignal::new(None::<Leftover>);
@@ -154,7 +148,8 @@ fn EditFields(
             mask_url(&new_url)
         )));
         ctx.alert.set(None);
-        ctx.focus_row.set(Some((here.get_value(), new_url)));
+        ctx.focus_row
+            .set(Some(FormMode::Edit(here.get_value(), new_url)));
         on_close.run(());
     };
 
@@ -192,9 +187,10 @@ fn EditFields(
             ]);
             return;
         }
-        let places = match scope.get_untracked() {
-            Scope::Everywhere => untrack(places_now),
-            Scope::OnlyHere => vec![here.get_value()],
+        let places = if everywhere.get_untracked() {
+            untrack(places_now)
+        } else {
+            vec![here.get_value()]
         };
         let changed = original
             .get_value()
@@ -359,14 +355,14 @@ fn EditFields(
                         <legend>"Where to change it"</legend>
                         <label>
                             <input type="radio" name="sld-drain-edit-scope"
-                                prop:checked=move || scope.get() == Scope::Everywhere
-                                on:change=move |_| scope.set(Scope::Everywhere) />
+                                prop:checked=move || everywhere.get()
+                                on:change=move |_| everywhere.set(true) />
                             " Everywhere it is: " {move || ctx.labels(&places_now())}
                         </label>
                         <label>
                             <input type="radio" name="sld-drain-edit-scope"
-                                prop:checked=move || scope.get() == Scope::OnlyHere
-                                on:change=move |_| scope.set(Scope::OnlyHere) />
+                                prop:checked=move || !everywhere.get()
+                                on:change=move |_| everywhere.set(false) />
                             " Only on " {here_label}
                         </label>
                     </fieldset>

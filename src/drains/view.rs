@@ -91,9 +91,9 @@ fn PartNotice(
 ) -> impl IntoView {
     let ctx = use_drains();
     let part = StoredValue::new(part);
-    let state = Memo::new(move |_| ctx.part(&part.get_value()));
-    let failed = Memo::new(move |_| state.with(|s| s.error.is_some()));
-    let retrying = move || state.with(|s| s.loading);
+    let state = move || ctx.part(&part.get_value());
+    let failed = Memo::new(move |_| state().error.is_some());
+    let retrying = move || state().loading;
     Effect::new(move |was_failed: Option<bool>| {
         let now = failed.get();
         if was_failed == Some(true) && !now {
@@ -107,14 +107,14 @@ fn PartNotice(
                 <div class="sld-error sld-drains__part-error" role="alert">
                     <span>
                         {what} " "
-                        {move || state.with(|s| s.error.as_ref().map(ToString::to_string))}
+                        {move || state().error.map(|e| e.to_string())}
                     </span>
                     <button
                         type="button"
                         class="sld-button"
                         aria-disabled=move || retrying().then_some("true")
                         on:click=move |_| {
-                            if !state.with_untracked(|s| s.loading) {
+                            if !untrack(retrying) {
                                 ctx.load(part.get_value());
                             }
                         }
@@ -222,9 +222,11 @@ fn AddonGroups() -> impl IntoView {
         <For each=addons key=|(id, _)| id.clone() let:addon>
             <AddonGroup id=addon.0 label=addon.1 />
         </For>
-        <For each=unreadable key=|(index, id, error)| (*index, id.clone(), error.clone()) let:entry>
-            <UnreadableAddonGroup index=entry.0 id=entry.1 error=entry.2 />
-        </For>
+        // Rare and without state of their own: a plain list, not a second keyed one (each
+        // keyed list type adds its diffing code to the bundle).
+        {move || unreadable().into_iter().map(|(index, id, error)| view! {
+            <UnreadableAddonGroup index id error />
+        }).collect_view()}
         {move || no_addons.get().then(|| view! {
             <p class="sld-muted">"This app has no addons. Database addons can have drains of their own."</p>
         }.into_any())}
@@ -404,8 +406,7 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
     // A closed edit form hands the focus back to its row (the new drain's, after a change).
     Effect::new(move |_| {
         let mine = ctx.focus_row.with(|f| {
-            f.as_ref()
-                .is_some_and(|(t, u)| *t == target.get_value() && *u == url.get_value())
+            matches!(f, Some(FormMode::Edit(t, u)) if *t == target.get_value() && *u == url.get_value())
         });
         if mine {
             ctx.focus_row.set(None);

@@ -10,12 +10,14 @@ use std::process::{exit, Command};
 const TRUNK_VERSION: &str = "0.21.14";
 /// The size the shipped wasm+js+css should have, gzipped (issue 2's budget).
 const BUNDLE_BUDGET_BYTES: u64 = 250 * 1000;
-/// The size above which the tests fail. The bundle is about 333 KB, over the budget: the shell
+/// The size above which the tests fail. The bundle is about 353 KB, over the budget: the shell
 /// is about 126 KB and each feature 55 to 65 KB of code (logic and views alike; rewriting the
 /// views without `view!` was measured to save little). This ceiling stops it from growing back
 /// (it was 393 KB before serde, the B-trees, Unicode case tables and std's sort left the wasm and
-/// the JS and CSS were minified), and every run prints how far it is from the budget.
-const BUNDLE_CEILING_BYTES: u64 = 338 * 1000;
+/// the JS and CSS were minified), and every run prints how far it is from the budget. Raised
+/// from 338 KB: the drains page's parts loading on their own and the toolbar's separate reads
+/// added about 5.5 KB, editing a drain about 14 KB (a second form view).
+const BUNDLE_CEILING_BYTES: u64 = 354 * 1000;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
