@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::http::{json_response, no_content, origin, raw_json, ApiError, JsonBody};
+use crate::logs::lock;
 use crate::world::App;
 use crate::{auth, clock, drains, Shared};
 
@@ -97,10 +98,20 @@ async fn show_app(State(s): St, Path(app): Path<String>) -> ApiResult {
 
 async fn list_addons(State(s): St, Path(app): Path<String>) -> ApiResult {
     let app = s.app(&app)?;
+    let malformed = lock(&s.faults).malformed_addons.clone();
     let addons: Vec<Value> = app
         .addons
         .iter()
-        .map(|a| a.to_json(app, s.started))
+        .map(|a| {
+            let mut json = a.to_json(app, s.started);
+            if malformed.iter().any(|id| id == a.id) {
+                // The `malformed_addons` fault: an addon without its provider id.
+                json["addon_provider"]
+                    .as_object_mut()
+                    .map(|p| p.remove("id"));
+            }
+            json
+        })
         .collect();
     Ok(Json(json!({ "addons": addons })).into_response())
 }

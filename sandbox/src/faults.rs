@@ -20,6 +20,9 @@ pub struct FailNext {
     pub count: u32,
     /// Only calls with this method fail, when set.
     pub method: Option<String>,
+    /// Only calls to this API path fail, when set: `/apps/example-app/addons`, with or
+    /// without the `/v1` (or `/proxy/v1`) prefix, compared exactly.
+    pub path: Option<String>,
 }
 
 /// The current faults, as `POST /_sandbox/faults` returns them.
@@ -39,6 +42,14 @@ pub struct Faults {
     pub truncate_archives: bool,
     /// Whether the archive storage leaves out its CORS headers (and refuses preflights).
     pub refuse_archive_cors: bool,
+    /// Addons (by id) listed without their `addon_provider.id`, as a malformed answer.
+    pub malformed_addons: Vec<String>,
+}
+
+/// An API path without its `/proxy` and `/v1` prefixes, as the routes under `/v1` see it.
+fn api_path(path: &str) -> &str {
+    let path = path.strip_prefix("/proxy").unwrap_or(path);
+    path.strip_prefix("/v1").unwrap_or(path)
 }
 
 fn bad(message: &str) -> ApiError {
@@ -86,6 +97,16 @@ impl Faults {
                         .as_bool()
                         .ok_or_else(|| bad("refuse_archive_cors must be a boolean"))?
                 }
+                "malformed_addons" => {
+                    update.malformed_addons = value
+                        .as_array()
+                        .and_then(|ids| {
+                            ids.iter()
+                                .map(|id| id.as_str().map(str::to_string))
+                                .collect::<Option<Vec<_>>>()
+                        })
+                        .ok_or_else(|| bad("malformed_addons must be an array of addon ids"))?
+                }
                 "delay_ms" => {
                     update.delay_ms = value
                         .as_u64()
@@ -113,10 +134,20 @@ impl Faults {
                         Some(Value::String(m)) => Some(m.to_ascii_uppercase()),
                         Some(_) => return Err(bad("fail_next.method must be a string")),
                     };
+                    let path = match value.get("path") {
+                        None | Some(Value::Null) => None,
+                        Some(Value::String(p)) if p.starts_with('/') => {
+                            Some(api_path(p).to_string())
+                        }
+                        Some(_) => {
+                            return Err(bad("fail_next.path must be a path starting with /"))
+                        }
+                    };
                     update.fail_next = (count > 0).then_some(FailNext {
                         status: status as u16,
                         count,
                         method,
+                        path,
                     });
                 }
                 other => return Err(bad(&format!("unknown fault {other:?}"))),
@@ -126,10 +157,14 @@ impl Faults {
         Ok(drop_streams)
     }
 
-    /// Consumes one planned failure if this call is concerned.
-    pub fn take_failure(&mut self, method: &Method) -> Option<ApiError> {
+    /// Consumes one planned failure if this call (`path` as the API routes see it, or with
+    /// its prefix) is concerned.
+    pub fn take_failure(&mut self, method: &Method, path: &str) -> Option<ApiError> {
         let plan = self.fail_next.as_mut()?;
         if plan.method.as_deref().is_some_and(|m| m != method.as_str()) {
+            return None;
+        }
+        if plan.path.as_deref().is_some_and(|p| p != api_path(path)) {
             return None;
         }
         let status = StatusCode::from_u16(plan.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -177,12 +212,29 @@ mod tests {
         let mut f = Faults::default();
         f.apply(&json!({"fail_next": {"status": 500, "count": 1, "method": "post"}}))
             .expect("valid");
-        assert!(f.take_failure(&Method::GET).is_none());
+        assert!(f.take_failure(&Method::GET, "/apps").is_none());
         assert!(matches!(
-            f.take_failure(&Method::POST),
+            f.take_failure(&Method::POST, "/apps/a/log_drains"),
             Some(ApiError::Internal)
         ));
         assert!(f.fail_next.is_none());
+    }
+
+    #[test]
+    fn a_path_scoped_failure_spares_other_paths_and_ignores_the_prefix() {
+        let mut f = Faults::default();
+        f.apply(&json!({"fail_next": {"status": 500, "count": 2, "path": "/v1/apps/a/addons"}}))
+            .expect("valid");
+        assert!(f.take_failure(&Method::GET, "/apps/a/log_drains").is_none());
+        assert!(f.take_failure(&Method::GET, "/apps/a/addons/x").is_none());
+        assert!(f.take_failure(&Method::GET, "/apps/a/addons").is_some());
+        assert!(f
+            .take_failure(&Method::GET, "/proxy/v1/apps/a/addons")
+            .is_some());
+        assert!(f.fail_next.is_none());
+        assert!(f
+            .apply(&json!({"fail_next": {"status": 500, "path": "apps"}}))
+            .is_err());
     }
 
     #[test]

@@ -122,6 +122,53 @@ pub async fn list_addons(api: &ApiClient, app: &str) -> Result<Vec<Addon>, ApiEr
     Ok(body.object()?.list("addons", Addon::from_json)?)
 }
 
+/// An entry of an addon list that could not be read, kept so that a page can say so in its
+/// place while it shows the other addons.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnreadableAddon {
+    /// Its position in the list, from 0.
+    pub index: usize,
+    /// Its `id`, when at least that could be read.
+    pub id: Option<String>,
+    /// What is wrong, naming the member (`addons[1].addon_provider: missing field `id``).
+    pub error: ApiError,
+}
+
+/// Reads an addon list answer entry by entry: a malformed entry becomes an
+/// [`UnreadableAddon`] instead of failing the whole list. Only a body that is not
+/// `{"addons":[…]}` at all is an error.
+pub fn parse_addons_each(body: &Value) -> Result<Vec<Result<Addon, UnreadableAddon>>, Error> {
+    let items = match body.object()?.get("addons") {
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            let message = format!("expected an array, found {}", other.kind());
+            return Err(Error::new(message).within("addons"));
+        }
+        None => return Err(Error::new("missing field `addons`")),
+    };
+    Ok(items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            Addon::from_json(item).map_err(|e| UnreadableAddon {
+                index,
+                id: item.get("id").and_then(Value::as_str).map(str::to_owned),
+                error: e.within(&format!("[{index}]")).within("addons").into(),
+            })
+        })
+        .collect())
+}
+
+/// The addons of `app`, each read on its own (see [`parse_addons_each`]).
+pub async fn list_addons_each(
+    api: &ApiClient,
+    app: &str,
+) -> Result<Vec<Result<Addon, UnreadableAddon>>, ApiError> {
+    let path = format!("/v1/apps/{}/addons", segment(app));
+    let body = api.json(Request::get(path).latest("addons")).await?;
+    Ok(parse_addons_each(&body)?)
+}
+
 /// The container types of `app`.
 pub async fn list_containers(api: &ApiClient, app: &str) -> Result<Vec<ContainerType>, ApiError> {
     let path = format!("/v1/apps/{}/containers", segment(app));
@@ -150,6 +197,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!((bare.label(), bare.plan), ("redis (ad-1)".to_owned(), None));
+    }
+
+    #[test]
+    fn one_malformed_addon_is_reported_in_its_place_and_the_others_are_kept() {
+        let body = json!({"addons": [
+            {"id": "ad-1", "addon_provider": {"id": "postgresql", "name": "PostgreSQL"}},
+            {"id": "ad-2", "addon_provider": {"name": "Redis"}},
+            "not an addon",
+            {"id": "ad-4", "addon_provider": {"id": "mysql"}}
+        ]});
+        let entries = parse_addons_each(&body).unwrap();
+        assert_eq!(entries.len(), 4);
+        assert_eq!(entries[0].as_ref().unwrap().id, "ad-1");
+        let bad = entries[1].as_ref().unwrap_err();
+        assert_eq!((bad.index, bad.id.as_deref()), (1, Some("ad-2")));
+        assert_eq!(
+            bad.error.to_string(),
+            "Unexpected answer from the server: addons[1].addon_provider: missing field `id`"
+        );
+        assert_eq!(entries[2].as_ref().unwrap_err().id, None);
+        assert_eq!(entries[3].as_ref().unwrap().id, "ad-4");
+        // A body that is not an addon list at all is still one error.
+        assert!(parse_addons_each(&json!({"addons": {}})).is_err());
+        assert!(parse_addons_each(&json!([])).is_err());
     }
 
     #[test]

@@ -3,14 +3,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::context::{use_drains, DrainsCtx, Part};
 use super::mask::mask_url;
 use super::model::{
     validate_field, DrainForm, Field, FieldKey, FormErrors, PerField, Provider, DATADOG_REGIONS,
 };
-use super::view::{unique_id, use_drains};
 use crate::api::drains::{self, Drain, Outcome, Target};
 use crate::api::ApiError;
-use crate::ui::{focus_later, ErrorNotice};
+use crate::ui::{focus_later, unique_id, ErrorNotice};
 
 /// Where the new drain goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,15 +21,15 @@ enum TargetChoice {
     AppAndAddons,
 }
 
-/// The form's state, shared by its field components.
+/// The form's state, shared by its field components (and the edit form's).
 #[derive(Clone, Copy)]
-struct FormState {
-    provider: RwSignal<Option<Provider>>,
-    values: RwSignal<PerField<String>>,
-    errors: RwSignal<FormErrors>,
+pub(super) struct FormState {
+    pub provider: RwSignal<Option<Provider>>,
+    pub values: RwSignal<PerField<String>>,
+    pub errors: RwSignal<FormErrors>,
     /// Fields the user has left once: their errors show while typing from then on.
-    touched: RwSignal<PerField<()>>,
-    pending: RwSignal<bool>,
+    pub touched: RwSignal<PerField<()>>,
+    pub pending: RwSignal<bool>,
 }
 
 impl FormState {
@@ -37,7 +37,7 @@ impl FormState {
     ///
     /// Uses the `try_` accessors because browsers fire `blur` on the focused input while the
     /// form is being removed (Escape, success), after its state has been disposed.
-    fn check(self, key: FieldKey) {
+    pub fn check(self, key: FieldKey) {
         let Some(Some(provider)) = self.provider.try_get_untracked() else {
             return;
         };
@@ -59,11 +59,11 @@ impl FormState {
     }
 }
 
-fn input_id(key: FieldKey) -> String {
+pub(super) fn input_id(key: FieldKey) -> String {
     format!("sld-drain-{}", key.api_name().replace('_', "-"))
 }
 
-fn focus_by_id(id: &str) {
+pub(super) fn focus_by_id(id: &str) {
     focus_later(format!("#{id}"));
 }
 
@@ -87,15 +87,10 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
     focus_by_id("sld-drain-provider");
 
     let addons = move || {
-        ctx.overview.with(|o| {
-            o.as_ref()
-                .map(|o| {
-                    o.drain_addons()
-                        .map(|a| (a.id.clone(), a.label()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
+        ctx.drain_addons()
+            .iter()
+            .map(|a| (a.id.clone(), a.label()))
+            .collect::<Vec<_>>()
     };
 
     let has_addons = Memo::new(move |_| !addons().is_empty());
@@ -144,15 +139,11 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
             TargetChoice::Addon(id) => vec![Target::Addon(id)],
             TargetChoice::AppAndAddons => {
                 let mut t = vec![Target::App];
-                t.extend(ctx.overview.with_untracked(|o| {
-                    o.as_ref()
-                        .map(|o| {
-                            o.drain_addons()
-                                .map(|a| Target::Addon(a.id.clone()))
-                                .collect::<Vec<_>>()
-                        })
-                        .unwrap_or_default()
-                }));
+                t.extend(
+                    untrack(|| ctx.drain_addons())
+                        .into_iter()
+                        .map(|a| Target::Addon(a.id)),
+                );
                 t
             }
         };
@@ -241,8 +232,11 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
                             " The app and all its addons"
                         </label>
                     }.into_any())}
-                    {move || ctx.overview.with(|o| o.as_ref().is_some_and(|o| o.addons.len() > o.drain_addons().count())).then(|| view! {
-                        <p class="sld-field-help">"Addons that do not support drains (only databases produce logs) are not offered."</p>
+                    {move || (ctx.overview.with(|o| o.addons.len()) > ctx.drain_addons().len()).then(|| view! {
+                        <p class="sld-field-help">"Addons that do not support drains (only databases produce logs), or whose drains could not be read, are not offered."</p>
+                    }.into_any())}
+                    {move || (!ctx.part(&Part::Addons).loaded).then(|| view! {
+                        <p class="sld-field-help">"The addons could not be listed yet, so only the app is offered."</p>
                     }.into_any())}
                 </fieldset>
                 <div class="sld-drain-form__messages">
@@ -273,7 +267,7 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
 /// onto the fields (422) or the form, keeping everything typed.
 #[allow(clippy::too_many_arguments)] // One call site; a struct would only rename these.
 fn settle(
-    ctx: super::view::DrainsCtx,
+    ctx: DrainsCtx,
     state: FormState,
     provider: Provider,
     targets: &[Target],
@@ -331,7 +325,7 @@ fn settle(
     failure.try_set(other_failure);
 }
 
-fn with_place(several: bool, place: &str, text: &str) -> String {
+pub(super) fn with_place(several: bool, place: &str, text: &str) -> String {
     if several {
         format!("{place}: {text}")
     } else {
@@ -348,7 +342,16 @@ fn with_place(several: bool, place: &str, text: &str) -> String {
 
 /// One input of the chosen provider, with its label, help and error.
 #[component]
-fn FieldInput(field: Field, state: FormState) -> impl IntoView {
+pub(super) fn FieldInput(
+    /// The field, as the provider uses it.
+    field: Field,
+    /// The form's state.
+    state: FormState,
+    /// Whether a secret (a token, or an ELK URL with its password) is shown masked until
+    /// revealed: the edit form opens with the drain's secrets filled in.
+    #[prop(optional)]
+    masked: bool,
+) -> impl IntoView {
     let key = field.key;
     let id = input_id(key);
     let help_id = format!("{id}-help");
@@ -374,7 +377,16 @@ fn FieldInput(field: Field, state: FormState) -> impl IntoView {
         });
         state.check(key);
     };
-    let input_type = if key == FieldKey::Url { "url" } else { "text" };
+    let secret = masked && matches!(key, FieldKey::Token | FieldKey::Url);
+    let revealed = RwSignal::new(!secret);
+    let plain_type = if key == FieldKey::Url { "url" } else { "text" };
+    let input_type = move || {
+        if revealed.get() {
+            plain_type
+        } else {
+            "password"
+        }
+    };
     let input_mode = match key {
         FieldKey::Port => "numeric",
         FieldKey::Url => "url",
@@ -391,7 +403,7 @@ fn FieldInput(field: Field, state: FormState) -> impl IntoView {
                 }}
             </label>
             <input
-                id=id
+                id=id.clone()
                 type=input_type
                 inputmode=input_mode
                 autocomplete="off"
@@ -405,6 +417,18 @@ fn FieldInput(field: Field, state: FormState) -> impl IntoView {
                 on:input=on_input
                 on:blur=on_blur
             />
+            {secret.then(|| view! {
+                <button
+                    type="button"
+                    class="sld-button sld-field__reveal"
+                    aria-controls=id.clone()
+                    aria-label=move || format!("{} {}", if revealed.get() { "Hide" } else { "Reveal" }, field.label)
+                    aria-pressed=move || if revealed.get() { "true" } else { "false" }
+                    on:click=move |_| revealed.update(|r| *r = !*r)
+                >
+                    {move || if revealed.get() { "Hide" } else { "Reveal" }}
+                </button>
+            })}
             {(key == FieldKey::DrainRegion).then(|| view! {
                 <datalist id=list_id.clone()>
                     {DATADOG_REGIONS.into_iter().map(|r| view! { <option value=r></option> }).collect_view()}
@@ -420,7 +444,7 @@ fn FieldInput(field: Field, state: FormState) -> impl IntoView {
 
 /// Moves focus to the first field, in form order, that has an error, so keyboard and
 /// screen-reader users land on what to fix (after client-side or server-side refusals).
-fn focus_first_error(provider: Provider, errors: &FormErrors) {
+pub(super) fn focus_first_error(provider: Provider, errors: &FormErrors) {
     if let Some(first) = provider
         .fields()
         .iter()

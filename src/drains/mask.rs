@@ -29,18 +29,18 @@ impl DrainKind {
 }
 
 /// The parts of `scheme://authority/rest` that masking and detection need.
-struct Parts<'a> {
+pub(super) struct Parts<'a> {
     /// Lower-cased scheme, without `://`.
-    scheme: String,
+    pub scheme: String,
     /// Everything before the last `@` of the authority, if there is one.
-    userinfo: Option<&'a str>,
+    pub userinfo: Option<&'a str>,
     /// Host and port.
-    host_port: &'a str,
+    pub host_port: &'a str,
     /// Path, query and fragment, starting with `/`, `?` or `#` (or empty).
-    rest: &'a str,
+    pub rest: &'a str,
 }
 
-fn parts(url: &str) -> Option<Parts<'_>> {
+pub(super) fn parts(url: &str) -> Option<Parts<'_>> {
     let (scheme, after) = url.split_once("://")?;
     let authority_end = after.find(['/', '?', '#']).unwrap_or(after.len());
     let (authority, rest) = after.split_at(authority_end);
@@ -56,7 +56,7 @@ fn parts(url: &str) -> Option<Parts<'_>> {
     })
 }
 
-fn host_of(host_port: &str) -> String {
+pub(super) fn host_of(host_port: &str) -> String {
     let host = if host_port.starts_with('[') {
         host_port
             .split_once(']')
@@ -67,7 +67,7 @@ fn host_of(host_port: &str) -> String {
     host.trim_end_matches('.').to_ascii_lowercase()
 }
 
-fn host_is(host: &str, domain: &str) -> bool {
+pub(super) fn host_is(host: &str, domain: &str) -> bool {
     host == domain || host.ends_with(&format!(".{domain}"))
 }
 

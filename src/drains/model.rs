@@ -616,7 +616,7 @@ pub fn check_http_url(value: &str) -> Result<(), String> {
 }
 
 /// Splits `host:port`, leaving bracketed IPv6 addresses whole.
-fn split_host_port(host_port: &str) -> (&str, Option<&str>) {
+pub(super) fn split_host_port(host_port: &str) -> (&str, Option<&str>) {
     if host_port.starts_with('[') {
         return match host_port.find(']') {
             Some(end) => {

@@ -3,126 +3,31 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::context::{use_drains, DrainsCtx, FormMode, Part};
+use super::edit::EditDrainForm;
 use super::form::AddDrainForm;
 use super::mask::{detect_provider, mask_url, DrainKind};
-use crate::api::drains::{self, AddonDrains, Drain, Outcome, Overview, Target};
-use crate::api::{use_api, ApiClient, ApiError};
-use crate::ui::{focus, focus_later, EmptyState, ErrorNotice, Spinner};
-
-/// What every part of the page shares: the client, the app and the list.
-#[derive(Clone, Copy)]
-pub(super) struct DrainsCtx {
-    /// The API client (browser-only, hence local storage).
-    pub api: StoredValue<ApiClient, LocalStorage>,
-    /// The app whose drains are shown.
-    pub app: StoredValue<String>,
-    /// The last list read from the server, updated in place after adds and removals.
-    pub overview: RwSignal<Option<Overview>>,
-    /// Why the last (re)load failed, if it did.
-    pub load_error: RwSignal<Option<ApiError>>,
-    /// A polite announcement of the last success ("Drain added…").
-    pub status: RwSignal<Option<String>>,
-    /// Failures of the last removal, shown above the list.
-    pub alert: RwSignal<Option<String>>,
-    /// Increments for each load, so that a slow old answer never overwrites a newer one.
-    generation: StoredValue<u64>,
-}
-
-impl DrainsCtx {
-    /// Reads the list again from the server, keeping the current one on screen meanwhile.
-    pub fn reload(self) {
-        // Also called when an add or removal finishes, by which time the user may have left
-        // the page and its values been disposed: then there is nothing to reload.
-        let (Some(api), Some(app), Some(previous)) = (
-            self.api.try_get_value(),
-            self.app.try_get_value(),
-            self.generation.try_get_value(),
-        ) else {
-            return;
-        };
-        let generation = previous + 1;
-        self.generation.set_value(generation);
-        let ctx = self;
-        spawn_local(async move {
-            let result = drains::list_with_addons(&api, &app).await;
-            if ctx.generation.try_get_value() != Some(generation) {
-                return;
-            }
-            match result {
-                Ok(overview) => {
-                    ctx.overview.set(Some(overview));
-                    ctx.load_error.set(None);
-                }
-                Err(err) => ctx.load_error.set(Some(err)),
-            }
-        });
-    }
-
-    /// Records what a multi-target add did, then re-reads the list to match the server.
-    pub fn record_added(self, outcome: &Outcome<Drain>) {
-        if outcome.done.is_empty() {
-            return;
-        }
-        self.overview.update(|o| {
-            if let Some(o) = o {
-                for (target, drain) in &outcome.done {
-                    o.insert(target, drain.clone());
-                }
-            }
-        });
-        self.reload();
-    }
-
-    /// `the app, PostgreSQL (ad-9be0fc04)` for announcements.
-    pub fn labels(self, targets: &[Target]) -> String {
-        // Called after awaits too, when the user may have left the page.
-        let overview = self
-            .overview
-            .try_with_untracked(|o| o.clone())
-            .flatten()
-            .unwrap_or_default();
-        targets
-            .iter()
-            .map(|t| overview.target_label(t))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
+use crate::api::drains::{self, AddonDrains, Target};
+use crate::api::use_api;
+use crate::ui::{focus, focus_is_lost, focus_later, unique_id, EmptyState, Spinner};
 
 /// The page heading, which takes focus when the element that had it disappears.
 const HEADING: &str = "#sld-drains-title";
 
-pub(super) fn use_drains() -> DrainsCtx {
-    expect_context::<DrainsCtx>()
-}
-
 /// The drains page of `app`.
 #[component]
 pub fn DrainsPage(app: String) -> impl IntoView {
-    let ctx = DrainsCtx {
-        api: StoredValue::new_local(use_api()),
-        app: StoredValue::new(app.clone()),
-        overview: RwSignal::new(None),
-        load_error: RwSignal::new(None),
-        status: RwSignal::new(None),
-        alert: RwSignal::new(None),
-        generation: StoredValue::new(0),
-    };
-    provide_context(ctx);
-    ctx.reload();
+    let ctx = DrainsCtx::provide(use_api(), app.clone());
+    ctx.load_all();
 
-    let phase = Memo::new(move |_| {
-        (
-            ctx.overview.with(Option::is_some),
-            ctx.load_error.with(Option::is_some),
-        )
-    });
-    let form_open = RwSignal::new(false);
-    let close_form = Callback::new(move |_: ()| {
-        form_open.set(false);
+    let adding = move || ctx.form.with(|f| f == &Some(FormMode::Add));
+    let close_add = Callback::new(move |_: ()| {
+        ctx.form.set(None);
         // Focus goes back where the user opened the form from.
-        focus_later(r#"button[aria-controls="sld-drain-form"]"#.to_owned());
+        focus_later("#sld-drains-add".to_owned());
     });
+    // The edit form hands the focus back to its row itself (see `DrainsCtx::focus_row`).
+    let close_edit = Callback::new(move |_: ()| ctx.form.set(None));
 
     view! {
         <section class="sld-page sld-drains" aria-labelledby="sld-drains-title">
@@ -130,14 +35,15 @@ pub fn DrainsPage(app: String) -> impl IntoView {
                 <h1 id="sld-drains-title" tabindex="-1">"Log drains of " {app}</h1>
                 <button
                     type="button"
+                    id="sld-drains-add"
                     class="sld-button sld-button--primary"
-                    aria-expanded=move || if form_open.get() { "true" } else { "false" }
+                    aria-expanded=move || if adding() { "true" } else { "false" }
                     aria-controls="sld-drain-form"
                     on:click=move |_| {
                         ctx.status.set(None);
                         // Only a flip rebuilds the form, so a second click loses nothing typed.
-                        if !form_open.get_untracked() {
-                            form_open.set(true);
+                        if !adding() {
+                            ctx.form.set(Some(FormMode::Add));
                         }
                     }
                 >
@@ -158,82 +64,208 @@ pub fn DrainsPage(app: String) -> impl IntoView {
                 </div>
             }.into_any())}
             // Built when the form opens and dropped when it closes.
-            {move || form_open.get().then(|| view! { <AddDrainForm on_close=close_form /> })}
-            {move || ctx.load_error.get().map(|error| view! {
-                <ErrorNotice error retry=Callback::new(move |_| ctx.reload()) />
-            })}
-            {move || {
-                // Only a change of phase re-renders the groups; list changes update them in
-                // place, so open confirmations and revealed URLs survive a reload of the list.
-                match phase.get() {
-                    (true, _) => view! { <DrainGroups /> }.into_any(),
-                    (false, false) => view! { <Spinner label="Loading drains…" /> }.into_any(),
-                    (false, true) => ().into_any(),
+            {move || match ctx.form.get() {
+                Some(FormMode::Add) => view! { <AddDrainForm on_close=close_add /> }.into_any(),
+                Some(FormMode::Edit(target, url)) => view! { <EditDrainForm target url on_close=close_edit /> }.into_any(),
+                None => ().into_any(),
+            }}
+            <AppGroup />
+            <AddonGroups />
+        </section>
+    }
+}
+
+/// The error of one part of the page, where its content would be, with its own Retry.
+///
+/// It stays mounted while the part keeps failing, so the Retry button keeps the keyboard
+/// focus through a retry that fails again; when a retry succeeds and the notice goes, the
+/// focus moves to the part's heading (`heading`, a selector) rather than to the page.
+#[component]
+fn PartNotice(
+    /// The part whose error this shows.
+    part: Part,
+    /// What could not be read, e.g. "The app's drains could not be read."
+    what: &'static str,
+    /// The heading of the part, focused when the notice goes with the focus in it.
+    heading: String,
+) -> impl IntoView {
+    let ctx = use_drains();
+    let part = StoredValue::new(part);
+    let state = move || ctx.part(&part.get_value());
+    let failed = Memo::new(move |_| state().error.is_some());
+    let retrying = move || state().loading;
+    Effect::new(move |was_failed: Option<bool>| {
+        let now = failed.get();
+        if was_failed == Some(true) && !now {
+            refocus(heading.clone());
+        }
+        now
+    });
+    move || {
+        failed.get().then(|| {
+            view! {
+                <div class="sld-error sld-drains__part-error" role="alert">
+                    <span>
+                        {what} " "
+                        {move || state().error.map(|e| e.to_string())}
+                    </span>
+                    <button
+                        type="button"
+                        class="sld-button"
+                        aria-disabled=move || retrying().then_some("true")
+                        on:click=move |_| {
+                            if !untrack(retrying) {
+                                ctx.load(part.get_value());
+                            }
+                        }
+                    >
+                        {move || if retrying() { "Retrying…" } else { "Retry" }}
+                    </button>
+                </div>
+            }
+        })
+    }
+}
+
+/// On the next frame, once the page has changed, moves the focus to `selector` (or else to
+/// the page heading) if the element that had it was removed.
+fn refocus(selector: String) {
+    request_animation_frame(move || {
+        if focus_is_lost() && !focus(&selector) {
+            focus(HEADING);
+        }
+    });
+}
+
+/// The app's own drains.
+#[component]
+fn AppGroup() -> impl IntoView {
+    let ctx = use_drains();
+    // A memo, so that the list or the empty state is only rebuilt when it flips: the rows
+    // update in place and keep their open confirmations and revealed URLs.
+    let shown = Memo::new(move |_| {
+        ctx.part(&Part::App)
+            .loaded
+            .then(|| ctx.overview.with(|o| !o.app.is_empty()))
+    });
+    let waiting = Memo::new(move |_| {
+        let state = ctx.part(&Part::App);
+        !state.loaded && state.error.is_none()
+    });
+    view! {
+        <section class="sld-card sld-drains__group" aria-labelledby="sld-drains-app">
+            <h2 id="sld-drains-app" tabindex="-1">"This app"</h2>
+            <PartNotice part=Part::App what="The app's drains could not be read." heading="#sld-drains-app".to_owned() />
+            {move || match shown.get() {
+                Some(true) => view! { <DrainList target=Target::App label="Drains of the app".to_owned() /> }.into_any(),
+                Some(false) => view! {
+                    <EmptyState title="No drains on this app">
+                        "Its logs stay in Scalingo only. Use “Add a drain” to forward them to Datadog, Papertrail, an ELK stack…"
+                    </EmptyState>
                 }
+                .into_any(),
+                None if waiting.get() => view! { <Spinner label="Loading the app's drains…" /> }.into_any(),
+                None => ().into_any(),
             }}
         </section>
     }
 }
 
-/// The app's drains, then each addon's, like `scalingo log-drains --with-addons`.
+/// Each addon's drains, like `scalingo log-drains --with-addons`, after the app's; the
+/// addon list itself is a part of its own.
 #[component]
-fn DrainGroups() -> impl IntoView {
+fn AddonGroups() -> impl IntoView {
     let ctx = use_drains();
     let addons = move || {
         ctx.overview.with(|o| {
-            o.as_ref()
-                .map(|o| {
-                    o.addons
-                        .iter()
-                        .map(|s| (s.addon.id.clone(), s.addon.label()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
+            o.addons
+                .iter()
+                .map(|s| (s.addon.id.clone(), s.addon.label()))
+                .collect::<Vec<_>>()
         })
     };
-    // Memos, so that the list or the empty state is only rebuilt when it flips: the rows
-    // update in place and keep their open confirmations and revealed URLs.
-    let has_app_drains = Memo::new(move |_| {
-        ctx.overview
-            .with(|o| o.as_ref().is_some_and(|o| !o.app.is_empty()))
+    let unreadable = move || {
+        ctx.unreadable
+            .get()
+            .into_iter()
+            .map(|u| (u.index, u.id, u.error.to_string()))
+            .collect::<Vec<_>>()
+    };
+    // The list's own card shows while it loads the first time or when reading it failed.
+    let list_card = Memo::new(move |_| {
+        let state = ctx.part(&Part::Addons);
+        state.error.is_some() || !state.loaded
+    });
+    // When a retry of the list succeeds, its card goes with the Retry button that had the
+    // focus: the first addon (or the page heading) takes it.
+    Effect::new(move |was_shown: Option<bool>| {
+        let now = list_card.get();
+        if was_shown == Some(true) && !now {
+            refocus(r#"h2[id^="sld-drains-addon-"]"#.to_owned());
+        }
+        now
     });
     let no_addons = Memo::new(move |_| {
-        ctx.overview
-            .with(|o| o.as_ref().is_some_and(|o| o.addons.is_empty()))
+        ctx.part(&Part::Addons).loaded
+            && ctx.overview.with(|o| o.addons.is_empty())
+            && ctx.unreadable.with(Vec::is_empty)
     });
     view! {
-        <section class="sld-card sld-drains__group" aria-labelledby="sld-drains-app">
-            <h2 id="sld-drains-app">"This app"</h2>
-            {move || if has_app_drains.get() {
-                view! { <DrainList target=Target::App label="Drains of the app".to_owned() /> }.into_any()
-            } else {
-                view! {
-                    <EmptyState title="No drains on this app">
-                        "Its logs stay in Scalingo only. Use “Add a drain” to forward them to Datadog, Papertrail, an ELK stack…"
-                    </EmptyState>
-                }
-                .into_any()
-            }}
-        </section>
+        {move || list_card.get().then(|| view! {
+            <section class="sld-card sld-drains__group" aria-labelledby="sld-drains-addons">
+                <h2 id="sld-drains-addons" tabindex="-1">"Addons"</h2>
+                <PartNotice part=Part::Addons what="The addons of this app could not be listed." heading="#sld-drains-addons".to_owned() />
+                {move || (!ctx.part(&Part::Addons).loaded && ctx.part(&Part::Addons).error.is_none())
+                    .then(|| view! { <Spinner label="Loading addons…" /> })}
+            </section>
+        })}
         <For each=addons key=|(id, _)| id.clone() let:addon>
             <AddonGroup id=addon.0 label=addon.1 />
         </For>
+        // Rare and without state of their own: a plain list, not a second keyed one (each
+        // keyed list type adds its diffing code to the bundle).
+        {move || unreadable().into_iter().map(|(index, id, error)| view! {
+            <UnreadableAddonGroup index id error />
+        }).collect_view()}
         {move || no_addons.get().then(|| view! {
             <p class="sld-muted">"This app has no addons. Database addons can have drains of their own."</p>
         }.into_any())}
     }
 }
 
-/// What one addon section shows, derived from the overview.
+/// An entry of the addon list that could not be read: said in its place, the others shown.
+#[component]
+fn UnreadableAddonGroup(index: usize, id: Option<String>, error: String) -> impl IntoView {
+    let ctx = use_drains();
+    let heading_id = unique_id("sld-drains-unreadable");
+    let heading_ref = heading_id.clone();
+    let name = match id {
+        Some(id) => format!("Addon {id}"),
+        None => format!("Addon number {} of the list", index + 1),
+    };
+    view! {
+        <section class="sld-card sld-drains__group" aria-labelledby=heading_ref>
+            <h2 id=heading_id>{name}</h2>
+            <div class="sld-error sld-drains__part-error" role="alert">
+                <span>"This addon could not be read, so its drains are not shown. " {error}</span>
+                <button type="button" class="sld-button" on:click=move |_| ctx.load(Part::Addons)>"Retry"</button>
+            </div>
+        </section>
+    }
+}
+
+/// What one addon section shows, derived from the overview and its part's state.
 #[derive(Clone, Debug, PartialEq)]
 enum AddonState {
+    /// Not read yet (a spinner, or nothing beside a failure).
+    Waiting {
+        failed: bool,
+    },
     /// Whether the addon has no drains; the rows themselves update in place.
     Drains {
         empty: bool,
     },
-    Unsupported(String),
-    Failed(ApiError),
-    Gone,
+    Unsupported,
 }
 
 #[component]
@@ -241,30 +273,44 @@ fn AddonGroup(id: String, label: String) -> impl IntoView {
     let ctx = use_drains();
     let heading_id = format!("sld-drains-addon-{id}");
     let heading_ref = heading_id.clone();
+    let heading_selector = format!(r#"[id="{heading_id}"]"#);
+    let part = Part::Addon(id.clone());
     let id = StoredValue::new(id);
     let state = Memo::new(move |_| {
         let id = id.get_value();
+        let part = ctx.part(&Part::Addon(id.clone()));
+        if !part.loaded {
+            return AddonState::Waiting {
+                failed: part.error.is_some(),
+            };
+        }
         ctx.overview.with(|o| {
             match o
-                .as_ref()
-                .and_then(|o| o.addons.iter().find(|s| s.addon.id == id))
+                .addons
+                .iter()
+                .find(|s| s.addon.id == id)
+                .map(|s| &s.drains)
             {
-                Some(s) => match &s.drains {
-                    AddonDrains::Drains(d) => AddonState::Drains {
-                        empty: d.is_empty(),
-                    },
-                    AddonDrains::Unsupported(m) => AddonState::Unsupported(m.clone()),
-                    AddonDrains::Failed(e) => AddonState::Failed(e.clone()),
+                Some(AddonDrains::Drains(d)) => AddonState::Drains {
+                    empty: d.is_empty(),
                 },
-                None => AddonState::Gone,
+                Some(AddonDrains::Unsupported(_)) => AddonState::Unsupported,
+                // Not produced by the page's reads; shown like an addon still to read.
+                Some(AddonDrains::Failed(_)) | None => AddonState::Waiting { failed: true },
             }
         })
     });
     let list_label = format!("Drains of {label}");
     view! {
         <section class="sld-card sld-drains__group" aria-labelledby=heading_ref>
-            <h2 id=heading_id>{label.clone()}</h2>
+            <h2 id=heading_id tabindex="-1">{label.clone()}</h2>
+            <PartNotice part what="The drains of this addon could not be read." heading=heading_selector />
             {move || match state.get() {
+                AddonState::Waiting { failed: false } => view! {
+                    <Spinner label="Loading its drains…" />
+                }
+                .into_any(),
+                AddonState::Waiting { failed: true } => ().into_any(),
                 AddonState::Drains { empty: true } => view! {
                     <p class="sld-muted">"No drains on this addon. Add one with “Add a drain” and choose this addon as the target."</p>
                 }
@@ -273,15 +319,10 @@ fn AddonGroup(id: String, label: String) -> impl IntoView {
                     <DrainList target=Target::Addon(id.get_value()) label=list_label.clone() />
                 }
                 .into_any(),
-                AddonState::Unsupported(_) => view! {
+                AddonState::Unsupported => view! {
                     <p class="sld-muted">"This addon does not support log drains: only database addons produce logs."</p>
                 }
                 .into_any(),
-                AddonState::Failed(error) => view! {
-                    <ErrorNotice error retry=Callback::new(move |_| ctx.reload()) />
-                }
-                .into_any(),
-                AddonState::Gone => ().into_any(),
             }}
         </section>
     }
@@ -294,21 +335,17 @@ fn DrainList(target: Target, label: String) -> impl IntoView {
     let ctx = use_drains();
     let target = StoredValue::new(target);
     let drains = move || {
-        ctx.overview.with(|o| {
-            o.as_ref()
-                .and_then(|o| match target.get_value() {
-                    Target::App => Some(o.app.clone()),
-                    Target::Addon(id) => {
-                        o.addons
-                            .iter()
-                            .find(|s| s.addon.id == id)
-                            .and_then(|s| match &s.drains {
-                                AddonDrains::Drains(d) => Some(d.clone()),
-                                _ => None,
-                            })
-                    }
+        ctx.overview.with(|o| match target.get_value() {
+            Target::App => o.app.clone(),
+            Target::Addon(id) => o
+                .addons
+                .iter()
+                .find(|s| s.addon.id == id)
+                .and_then(|s| match &s.drains {
+                    AddonDrains::Drains(d) => Some(d.clone()),
+                    _ => None,
                 })
-                .unwrap_or_default()
+                .unwrap_or_default(),
         })
     };
     view! {
@@ -332,6 +369,7 @@ enum Scope {
 /// One drain: provider, masked URL, reveal, copy, remove.
 #[component]
 fn DrainRow(target: Target, url: String) -> impl IntoView {
+    let ctx = use_drains();
     let kind = detect_provider(&url);
     let masked = mask_url(&url);
     let url = StoredValue::new(url);
@@ -358,6 +396,23 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
     let remove_button = StoredValue::new(format!(
         r#"button.sld-button--danger[aria-describedby="{url_id}"]"#
     ));
+    let edit_id = format!("{row_id}-edit");
+    let edit_selector = format!("#{edit_id}");
+    let editing = move || {
+        ctx.form.with(|f| {
+            matches!(f, Some(FormMode::Edit(t, u)) if *t == target.get_value() && *u == url.get_value())
+        })
+    };
+    // A closed edit form hands the focus back to its row (the new drain's, after a change).
+    Effect::new(move |_| {
+        let mine = ctx.focus_row.with(|f| {
+            matches!(f, Some(FormMode::Edit(t, u)) if *t == target.get_value() && *u == url.get_value())
+        });
+        if mine {
+            ctx.focus_row.set(None);
+            focus_later(edit_selector.clone());
+        }
+    });
     view! {
         <li class="sld-drain">
             <div class="sld-drain__main">
@@ -370,6 +425,23 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
                 </code>
             </div>
             <div class="sld-drain__actions">
+                <button
+                    type="button"
+                    class="sld-button"
+                    id=edit_id
+                    aria-describedby=url_id.clone()
+                    aria-controls="sld-drain-form"
+                    aria-expanded=move || if editing() { "true" } else { "false" }
+                    on:click=move |_| {
+                        ctx.status.set(None);
+                        // Only a change rebuilds the form, so a second click loses nothing typed.
+                        if !editing() {
+                            ctx.form.set(Some(FormMode::Edit(target.get_value(), url.get_value())));
+                        }
+                    }
+                >
+                    "Edit"
+                </button>
                 <button
                     type="button"
                     class="sld-button"
@@ -414,13 +486,6 @@ fn DrainRow(target: Target, url: String) -> impl IntoView {
     }
 }
 
-/// A fresh element id: URLs make poor ids, and rows come and go.
-pub(super) fn unique_id(prefix: &str) -> String {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!("{prefix}-{n}")
-}
-
 fn kind_class(kind: DrainKind) -> &'static str {
     match kind {
         DrainKind::Known(p) => p.api_type(),
@@ -452,11 +517,7 @@ fn RemoveConfirm(
     let url = StoredValue::new(url);
     let target = StoredValue::new(target);
     let everywhere_hint = move || {
-        let targets = ctx.overview.with(|o| {
-            o.as_ref()
-                .map(|o| o.targets_with(&url.get_value()))
-                .unwrap_or_default()
-        });
+        let targets = ctx.overview.with(|o| o.targets_with(&url.get_value()));
         format!("Currently on: {}", ctx.labels(&targets))
     };
 
@@ -472,11 +533,7 @@ fn RemoveConfirm(
         let targets = match scope.get_untracked() {
             Scope::OnlyHere => vec![here.clone()],
             Scope::Everywhere => {
-                let mut t = ctx.overview.with_untracked(|o| {
-                    o.as_ref()
-                        .map(|o| o.targets_with(&url_text))
-                        .unwrap_or_default()
-                });
+                let mut t = ctx.overview.with_untracked(|o| o.targets_with(&url_text));
                 if !t.contains(&here) {
                     t.insert(0, here.clone());
                 }
@@ -535,13 +592,11 @@ fn RemoveConfirm(
             }
             // Only what the server confirmed leaves the list.
             ctx.overview.update(|o| {
-                if let Some(o) = o {
-                    for t in &removed {
-                        o.forget(t, &url_text);
-                    }
+                for t in &removed {
+                    o.forget(t, &url_text);
                 }
             });
-            ctx.reload();
+            ctx.reload(&targets);
         });
     };
 

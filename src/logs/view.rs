@@ -536,31 +536,45 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         }
     };
 
-    // One read for the pickers: the app's container types (filter) and its addons (source).
-    // Either may fail without harm: the pickers then offer less.
-    let pickers = {
+    // Two reads for the pickers, each failing and retrying on its own: the app's container
+    // types (filter) and its addons (source). Neither holds up the lines, which stream
+    // whatever these answer; a failure shows beside its picker with a Retry.
+    let containers_read = {
         let api = api.clone();
         let app = app.clone();
         use_fetch(move || {
             let api = api.clone();
             let app = app.clone();
             async move {
-                let containers = if supports_filter {
-                    apps::list_containers(&api, &app).await.unwrap_or_default()
+                if supports_filter {
+                    apps::list_containers(&api, &app).await
                 } else {
-                    Vec::new()
-                };
-                let addons: Vec<(String, String)> = apps::list_addons(&api, &app)
-                    .await
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|a| (a.id.clone(), a.label()))
-                    .collect();
-                (containers, addons)
+                    Ok(Vec::new())
+                }
             }
         })
     };
-    let containers = move || pickers.get().map(|(c, _)| c);
+    let addons_read = {
+        let api = api.clone();
+        let app = app.clone();
+        use_fetch(move || {
+            let api = api.clone();
+            let app = app.clone();
+            async move {
+                // One malformed addon is left out (and counted) rather than hide the others.
+                apps::list_addons_each(&api, &app).await.map(|entries| {
+                    let unreadable = entries.iter().filter(|e| e.is_err()).count();
+                    let addons: Vec<(String, String)> = entries
+                        .into_iter()
+                        .filter_map(Result::ok)
+                        .map(|a| (a.id.clone(), a.label()))
+                        .collect();
+                    (addons, unreadable)
+                })
+            }
+        })
+    };
+    let containers = move || containers_read.get().and_then(Result::ok);
     let filter_options = move || {
         containers()
             .map(|t| filter::options(&t))
@@ -594,7 +608,10 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let source_picker = {
         let app = app.clone();
         move || {
-            let mut addons = pickers.get().map(|(_, a)| a).unwrap_or_default();
+            let (mut addons, unreadable) = match addons_read.get() {
+                Some(Ok(read)) => read,
+                _ => (Vec::new(), 0),
+            };
             let current = current_source.clone();
             // A link to an addon the list does not hold still names it, rather than show the app.
             if !current.is_empty() && !addons.iter().any(|(id, _)| *id == current) {
@@ -603,7 +620,8 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                     format!("{current} (not among this app's addons)"),
                 ));
             }
-            (!addons.is_empty()).then(|| {
+            let failed = addons_read.get().and_then(Result::err);
+            (!addons.is_empty() || failed.is_some()).then(|| {
                 view! {
                     <div class="sld-field sld-field--inline">
                         <label for="sld-log-source">"Source"</label>
@@ -614,7 +632,13 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                                 view! { <option value=id selected=selected>{label}</option> }
                             }).collect_view()}
                         </select>
+                        {(unreadable > 0).then(|| view! {
+                            <span class="sld-muted">{count(unreadable, "addon could not be read", "addons could not be read")}</span>
+                        })}
                     </div>
+                    {failed.map(|e| view! {
+                        <PickerError what="Addons could not be listed." error=e.to_string() retry=Callback::new(move |_| addons_read.refetch()) />
+                    })}
                 }
             })
         }
@@ -731,6 +755,9 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                             }}
                         </select>
                     </div>
+                    {move || containers_read.get().and_then(Result::err).map(|e| view! {
+                        <PickerError what="Container types could not be read." error=e.to_string() retry=Callback::new(move |_| containers_read.refetch()) />
+                    })}
                     <div class="sld-field sld-field--inline">
                         <label for="sld-log-filter">"Filter (regex)"</label>
                         <input id="sld-log-filter" type="text" placeholder="web|worker" spellcheck="false"
@@ -892,5 +919,23 @@ mod tests {
     #[test]
     fn unknown_history_sizes_fall_back_to_one_hundred() {
         assert_eq!(UrlState::from_query(&Query::parse("n=99999")).lines, 100);
+    }
+}
+
+/// A picker whose data could not be read: said beside it, with a Retry, while the lines go on.
+#[component]
+fn PickerError(
+    /// What could not be read, e.g. "Addons could not be listed."
+    what: &'static str,
+    /// Why, in the server's or the client's words.
+    error: String,
+    /// Reads the picker's data again.
+    retry: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="sld-error sld-log-picker-error" role="alert">
+            <span>{what} " " {error}</span>
+            <button type="button" class="sld-button" on:click=move |_| retry.run(())>"Retry"</button>
+        </div>
     }
 }

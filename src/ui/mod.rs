@@ -47,6 +47,13 @@ pub fn focus_is_lost() -> bool {
         .is_none_or(|el| el.tag_name().eq_ignore_ascii_case("body"))
 }
 
+/// A fresh element id: URLs make poor ids, and rows come and go.
+pub fn unique_id(prefix: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{prefix}-{n}")
+}
+
 /// A loading indicator with a label for screen readers.
 #[component]
 pub fn Spinner(

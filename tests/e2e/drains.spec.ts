@@ -434,3 +434,223 @@ test('a removal that fails on one target keeps the drain listed there and says w
   await drains.reload();
   await expect(page.locator('li.sld-drain').filter({ hasText: shown })).toHaveCount(1);
 });
+
+// Each part of the page (the app's drains, the addon list, each addon's drains) loads, fails
+// and retries on its own: one failed request hides nothing else.
+const REDIS_ID = 'ad-3c1d7e52-6a0b-4f8e-9d21-7b5e0c4a9f13';
+
+test('when the addon list fails the app drains are still shown, and its own Retry brings the addons', async ({ dashboard: page, sandbox }) => {
+  await sandbox.faults({ fail_next: { status: 500, count: 1, path: `/v1/apps/${APP}/addons` } });
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
+  await expect(drains.sectionError(drains.appSection)).toHaveCount(0);
+  await expect(drains.sectionError(drains.addonsList)).toContainText('The addons of this app could not be listed.');
+  await expect(drains.sectionError(drains.addonsList)).toContainText('The server failed (500)');
+  await expect(drains.addonSection(PG)).toHaveCount(0);
+  // The add form still works, on the app only.
+  await drains.openForm();
+  await expect(drains.form).toContainText('only the app is offered');
+  await page.keyboard.press('Escape');
+  // The fault was used up: Retry reads the list, then each addon's drains.
+  await drains.retry(drains.addonsList).click();
+  await expect(drains.row(drains.addonSection(PG), 'tag1.logs.ovh.com')).toHaveCount(1);
+  await expect(drains.addonSection('Redis')).toContainText('does not support log drains');
+  await expect(drains.addonsList).toHaveCount(0);
+  // The focus, left on the Retry button that went away, lands on the first addon.
+  await expect(drains.addonSection(PG).getByRole('heading', { name: /^PostgreSQL/ })).toBeFocused();
+});
+
+test('when one addon fails to list its drains the app and the other addons are still shown', async ({ dashboard: page, sandbox }) => {
+  await sandbox.faults({ fail_next: { status: 500, count: 2, path: `/v1/apps/${APP}/addons/${PG_ID}/log_drains` } });
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  const pg = drains.addonSection(PG);
+  await expect(drains.sectionError(pg)).toContainText('The drains of this addon could not be read. The server failed (500)');
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
+  await expect(drains.addonSection('Redis')).toContainText('does not support log drains');
+  // A retry that fails again keeps the focus on its button, for a third try.
+  await drains.retry(pg).click();
+  await expect(drains.retry(pg)).toHaveText('Retry');
+  await expect(drains.retry(pg)).toBeFocused();
+  await drains.retry(pg).click();
+  await expect(drains.row(pg, 'tag1.logs.ovh.com')).toHaveCount(1);
+  await expect(drains.sectionError(pg)).toHaveCount(0);
+  await expect(pg.getByRole('heading', { name: /^PostgreSQL/ })).toBeFocused();
+});
+
+test('when the app drains fail the addons are still shown and the app section retries alone', async ({ dashboard: page, sandbox }) => {
+  await sandbox.faults({ fail_next: { status: 500, count: 1, path: `/v1/apps/${APP}/log_drains` } });
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await expect(drains.sectionError(drains.appSection)).toContainText("The app's drains could not be read.");
+  await expect(drains.row(drains.addonSection(PG), 'tag1.logs.ovh.com')).toHaveCount(1);
+  await drains.retry(drains.appSection).click();
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
+  await expect(drains.sectionError(drains.appSection)).toHaveCount(0);
+});
+
+test('an addon listed without its provider id is reported in its place and the others are shown', async ({ dashboard: page, sandbox }) => {
+  await sandbox.faults({ malformed_addons: [REDIS_ID] });
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  const broken = page.getByRole('region', { name: `Addon ${REDIS_ID}` });
+  await expect(broken).toContainText('This addon could not be read');
+  await expect(broken).toContainText('addons[1].addon_provider: missing field `id`');
+  await expect(drains.row(drains.addonSection(PG), 'tag1.logs.ovh.com')).toHaveCount(1);
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
+  await sandbox.faults({ malformed_addons: [] });
+  await broken.getByRole('button', { name: 'Retry' }).click();
+  await expect(drains.addonSection('Redis')).toContainText('does not support log drains');
+  await expect(broken).toHaveCount(0);
+});
+
+// Editing a drain: the provider's form filled from the drain's URL; saving adds the new drain
+// first, then removes the old one, so no log is lost in between.
+
+test('a Datadog token is rotated on the app only, its secret masked until revealed', async ({ dashboard: page }) => {
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  const oldToken = 'dd-old-token-0123456789';
+  await drains.add('datadog', { token: oldToken, drain_region: 'eu' }, 'The app and all its addons');
+  const oldShown = 'datadog://••••6789?region=eu';
+  await drains.startEdit(drains.appSection, oldShown);
+  await expect(drains.editForm.getByLabel('Provider')).toHaveValue('datadog');
+  await expect(drains.editField('drain_region')).toHaveValue('eu');
+  // The token is there, but masked until revealed.
+  const token = drains.editField('token');
+  await expect(token).toHaveValue(oldToken);
+  await expect(token).toHaveAttribute('type', 'password');
+  await drains.editForm.getByRole('button', { name: 'Reveal API key' }).click();
+  await expect(token).toHaveAttribute('type', 'text');
+  await expect(drains.editForm).toContainText('Everywhere it is: the app, PostgreSQL');
+  await drains.editForm.getByRole('radio', { name: 'Only on the app' }).check();
+  await token.fill('dd-new-token-9876543210');
+  await drains.save.click();
+  await expect(drains.editForm).toBeHidden();
+  const newShown = 'datadog://••••3210?region=eu';
+  await expect(drains.status).toContainText(`Drain changed on the app: ${newShown}`);
+  await expect(drains.row(drains.appSection, newShown)).toHaveCount(1);
+  await expect(drains.row(drains.appSection, oldShown)).toHaveCount(0);
+  // The addon keeps the old drain.
+  await expect(drains.row(drains.addonSection(PG), oldShown)).toHaveCount(1);
+  await expect(drains.row(drains.addonSection(PG), newShown)).toHaveCount(0);
+  // The focus is back on the edited row, the new drain's.
+  await expect(drains.row(drains.appSection, newShown).getByRole('button', { name: 'Edit', exact: true })).toBeFocused();
+  expect(page.url()).not.toContain('dd-');
+  await drains.reload();
+  await expect(drains.row(drains.appSection, newShown)).toHaveCount(1);
+  await expect(drains.row(drains.addonSection(PG), oldShown)).toHaveCount(1);
+});
+
+test('a Papertrail port is changed on the app and all its addons at once', async ({ dashboard: page }) => {
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.add('papertrail', { host: 'logs7.papertrailapp.com', port: '40000' }, 'The app and all its addons');
+  await drains.startEdit(drains.addonSection(PG), 'logs7.papertrailapp.com:40000');
+  await expect(drains.editField('host')).toHaveValue('logs7.papertrailapp.com');
+  await expect(drains.editField('port')).toHaveValue('40000');
+  await expect(drains.editForm.getByRole('radio', { name: /^Everywhere it is/ })).toBeChecked();
+  await drains.editField('port').fill('40001');
+  await drains.save.click();
+  await expect(drains.editForm).toBeHidden();
+  await expect(drains.status).toContainText('Drain changed on PostgreSQL (ad-9be0fc04), the app');
+  for (const section of [drains.appSection, drains.addonSection(PG)]) {
+    await expect(drains.row(section, 'logs7.papertrailapp.com:40001')).toHaveCount(1);
+    await expect(drains.row(section, 'logs7.papertrailapp.com:40000')).toHaveCount(0);
+  }
+  await expect(drains.row(drains.addonSection(PG), 'logs7.papertrailapp.com:40001').getByRole('button', { name: 'Edit', exact: true })).toBeFocused();
+});
+
+test('when the add of an edit fails nothing is removed and the form stays filled', async ({ dashboard: page, sandbox }) => {
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.startEdit(drains.appSection, 'logs2.papertrailapp.com:12345');
+  await drains.editField('port').fill('12346');
+  let deletes = 0;
+  page.on('request', (r) => {
+    if (r.method() === 'DELETE') deletes += 1;
+  });
+  await sandbox.faults({ fail_next: { status: 500, count: 1, method: 'POST' } });
+  await drains.save.click();
+  await expect(drains.editForm.getByRole('alert').filter({ hasText: 'Not added to the app, so nothing was removed' })).toBeVisible();
+  await expect(drains.editForm.getByRole('alert').filter({ hasText: 'The server failed (500)' })).toBeVisible();
+  await expect(drains.editField('port')).toHaveValue('12346');
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com:12345')).toHaveCount(1);
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com:12346')).toHaveCount(0);
+  expect(deletes).toBe(0);
+  // A second try goes through.
+  await drains.save.click();
+  await expect(drains.editForm).toBeHidden();
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com:12346')).toHaveCount(1);
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com:12345')).toHaveCount(0);
+});
+
+test('when the removal after a successful add fails both drains are shown and the removal can be retried', async ({ dashboard: page, sandbox }) => {
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.startEdit(drains.appSection, 'logs2.papertrailapp.com:12345');
+  await drains.editField('port').fill('12347');
+  await sandbox.faults({ fail_next: { status: 500, count: 1, method: 'DELETE' } });
+  await drains.save.click();
+  const leftover = drains.editForm.locator('.sld-drain-edit__leftover');
+  await expect(leftover).toContainText('was added to the app, but the old drain is still attached to the app (The server failed (500)');
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com:12345')).toHaveCount(1);
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com:12347')).toHaveCount(1);
+  await expect(drains.status).not.toContainText('Drain changed');
+  const retry = drains.editForm.getByRole('button', { name: 'Retry the removal' });
+  await expect(retry).toBeFocused();
+  await retry.click();
+  await expect(drains.editForm).toBeHidden();
+  await expect(drains.status).toContainText('Drain changed on the app: tcp+tls://logs2.papertrailapp.com:12347');
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com:12345')).toHaveCount(0);
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com:12347')).toHaveCount(1);
+});
+
+test('editing a drain into one that already exists lands on the field that was changed', async ({ dashboard: page }) => {
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.add('papertrail', { host: 'logs2.papertrailapp.com', port: '23456' });
+  await drains.startEdit(drains.appSection, 'logs2.papertrailapp.com:23456');
+  await drains.editField('port').fill('12345');
+  await drains.save.click();
+  await expect(drains.editFieldError('port')).toContainText('Has already been taken');
+  await expect(drains.editField('port')).toHaveAttribute('aria-invalid', 'true');
+  await expect(drains.editField('port')).toBeFocused();
+  await expect(drains.editFieldError('host')).toBeEmpty();
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com:23456')).toHaveCount(1);
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com:12345')).toHaveCount(1);
+});
+
+test('a legacy drain opens read-only with why, and Escape returns to its row', async ({ dashboard: page }) => {
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  await drains.startEdit(drains.appSection, 'webhook.logentries.com');
+  await expect(drains.editForm).toContainText('Logentries was retired in 2022');
+  await expect(drains.editForm.locator('input')).toHaveCount(0);
+  await expect(drains.editForm.getByRole('button', { name: 'Close' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(drains.editForm).toBeHidden();
+  await expect(drains.row(drains.appSection, 'webhook.logentries.com').getByRole('button', { name: 'Edit', exact: true })).toBeFocused();
+});
+
+test('the edit form works with the keyboard alone and has no serious accessibility violations', async ({ dashboard: page }) => {
+  const drains = new DrainsPage(page);
+  await drains.goto(APP);
+  const edit = drains.row(drains.appSection, 'logs2.papertrailapp.com:12345').getByRole('button', { name: 'Edit', exact: true });
+  await edit.focus();
+  await page.keyboard.press('Enter');
+  await expect(drains.editForm.getByLabel('Provider')).toBeFocused();
+  const result = await new AxeBuilder({ page }).include('.sld-drains').analyze();
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious, JSON.stringify(serious, null, 2)).toEqual([]);
+  await page.keyboard.press('Tab');
+  await expect(drains.editField('host')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(drains.editField('port')).toBeFocused();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('12399');
+  await page.keyboard.press('Enter');
+  await expect(drains.editForm).toBeHidden();
+  await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com:12399').getByRole('button', { name: 'Edit', exact: true })).toBeFocused();
+});

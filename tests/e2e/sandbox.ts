@@ -82,7 +82,7 @@ export class Sandbox {
     return this.admin('reset');
   }
 
-  /** Injects faults: drop_streams, delay_ms, fail_next, refuse_websocket. */
+  /** Injects faults: drop_streams, delay_ms, fail_next (optionally by method and path), refuse_websocket, auth_down, malformed_addons. */
   faults(body: Record<string, unknown>): Promise<unknown> {
     return this.admin('faults', body);
   }

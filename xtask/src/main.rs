@@ -10,14 +10,15 @@ use std::process::{exit, Command};
 const TRUNK_VERSION: &str = "0.21.14";
 /// The size the shipped wasm+js+css should have, gzipped (issue 2's budget).
 const BUNDLE_BUDGET_BYTES: u64 = 250 * 1000;
-/// The size above which the tests fail. The bundle is about 333 KB, over the budget: the shell
+/// The size above which the tests fail. The bundle is about 353 KB, over the budget: the shell
 /// is about 126 KB and each feature 55 to 65 KB of code (logic and views alike; rewriting the
 /// views without `view!` was measured to save little). This ceiling stops it from growing back
 /// (it was 393 KB before serde, the B-trees, Unicode case tables and std's sort left the wasm and
 /// the JS and CSS were minified), and every run prints how far it is from the budget. Issue 13's
 /// linear-time search engine (`regex-lite` instead of the browser's backtracking `RegExp`) added
-/// 21.1 KB (333,142 to 354,214 B); rendering log lines as a terminal (vte, linkify) 8.5 KB.
-const BUNDLE_CEILING_BYTES: u64 = (338 + 22 + 9) * 1000;
+/// 21.1 KB (333,142 to 354,214 B); rendering log lines as a terminal (vte, linkify) 8.5 KB; the
+/// drains page's parts loading on their own about 5.5 KB, editing a drain about 14 KB.
+const BUNDLE_CEILING_BYTES: u64 = (338 + 22 + 9 + 20) * 1000;
 
 type Result<T = ()> = std::result::Result<T, String>;
 

@@ -182,3 +182,80 @@ async fn a_down_auth_service_refuses_regions_and_logins_until_it_is_back() {
     assert_eq!(get(&regions).await.status, 200);
     assert!(!sb.bearer().await.is_empty());
 }
+
+#[tokio::test]
+async fn a_failure_can_target_one_route_and_leaves_the_others_answering() {
+    let sb = start(&[]).await;
+    let bearer = sb.bearer().await;
+    let addons = "/apps/example-app/addons";
+    let state = sb
+        .admin(
+            "/faults",
+            json!({"fail_next": {"status": 500, "count": 1, "path": format!("/v1{addons}")}}),
+        )
+        .await
+        .json();
+    assert_eq!(state["fail_next"]["path"], addons);
+    // Other routes, even under the same prefix, are spared.
+    let drains = format!(
+        "{addons}/{}/log_drains",
+        scalingo_sandbox::world::POSTGRES_ID
+    );
+    assert_eq!(
+        sb.api_as(&bearer, "GET", "/apps/example-app/log_drains", None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(sb.api_as(&bearer, "GET", &drains, None).await.status, 200);
+    assert_eq!(sb.api_as(&bearer, "GET", addons, None).await.status, 500);
+    assert_eq!(sb.api_as(&bearer, "GET", addons, None).await.status, 200);
+
+    // A failure on DELETE only leaves the lists and adds answering.
+    sb.admin(
+        "/faults",
+        json!({"fail_next": {"status": 500, "method": "DELETE", "path": "/apps/example-app/log_drains"}}),
+    )
+    .await;
+    assert_eq!(
+        sb.api_as(&bearer, "GET", "/apps/example-app/log_drains", None)
+            .await
+            .status,
+        200
+    );
+    let delete =
+        "/apps/example-app/log_drains?url=tcp%2Btls%3A%2F%2Flogs2.papertrailapp.com%3A12345";
+    assert_eq!(sb.api_as(&bearer, "DELETE", delete, None).await.status, 500);
+    assert_eq!(sb.api_as(&bearer, "DELETE", delete, None).await.status, 204);
+}
+
+#[tokio::test]
+async fn an_addon_can_be_listed_without_its_provider_id_until_reset() {
+    let sb = start(&[]).await;
+    let bearer = sb.bearer().await;
+    let redis = scalingo_sandbox::world::REDIS_ID;
+    sb.admin("/faults", json!({"malformed_addons": [redis]}))
+        .await;
+    let list = sb
+        .api_as(&bearer, "GET", "/apps/example-app/addons", None)
+        .await
+        .json();
+    let addons = list["addons"].as_array().expect("addons");
+    assert_eq!(addons.len(), 2);
+    for addon in addons {
+        let has_id = addon["addon_provider"].get("id").is_some();
+        assert_eq!(has_id, addon["id"] != redis, "{addon}");
+    }
+    assert_eq!(
+        sb.admin("/faults", json!({"malformed_addons": "all"}))
+            .await
+            .status,
+        400
+    );
+    sb.admin("/reset", json!({})).await;
+    let list = sb
+        .api_as(&bearer, "GET", "/apps/example-app/addons", None)
+        .await
+        .json();
+    assert!(list["addons"][1]["addon_provider"]["id"].is_string());
+}

@@ -14,6 +14,8 @@ export class DrainsPage {
   readonly status: Locator;
   readonly alert: Locator;
   readonly appSection: Locator;
+  readonly editForm: Locator;
+  readonly save: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole('heading', { level: 1, name: /Log drains of/ });
@@ -24,6 +26,8 @@ export class DrainsPage {
     this.status = page.locator('.sld-drains__status');
     this.alert = page.locator('.sld-drains > .sld-error[role="alert"]');
     this.appSection = page.getByRole('region', { name: 'This app' });
+    this.editForm = page.getByRole('region', { name: 'Edit a drain' });
+    this.save = this.editForm.getByRole('button', { name: /^(Save changes|Saving…)$/ });
   }
 
   /** Opens the drains page of `app` (hash route) and waits for the list. */
@@ -44,11 +48,28 @@ export class DrainsPage {
   async waitLoaded() {
     await expect(this.heading).toBeVisible();
     await expect(this.appSection).toBeVisible();
+    // Each part loads on its own: wait until none is still loading.
+    await expect(this.page.locator('.sld-drains .sld-loading')).toHaveCount(0);
   }
 
   /** The section of an addon, by the start of its label, e.g. `PostgreSQL`. */
   addonSection(name: string): Locator {
     return this.page.getByRole('region', { name: new RegExp(`^${name} \\(`) });
+  }
+
+  /** The card of the addon list itself, shown while it loads or when reading it failed. */
+  get addonsList(): Locator {
+    return this.page.getByRole('region', { name: 'Addons', exact: true });
+  }
+
+  /** The inline error of a section (a part of the page that failed on its own). */
+  sectionError(section: Locator): Locator {
+    return section.locator('.sld-drains__part-error');
+  }
+
+  /** The Retry button of a section's inline error. */
+  retry(section: Locator): Locator {
+    return this.sectionError(section).getByRole('button', { name: /^(Retry|Retrying…)$/ });
   }
 
   /** The drain rows of a section. */
@@ -89,6 +110,30 @@ export class DrainsPage {
   /** Picks the target radio: `This app`, an addon label start, or `The app and all its addons`. */
   async target(name: string | RegExp) {
     await this.form.getByRole('radio', { name }).check();
+  }
+
+  /** Opens the edit form of the drain whose URL contains `text` in `section`. */
+  async startEdit(section: Locator, text: string | RegExp) {
+    await this.row(section, text).getByRole('button', { name: 'Edit', exact: true }).click();
+    await expect(this.editForm).toBeVisible();
+  }
+
+  /** A field of the edit form, by its API name. */
+  editField(key: FieldKey): Locator {
+    return this.editForm.locator(`#sld-drain-${key.replace('_', '-')}`);
+  }
+
+  editFieldError(key: FieldKey): Locator {
+    return this.editForm.locator(`#sld-drain-${key.replace('_', '-')}-error`);
+  }
+
+  /** Adds a drain with the add form, to `target` (a radio name), and waits for the form to close. */
+  async add(type: string, values: Partial<Record<FieldKey, string>>, target: string | RegExp = 'This app') {
+    await this.openForm();
+    await this.fill(type, values);
+    await this.target(target);
+    await this.submit.click();
+    await expect(this.form).toBeHidden();
   }
 
   /** Opens the removal of the drain whose URL contains `text` in `section`. */

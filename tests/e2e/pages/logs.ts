@@ -48,6 +48,11 @@ export class LogsViewer {
     await expect(this.status).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
   }
 
+  /** The inline error of a toolbar picker whose data could not be read, by its first words. */
+  pickerError(what: string): Locator {
+    return this.page.locator('.sld-log-picker-error', { hasText: what });
+  }
+
   /** Lines received since the viewer opened (dump + stream). */
   async received(): Promise<number> {
     return Number(await this.root.getAttribute('data-received'));
