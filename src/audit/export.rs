@@ -2,47 +2,12 @@
 //!
 //! Both are built from the same interpretation of the log as the player (new-line mode,
 //! redrawn prompts), so what is exported is what was seen.
-
-use avt::parser::Function;
+//!
+//! Layering: `terminal` (the model) ← `timeline` ← `export`; this module imports both and
+//! neither imports it.
 
 use super::terminal::NEW_LINE_MODE;
 use super::timeline::{fixed, Kind, Timeline};
-
-/// Removes escape sequences and control characters from terminal output, keeping text,
-/// newlines and tabs. Stateful, so a sequence split across two events is still removed; it
-/// reuses the emulator's parser, so it agrees with the screen on what is a sequence.
-#[derive(Default)]
-pub struct Stripper {
-    parser: avt::Parser,
-}
-
-impl std::fmt::Debug for Stripper {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Stripper")
-    }
-}
-
-impl Stripper {
-    /// The plain text of `content`.
-    pub fn strip(&mut self, content: &str) -> String {
-        let mut out = String::with_capacity(content.len());
-        for c in content.chars() {
-            match self.parser.feed(c) {
-                Some(Function::Print(c)) => out.push(c),
-                Some(Function::Lf) => out.push('\n'),
-                Some(Function::Cr) => out.push('\r'),
-                Some(Function::Ht) => out.push('\t'),
-                _ => {}
-            }
-        }
-        out
-    }
-}
-
-/// The plain text of `content`, escape sequences removed.
-pub fn strip(content: &str) -> String {
-    Stripper::default().strip(content)
-}
 
 /// Translates bare `\n` to `\r\n`, as the pty's `onlcr` did for the user's terminal.
 pub fn onlcr(content: &str) -> String {
@@ -149,21 +114,6 @@ mod tests {
     use super::*;
     use crate::audit::seed::seed_timeline;
     use serde_json::Value;
-
-    #[test]
-    fn stripping_removes_colours_cursor_moves_and_hyperlinks() {
-        let text = strip(
-            "\x1b[1;31mred\x1b[0m \x1b[2K\x1b[10;5Hx \x1b]8;;https://e.com\x07link\x1b]8;;\x07\n",
-        );
-        assert_eq!(text, "red x link\n");
-    }
-
-    #[test]
-    fn a_sequence_split_across_events_is_still_removed() {
-        let mut stripper = Stripper::default();
-        assert_eq!(stripper.strip("a\x1b[3"), "a");
-        assert_eq!(stripper.strip("1mb"), "b");
-    }
 
     #[test]
     fn onlcr_adds_a_carriage_return_to_bare_line_feeds_only() {

@@ -16,10 +16,13 @@
 //!   appended, then sends the completed line again prefixed with `ESC[K`. Such an event
 //!   redraws the previous line (see [`redraw_of`]); without this every command would show
 //!   its prompt twice.
+//! - Plain text ([`Stripper`]) comes from the same parser, so search, width guesses and
+//!   redraw detection agree with the screen on what is an escape sequence.
 //! - Cell pens are mapped to the shared `crate::ansi` classes by re-expressing them as SGR
 //!   parameters, so the colour mapping (including true colour to the nearest of 256) lives
 //!   in one place.
 
+use avt::parser::Function;
 use avt::{Color as AvtColor, Pen, ScreenKind};
 
 use crate::ansi::Style;
@@ -115,17 +118,53 @@ pub fn redraw_of(previous_output: &str, content: &str) -> Redraw {
         None => (previous_output, Redraw::CurrentLine),
     };
     let prev_line = prev.rsplit(['\n', '\r']).next().unwrap_or(prev);
-    let prev_text = crate::audit::export::strip(prev_line);
+    let prev_text = strip(prev_line);
     let prev_text = prev_text.trim_end();
     if prev_text.is_empty() {
         return Redraw::None;
     }
     let first_line = rest.split('\n').next().unwrap_or(rest);
-    if crate::audit::export::strip(first_line).starts_with(prev_text) {
+    if strip(first_line).starts_with(prev_text) {
         kind
     } else {
         Redraw::None
     }
+}
+
+/// Removes escape sequences and control characters from terminal output, keeping text,
+/// newlines and tabs. Stateful, so a sequence split across two events is still removed; it
+/// reuses the emulator's parser, so it agrees with the screen on what is a sequence.
+#[derive(Default)]
+pub struct Stripper {
+    parser: avt::Parser,
+}
+
+impl std::fmt::Debug for Stripper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Stripper")
+    }
+}
+
+impl Stripper {
+    /// The plain text of `content`.
+    pub fn strip(&mut self, content: &str) -> String {
+        let mut out = String::with_capacity(content.len());
+        for c in content.chars() {
+            match self.parser.feed(c) {
+                Some(Function::Print(c)) => out.push(c),
+                Some(Function::Lf) => out.push('\n'),
+                Some(Function::Cr) => out.push('\r'),
+                Some(Function::Ht) => out.push('\t'),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// The plain text of `content`, escape sequences removed.
+pub fn strip(content: &str) -> String {
+    Stripper::default().strip(content)
 }
 
 impl Terminal {
@@ -331,80 +370,20 @@ pub fn style_of(pen: &Pen) -> Style {
 mod tests {
     use super::*;
     use crate::ansi::Color;
-    use crate::audit::seed::seed_timeline;
-    use crate::audit::timeline::Kind;
-
-    fn seed_terminal() -> Terminal {
-        let timeline = seed_timeline();
-        let mut term = Terminal::new(80, 24);
-        for (index, event) in timeline.events().iter().enumerate() {
-            if event.kind == Kind::Output {
-                term.feed_output(&event.content, timeline.redraw(index));
-            }
-        }
-        term
-    }
-
-    fn run_with<'a>(term: &'a [Vec<Run>], row: usize, text: &str) -> &'a Run {
-        term[row]
-            .iter()
-            .find(|r| r.text == text)
-            .unwrap_or_else(|| panic!("no run {text:?} in row {row}: {:?}", term[row]))
-    }
 
     #[test]
-    fn the_seed_session_renders_as_the_terminal_showed_it() {
-        let term = seed_terminal();
-        let text = term.text();
-        assert_eq!(
-            &text[..13],
-            [
-                "You are in a one-off container. This is a copy of your production",
-                "environment. It is destroyed at the end of its execution. Thus, do not expect",
-                "any created file to show up in your production environment. Production is",
-                "immutable.",
-                "",
-                "If you need to interact with a database, you need to download the CLI of this",
-                "database. You can download and install your database CLI with",
-                "dbclient-fetcher <DB type> [<version>]",
-                "",
-                "[15:27] Scalingo:rss-john ~ $ echo \"TEST\"",
-                "TEST",
-                "[15:27] Scalingo:rss-john ~ $ exit",
-                "exit",
-            ]
+    fn stripping_removes_colours_cursor_moves_and_hyperlinks() {
+        let text = strip(
+            "\x1b[1;31mred\x1b[0m \x1b[2K\x1b[10;5Hx \x1b]8;;https://e.com\x07link\x1b]8;;\x07\n",
         );
-        assert!(text[13..].iter().all(String::is_empty));
-        assert_eq!(term.cursor(), Some((0, 13)));
+        assert_eq!(text, "red x link\n");
     }
 
     #[test]
-    fn the_seed_session_keeps_its_colours() {
-        let runs = seed_terminal().runs();
-        let container = run_with(&runs, 0, "one-off container");
-        assert_eq!(container.style.fg, Color::Indexed(4));
-        assert!(container.style.bold);
-        let fetcher = run_with(&runs, 7, "dbclient-fetcher ");
-        assert_eq!(fetcher.style.fg, Color::Indexed(1));
-        let db_type = run_with(&runs, 7, "<DB type> [<version>]");
-        assert_eq!(db_type.style.fg, Color::Indexed(5));
-        for row in [9, 11] {
-            let host = run_with(&runs, row, "Scalingo");
-            assert_eq!(host.style.fg, Color::Indexed(12));
-            assert!(host.style.bold);
-            assert_eq!(run_with(&runs, row, "~").style.fg, Color::Indexed(14));
-            assert!(run_with(&runs, row, "$").style.bold);
-        }
-        assert!(run_with(&runs, 10, "TEST").style.is_default());
-    }
-
-    #[test]
-    fn the_seed_session_renders_to_classes_not_style_attributes() {
-        let html = seed_terminal().to_html().into_string();
-        assert!(html.contains(r#"<span class="sld-fg-12 sld-bold">Scalingo</span>"#));
-        assert!(html.contains(r#"<span class="sld-term-cursor"> </span>"#));
-        assert!(html.contains("echo &quot;TEST&quot;"));
-        assert!(!html.contains("style="));
+    fn a_sequence_split_across_events_is_still_removed() {
+        let mut stripper = Stripper::default();
+        assert_eq!(stripper.strip("a\x1b[3"), "a");
+        assert_eq!(stripper.strip("1mb"), "b");
     }
 
     #[test]

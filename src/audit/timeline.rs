@@ -4,7 +4,7 @@
 //! damaged or hostile, so parsing never fails: entries that cannot be placed are skipped,
 //! entries that can be repaired are clamped, and [`Issues`] counts both for the player to show.
 
-use super::terminal::{redraw_of, Redraw};
+use super::terminal::{redraw_of, Redraw, Stripper};
 use crate::json::{self, Value};
 use crate::logs::search::{Matcher, SearchSpec};
 use crate::text::count;
@@ -456,7 +456,7 @@ impl Timeline {
         let Ok(matcher) = Matcher::new(&spec) else {
             return Vec::new();
         };
-        let mut stripper = crate::audit::export::Stripper::default();
+        let mut stripper = Stripper::default();
         let mut hits = Vec::new();
         for (index, event) in self.events.iter().enumerate() {
             let text = stripper.strip(&event.content);
@@ -483,7 +483,7 @@ impl Timeline {
     /// A terminal width that fits the widest printed line: 80 columns at least, 200 at most.
     /// Scalingo does not record the terminal size, so this is the best guess available.
     pub fn guess_width(&self) -> usize {
-        let mut stripper = crate::audit::export::Stripper::default();
+        let mut stripper = Stripper::default();
         let mut widest = 0;
         let mut current = 0;
         for event in self.events.iter().filter(|e| e.kind == Kind::Output) {
