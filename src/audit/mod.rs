@@ -4,6 +4,7 @@
 //! natively; `sessions` and `player` are the views.
 
 pub mod export;
+pub mod input;
 mod player;
 pub mod replay;
 pub mod seed;

@@ -123,8 +123,9 @@ struct Engine {
     replay: Replay,
     clock: Clock,
     commands: Vec<Command>,
-    /// Indices of the input events, for the "typed" strip.
-    inputs: Vec<usize>,
+    /// Input events with their keys as shown, for the "typed" strip (terminal reports left
+    /// out).
+    inputs: Vec<(usize, String)>,
     looping: bool,
     alive: bool,
 }
@@ -367,13 +368,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
     let cols = timeline.guess_width();
     let replay = Replay::new(&timeline, cols, ROWS);
     let commands = timeline.commands();
-    let inputs: Vec<usize> = timeline
-        .events()
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.kind == Kind::Input)
-        .map(|(i, _)| i)
-        .collect();
+    let inputs = timeline.typed();
     let issues = timeline.issues();
     let event_count = timeline.len();
     let duration0 = timeline.duration();
@@ -507,7 +502,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
             e.commands
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (i, c.text.clone(), e.timeline.play_time(c.event), d))
+                .map(|(i, c)| (i, c.label(), e.timeline.play_time(c.event), d))
                 .collect::<Vec<_>>()
         }
     };
@@ -528,20 +523,9 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
         move || {
             let n = ctl.shown.get();
             let e = ctl.engine.borrow();
-            let k = e.inputs.partition_point(|&i| i < n);
-            k.checked_sub(1).map(|k| {
-                let text = &e.timeline.events()[e.inputs[k]].content;
-                let shown: String = text
-                    .chars()
-                    .map(|c| match c {
-                        '\n' | '\r' => '⏎',
-                        c if c.is_control() => '·',
-                        c => c,
-                    })
-                    .take(200)
-                    .collect();
-                shown
-            })
+            let k = e.inputs.partition_point(|(i, _)| *i < n);
+            k.checked_sub(1)
+                .map(|k| e.inputs[k].1.chars().take(200).collect::<String>())
         }
     };
 

@@ -4,6 +4,7 @@
 //! damaged or hostile, so parsing never fails: entries that cannot be placed are skipped,
 //! entries that can be repaired are clamped, and [`Issues`] counts both for the player to show.
 
+use super::input::{key_label, Edit, Line, LineEditor, Tokenizer};
 use super::terminal::{redraw_of, Redraw, Stripper};
 use crate::json::{self, Value};
 use crate::logs::search::{Matcher, SearchSpec};
@@ -95,10 +96,44 @@ impl Issues {
 /// A command typed during the session: a marker on the timeline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Command {
-    /// The command line, without its newline and control keys.
+    /// The command line after line editing, without its newline and control keys.
     pub text: String,
     /// Index of the event where its first key was typed.
     pub event: usize,
+    /// Whether the shell put in text the log cannot show (a line recalled from history, a
+    /// Tab completion): `text` is then only what was typed.
+    pub incomplete: bool,
+    /// Whether Enter was pressed; false for a line left unfinished when the session ended.
+    pub submitted: bool,
+}
+
+impl Command {
+    /// The command of `line`, typed from event `event`; `None` for a blank line.
+    fn of(line: Line, event: usize, submitted: bool) -> Option<Command> {
+        let text = line.text.trim().to_owned();
+        (!text.is_empty() || line.incomplete).then_some(Command {
+            text,
+            event,
+            incomplete: line.incomplete,
+            submitted,
+        })
+    }
+
+    /// The command as the player shows it: what ran, and plainly what the log cannot tell.
+    pub fn label(&self) -> String {
+        let mut label = match (self.text.is_empty(), self.incomplete) {
+            (true, _) => "(a line recalled from the shell's history)".to_owned(),
+            (false, true) => format!(
+                "{} (partly from the shell's history or completion)",
+                self.text
+            ),
+            (false, false) => self.text.clone(),
+        };
+        if !self.submitted {
+            label.push_str(" (typed, never run)");
+        }
+        label
+    }
 }
 
 /// A search hit.
@@ -365,12 +400,16 @@ impl Timeline {
 
     /// The commands typed during the session, each where its first key was typed.
     ///
-    /// Input may arrive a line at a time (as in Scalingo's logs) or a key at a time, so keys
-    /// are gathered until Enter; Backspace removes the last character and escape sequences
-    /// (arrow keys) are dropped.
+    /// Input may arrive a line at a time (as in Scalingo's logs) or a key at a time. It is
+    /// split by [`input::Tokenizer`], so the terminal's own reports (mouse, cursor position,
+    /// device attributes, colours, focus, paste brackets) are never taken for keys, and
+    /// replayed through [`input::LineEditor`], so each command reads as it ran after
+    /// Backspace, Ctrl-U, Ctrl-W, arrow keys and the like. A line still being typed when the
+    /// session ends is returned last, with `submitted` false.
     pub fn commands(&self) -> Vec<Command> {
         let mut out = Vec::new();
-        let mut line = String::new();
+        let mut tokenizer = Tokenizer::default();
+        let mut editor = LineEditor::default();
         let mut start: Option<usize> = None;
         // Keys typed while a full-screen program has the alternate screen (`q` in `htop`)
         // are not command lines; entering or leaving it also ends any partial line.
@@ -379,64 +418,56 @@ impl Timeline {
             if event.kind == Kind::Output {
                 if let Some(now) = alternate_screen_after(&event.content) {
                     if now != alternate {
-                        line.clear();
+                        editor.clear();
                         start = None;
                     }
                     alternate = now;
                 }
                 continue;
             }
-            if alternate {
-                continue;
-            }
-            let mut chars = event.content.chars().peekable();
-            while let Some(c) = chars.next() {
-                match c {
-                    '\r' | '\n' => {
-                        let text = line.trim().to_owned();
-                        if !text.is_empty() {
-                            out.push(Command {
-                                text,
-                                event: start.unwrap_or(index),
-                            });
+            // The tokenizer reads every input event, so a report cut across events (or
+            // sent while the program held the screen) is still recognised.
+            for token in tokenizer.feed(&event.content) {
+                if alternate {
+                    continue;
+                }
+                match editor.apply(token) {
+                    Edit::Submitted(line) => {
+                        if let Some(command) = Command::of(line, start.unwrap_or(index), true) {
+                            out.push(command);
                         }
-                        line.clear();
                         start = None;
                     }
-                    '\u{7f}' | '\u{8}' => {
-                        line.pop();
-                    }
-                    '\u{1b}' => {
-                        // Skips `ESC [ params final` or `ESC O x`, the shapes of keys.
-                        match chars.next() {
-                            Some('[') => {
-                                for c in chars.by_ref() {
-                                    if ('@'..='~').contains(&c) {
-                                        break;
-                                    }
-                                }
-                            }
-                            Some(_) => {
-                                chars.next();
-                            }
-                            None => {}
-                        }
-                    }
-                    c if c.is_control() => {}
-                    c => {
-                        if line.len() < 4096 {
-                            line.push(c);
-                        }
+                    Edit::None if editor.is_active() => {
                         start.get_or_insert(index);
                     }
+                    Edit::None => start = None,
                 }
             }
         }
-        let text = line.trim().to_owned();
-        if let (false, Some(event)) = (text.is_empty(), start) {
-            out.push(Command { text, event });
+        if let (true, Some(event)) = (editor.is_active(), start) {
+            out.extend(Command::of(editor.line(), event, false));
         }
         out
+    }
+
+    /// The keys of each input event as the "Last typed" strip shows them (`ls⏎`, `↑`,
+    /// `^C`), terminal reports left out; events that held only reports are not listed.
+    pub fn typed(&self) -> Vec<(usize, String)> {
+        let mut tokenizer = Tokenizer::default();
+        self.events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == Kind::Input)
+            .filter_map(|(index, event)| {
+                let keys: String = tokenizer
+                    .feed(&event.content)
+                    .into_iter()
+                    .filter_map(key_label)
+                    .collect();
+                (!keys.is_empty()).then_some((index, keys))
+            })
+            .collect()
     }
 
     /// Case-insensitive search of the session's plain text; at most `limit` hits.
@@ -755,23 +786,73 @@ mod tests {
             ev("2020-01-01T00:00:02Z", "output", "TEST\n"),
             ev("2020-01-01T00:00:03Z", "input", "l"),
             ev("2020-01-01T00:00:04Z", "input", "sx\u{7f}"),
-            ev("2020-01-01T00:00:05Z", "input", "\u{1b}[A\r"),
+            ev("2020-01-01T00:00:05Z", "input", "\u{1b}[D\u{1b}[C\r"),
             ev("2020-01-01T00:00:06Z", "input", "\n"),
         ];
         let t = Timeline::from_values(values, None);
         let commands = t.commands();
+        let typed = |text: &str, event| Command {
+            text: text.into(),
+            event,
+            incomplete: false,
+            submitted: true,
+        };
+        assert_eq!(commands, vec![typed("echo \"TEST\"", 1), typed("ls", 3)]);
+    }
+
+    /// The field report: an X10 mouse click (`ESC[M` + 3 bytes) after the program turned
+    /// mouse tracking on, then `ls`.
+    #[test]
+    fn a_mouse_report_before_a_command_is_not_part_of_it() {
+        let t = Timeline::from_json(
+            r#"[{"time":"2024-05-02T10:00:01.0+02:00","content":"\u001b[?1000h","type":"output"},
+                {"time":"2024-05-02T10:00:01.1+02:00","content":"\u001b[M #!","type":"input"},
+                {"time":"2024-05-02T10:00:02.0+02:00","content":"ls\r","type":"input"}]"#,
+            None,
+        );
+        let commands = t.commands();
+        assert_eq!(commands.len(), 1);
+        assert_eq!(commands[0].label(), "ls");
+        assert_eq!(commands[0].event, 2);
+        assert_eq!(t.typed(), [(2, "ls⏎".to_owned())]);
+    }
+
+    #[test]
+    fn a_report_split_across_input_events_is_still_left_out() {
+        let values = vec![
+            ev("2020-01-01T00:00:00Z", "input", "\u{1b}[<0;1"),
+            ev("2020-01-01T00:00:01Z", "input", "2;5M\u{1b}]11;rgb:0/0"),
+            ev("2020-01-01T00:00:02Z", "input", "/0\u{7}pwd\r"),
+        ];
+        let t = Timeline::from_values(values, None);
+        let labels: Vec<String> = t.commands().iter().map(Command::label).collect();
+        assert_eq!(labels, ["pwd"]);
+    }
+
+    #[test]
+    fn a_line_never_submitted_is_marked_as_never_run() {
+        let values = vec![
+            ev("2020-01-01T00:00:00Z", "input", "ls\r"),
+            ev("2020-01-01T00:00:01Z", "input", "rm -rf tmp"),
+        ];
+        let t = Timeline::from_values(values, None);
+        let commands = t.commands();
+        assert_eq!(commands.len(), 2);
+        assert!(commands[0].submitted);
+        assert!(!commands[1].submitted);
+        assert_eq!(commands[1].label(), "rm -rf tmp (typed, never run)");
+        assert_eq!(commands[1].event, 1);
+    }
+
+    #[test]
+    fn a_recalled_line_says_so_instead_of_guessing() {
+        let values = vec![ev("2020-01-01T00:00:00Z", "input", "\u{1b}[A\r")];
+        let t = Timeline::from_values(values, None);
+        let commands = t.commands();
+        assert_eq!(commands.len(), 1);
         assert_eq!(
-            commands,
-            vec![
-                Command {
-                    text: "echo \"TEST\"".into(),
-                    event: 1
-                },
-                Command {
-                    text: "ls".into(),
-                    event: 3
-                },
-            ]
+            commands[0].label(),
+            "(a line recalled from the shell's history)"
         );
     }
 
