@@ -92,21 +92,98 @@ fn json_string(text: &str) -> String {
     out
 }
 
-/// A file name for an export of `command`'s session: letters, digits and dashes only.
-pub fn file_name(command: &str, id: &str, extension: &str) -> String {
-    let base: String = format!("{command}-{id}")
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    let mut base = base.trim_matches('-').to_owned();
-    while base.contains("--") {
-        base = base.replace("--", "-");
+/// The longest app part and subject part of an export's file name, in bytes. With the date
+/// and extension the name stays far below the 255 bytes every common file system allows.
+const MAX_APP_BYTES: usize = 40;
+const MAX_SUBJECT_BYTES: usize = 60;
+
+/// Names Windows reserves for devices, with or without an extension (`CON.txt` too).
+const WINDOWS_RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// `part` made safe in a file name on Windows, macOS and Linux, at most `max` bytes: letters
+/// and digits of any script, `_` and `.` are kept; anything else (path separators,
+/// `\ : * ? " < > |`, spaces, control and invisible formatting characters such as
+/// right-to-left overrides, emoji) becomes one `-`; dots and dashes are trimmed from both
+/// ends, so no part is hidden (`.x`), a path (`..`) or ends in a dot.
+fn file_name_part(part: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in part.chars() {
+        let c = if c.is_alphanumeric() || c == '_' || c == '.' {
+            c
+        } else {
+            '-'
+        };
+        if c == '-' && out.ends_with('-') {
+            continue;
+        }
+        if out.len() + c.len_utf8() > max {
+            break;
+        }
+        out.push(c);
     }
-    base.truncate(80);
-    if base.is_empty() {
-        base = "session".into();
+    out.trim_matches(['-', '.']).to_owned()
+}
+
+/// The UTC date (`2019-05-03`) of `unix_seconds`.
+pub fn utc_date(unix_seconds: f64) -> Option<String> {
+    if !unix_seconds.is_finite() {
+        return None;
     }
-    format!("{base}.{extension}")
+    let days = (unix_seconds / 86_400.0).floor() as i64;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (0..=9999)
+        .contains(&year)
+        .then(|| format!("{year:04}-{month:02}-{day:02}"))
+}
+
+/// The file name of an export: `<app>-<subject>-<date>.<extension>`, e.g.
+/// `example-app-rails-console-2019-05-03.cast`, where `subject` is the command that was run
+/// (or the audit log id when the command is unknown or empty) and `date` the session's day.
+///
+/// Every part is made safe for Windows, macOS and Linux (see [`file_name_part`]): no path
+/// separator or reserved character, no control or formatting character, no leading or
+/// trailing dot, no Windows device name (`CON`, `nul.txt`), and a bounded length. An empty
+/// result is named `session`.
+pub fn file_name(app: &str, subject: &str, date: Option<&str>, extension: &str) -> String {
+    let parts = [
+        file_name_part(app, MAX_APP_BYTES),
+        file_name_part(subject, MAX_SUBJECT_BYTES),
+        date.map(|d| file_name_part(d, 10)).unwrap_or_default(),
+    ];
+    let mut stem = parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("-");
+    if stem.is_empty() {
+        stem = "session".into();
+    }
+    let device = stem.split('.').next().unwrap_or_default();
+    if WINDOWS_RESERVED
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(device))
+    {
+        stem.insert(0, '_');
+    }
+    let extension = file_name_part(extension, 8);
+    if extension.is_empty() {
+        stem
+    } else {
+        format!("{stem}.{extension}")
+    }
 }
 
 #[cfg(test)]
@@ -185,15 +262,85 @@ mod tests {
     }
 
     #[test]
-    fn export_file_names_are_tame() {
+    fn export_file_names_are_app_subject_and_date() {
         assert_eq!(
-            file_name("rails console", "abc-1", "cast"),
-            "rails-console-abc-1.cast"
+            file_name("example-app", "rails console", Some("2019-05-03"), "cast"),
+            "example-app-rails-console-2019-05-03.cast"
         );
-        assert_eq!(file_name("", "", "txt"), "session.txt");
         assert_eq!(
-            file_name("../../etc/passwd", "x", "txt"),
-            "etc-passwd-x.txt"
+            file_name("example-app", "al-5f3c", Some("2024-05-02"), "txt"),
+            "example-app-al-5f3c-2024-05-02.txt"
+        );
+        assert_eq!(file_name("", "", None, "txt"), "session.txt");
+        assert_eq!(utc_date(1_556_897_247.8).as_deref(), Some("2019-05-03"));
+        assert_eq!(utc_date(0.0).as_deref(), Some("1970-01-01"));
+        assert_eq!(utc_date(951_782_400.0).as_deref(), Some("2000-02-29"));
+        assert_eq!(utc_date(f64::NAN), None);
+    }
+
+    /// A name is safe when no common file system refuses or misreads it.
+    fn assert_safe(name: &str) {
+        assert!(!name.is_empty() && name.len() <= 255, "{name:?}");
+        assert!(
+            !name.chars().any(|c| c.is_control()
+                || "/\\:*?\"<>|".contains(c)
+                || c.is_whitespace()
+                || ('\u{200b}'..='\u{200f}').contains(&c)
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+                || c == '\u{feff}'),
+            "{name:?}"
+        );
+        assert!(
+            !name.starts_with(['.', '-']) && !name.ends_with(['.', ' ']),
+            "{name:?}"
+        );
+        let device = name.split('.').next().unwrap().to_ascii_uppercase();
+        assert!(!WINDOWS_RESERVED.contains(&device.as_str()), "{name:?}");
+    }
+
+    #[test]
+    fn hostile_names_give_safe_file_names() {
+        let hostile = [
+            "../../etc/passwd",
+            "..",
+            "C:\\Windows\\System32",
+            "a:b*c?d\"e<f>g|h",
+            "CON",
+            "nul",
+            "com1.txt",
+            "Lpt9",
+            "ls...",
+            "trailing space ",
+            "tab\tnew\nline\u{0}nul\u{7f}del\u{9b}csi",
+            "\u{202e}gpj.exe",
+            "zero\u{200b}width\u{feff}",
+            "rm -rf / ; echo \"hi\" > out.txt",
+            "🔥💥",
+            "",
+            &"x".repeat(1000),
+            &"é".repeat(1000),
+        ];
+        for app in ["example-app", "CON", "", "../x", "nul."] {
+            for subject in hostile {
+                for date in [Some("2019-05-03"), None, Some("../:")] {
+                    for ext in ["txt", "cast"] {
+                        let name = file_name(app, subject, date, ext);
+                        assert_safe(&name);
+                        assert!(name.ends_with(&format!(".{ext}")), "{name:?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(file_name("", "CON", None, "txt"), "_CON.txt");
+        assert_eq!(file_name("nul", "", None, "cast"), "_nul.cast");
+        assert_eq!(
+            file_name("app", "../../etc/passwd", None, "txt"),
+            "app-etc-passwd.txt"
+        );
+        assert_eq!(
+            file_name("app", "名前 テスト", None, "txt"),
+            "app-名前-テスト.txt"
         );
     }
 }

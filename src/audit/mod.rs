@@ -7,6 +7,7 @@ pub mod export;
 pub mod input;
 mod player;
 pub mod replay;
+pub mod search;
 pub mod seed;
 mod sessions;
 pub mod terminal;

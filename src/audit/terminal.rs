@@ -62,6 +62,19 @@ pub struct Run {
     pub style: Style,
     /// Whether this run is the cursor cell.
     pub cursor: bool,
+    /// For a run of one non-ASCII character: the cells it takes (1, or 2 for a wide CJK
+    /// character or emoji). Such a character is drawn in a box of exactly that many grid
+    /// columns, since its glyph often comes from a fallback font whose advance is not the
+    /// monospace font's (an emoji measures about 1.7 cells) and would shift the rest of the row.
+    pub grid: Option<u8>,
+}
+
+impl Run {
+    /// How many grid columns the run takes.
+    pub fn cells(&self) -> usize {
+        self.grid
+            .map_or_else(|| self.text.chars().count(), usize::from)
+    }
 }
 
 /// The emulated terminal.
@@ -220,6 +233,25 @@ impl Terminal {
             .collect()
     }
 
+    /// The visible screen as logical lines: rows joined where the text wrapped onto the next
+    /// one, trailing blanks trimmed. Characters are as drawn (charsets translated, a wide
+    /// character once).
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut pending = String::new();
+        for line in self.vt.screen().visible_lines() {
+            pending.extend(line.chars());
+            if !line.is_wrapped() {
+                out.push(pending.trim_end().to_owned());
+                pending.clear();
+            }
+        }
+        if !pending.is_empty() {
+            out.push(pending.trim_end().to_owned());
+        }
+        out
+    }
+
     /// The cursor's column and row, if it is shown.
     pub fn cursor(&self) -> Option<(usize, usize)> {
         self.vt.cursor().position()
@@ -240,13 +272,7 @@ impl Terminal {
                 let cells = line.cells().iter().filter(|cell| cell.width() > 0);
                 for cell in cells {
                     let at_cursor = cursor_col == Some(col);
-                    push_cell(
-                        &mut runs,
-                        &mut last_pen,
-                        cell.char(),
-                        *cell.pen(),
-                        at_cursor,
-                    );
+                    push_cell(&mut runs, &mut last_pen, cell, at_cursor);
                     col += usize::from(cell.width());
                 }
                 // Trailing default blanks carry nothing; cut them, except up to the cursor.
@@ -263,12 +289,13 @@ impl Terminal {
                     }
                 }
                 if let Some(cc) = cursor_col.filter(|&c| c >= col) {
-                    let len: usize = runs.iter().map(|r| r.text.chars().count()).sum();
+                    let len: usize = runs.iter().map(Run::cells).sum();
                     if cc > len {
                         runs.push(Run {
                             text: " ".repeat(cc - len),
                             style: Style::default(),
                             cursor: false,
+                            grid: None,
                         });
                     }
                     if cc >= len {
@@ -276,6 +303,7 @@ impl Terminal {
                             text: " ".into(),
                             style: Style::default(),
                             cursor: true,
+                            grid: None,
                         });
                     }
                 }
@@ -285,7 +313,9 @@ impl Terminal {
     }
 
     /// The visible screen as markup for a `<pre>`: rows separated by newlines, one `<span>`
-    /// per styled run; the cursor cell also carries `sld-term-cursor`.
+    /// per styled run; the cursor cell also carries `sld-term-cursor`, and each non-ASCII
+    /// character is a span of its own with `sld-term-w1` or `sld-term-w2`, which the
+    /// stylesheet holds to exactly one or two columns.
     pub fn to_html(&self) -> SafeHtml {
         let mut html = SafeHtml::new();
         for (i, row) in self.runs().into_iter().enumerate() {
@@ -294,11 +324,14 @@ impl Terminal {
             }
             for run in row {
                 let classes = run.style.classes();
-                let cursor = run.cursor.then_some("sld-term-cursor");
-                if classes.is_empty() && cursor.is_none() {
+                let grid = run
+                    .grid
+                    .map(|w| if w >= 2 { "sld-term-w2" } else { "sld-term-w1" });
+                if classes.is_empty() && !run.cursor && grid.is_none() {
                     html.push_text(&run.text);
                 } else {
-                    let all = classes.split(' ').chain(cursor);
+                    let cursor = run.cursor.then_some("sld-term-cursor");
+                    let all = classes.split(' ').chain(cursor).chain(grid);
                     html.open(Tag::Span, all.filter(|c| !c.is_empty()));
                     html.push_text(&run.text);
                     html.close(Tag::Span);
@@ -309,18 +342,24 @@ impl Terminal {
     }
 }
 
-fn push_cell(runs: &mut Vec<Run>, last_pen: &mut Option<Pen>, ch: char, pen: Pen, cursor: bool) {
+fn push_cell(runs: &mut Vec<Run>, last_pen: &mut Option<Pen>, cell: &avt::Cell, cursor: bool) {
+    let (ch, pen) = (cell.char(), *cell.pen());
     let ch = if ch.is_control() { ' ' } else { ch };
+    // ASCII is drawn by the monospace font at one column each; anything else gets a box.
+    let grid = (!ch.is_ascii()).then(|| cell.width().max(1));
     match runs.last_mut() {
-        Some(run) if !cursor && !run.cursor && *last_pen == Some(pen) => run.text.push(ch),
+        Some(run) if !cursor && grid.is_none() && !run.cursor && *last_pen == Some(pen) => {
+            run.text.push(ch)
+        }
         _ => {
             runs.push(Run {
                 text: ch.to_string(),
                 style: style_of(&pen),
                 cursor,
+                grid,
             });
             *last_pen = Some(pen);
-            if cursor {
+            if cursor || grid.is_some() {
                 // The next cell starts a fresh run.
                 *last_pen = None;
             }
@@ -445,6 +484,33 @@ mod tests {
         assert_eq!(runs[0].style.fg, Color::Indexed(208));
         assert_eq!(runs[1].style.bg, Color::Indexed(196));
         assert!(runs[2].style.inverse);
+    }
+
+    #[test]
+    fn wide_and_non_ascii_characters_are_held_to_the_grid() {
+        let mut term = Terminal::new(20, 2);
+        term.feed("漢🙂┌x\n\x1b[31m字\x1b[0mab");
+        let runs = term.runs();
+        let grids: Vec<(&str, Option<u8>)> =
+            runs[0].iter().map(|r| (r.text.as_str(), r.grid)).collect();
+        assert_eq!(
+            grids,
+            [
+                ("漢", Some(2)),
+                ("🙂", Some(2)),
+                ("┌", Some(1)),
+                ("x", None)
+            ]
+        );
+        assert_eq!(runs[0].iter().map(Run::cells).sum::<usize>(), 6);
+        let html = term.to_html().into_string();
+        assert!(html.starts_with(
+            r#"<span class="sld-term-w2">漢</span><span class="sld-term-w2">🙂</span><span class="sld-term-w1">┌</span>x"#
+        ));
+        assert!(html.contains(r#"<span class="sld-fg-1 sld-term-w2">字</span>ab"#));
+        // The cursor after a wide character sits in the column avt says, not one to the left.
+        assert_eq!(term.cursor(), Some((4, 1)));
+        assert!(html.ends_with(r#"ab<span class="sld-term-cursor"> </span>"#));
     }
 
     #[test]

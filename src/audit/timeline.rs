@@ -1,4 +1,4 @@
-//! The audit log as a timeline: lenient parsing, idle-time compression, commands, search.
+//! The audit log as a timeline: lenient parsing, idle-time compression, commands.
 //!
 //! An audit log is a JSON array of `{"time", "content", "type"}` entries. Real logs can be
 //! damaged or hostile, so parsing never fails: entries that cannot be placed are skipped,
@@ -7,7 +7,6 @@
 use super::input::{key_label, Edit, Line, LineEditor, Tokenizer};
 use super::terminal::{redraw_of, Redraw, Stripper};
 use crate::json::{self, Value};
-use crate::logs::search::{Matcher, SearchSpec};
 use crate::text::count;
 
 /// The largest `content` kept from one event; longer content is cut (and counted).
@@ -134,17 +133,6 @@ impl Command {
         }
         label
     }
-}
-
-/// A search hit.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Hit {
-    /// Index of the event that contains the match.
-    pub event: usize,
-    /// Whether it was typed or printed.
-    pub kind: Kind,
-    /// The line around the match, as plain text.
-    pub line: String,
 }
 
 /// Parses an RFC 3339 time (`2019-05-03T17:27:32.681685591+02:00`) into nanoseconds since
@@ -468,47 +456,6 @@ impl Timeline {
                 (!keys.is_empty()).then_some((index, keys))
             })
             .collect()
-    }
-
-    /// Case-insensitive search of the session's plain text; at most `limit` hits.
-    ///
-    /// Uses the log viewer's matcher, so both searches fold case alike (and the wasm build
-    /// carries no Unicode case table of its own).
-    pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
-        let query = query.trim();
-        if query.is_empty() {
-            return Vec::new();
-        }
-        let spec = SearchSpec {
-            query: query.to_owned(),
-            ..SearchSpec::default()
-        };
-        // A plain (not regex) search cannot be refused.
-        let Ok(matcher) = Matcher::new(&spec) else {
-            return Vec::new();
-        };
-        let mut stripper = Stripper::default();
-        let mut hits = Vec::new();
-        for (index, event) in self.events.iter().enumerate() {
-            let text = stripper.strip(&event.content);
-            if !matcher.keeps(&text) {
-                continue;
-            }
-            let line = text
-                .split(['\n', '\r'])
-                .find(|l| matcher.keeps(l))
-                .unwrap_or_default();
-            let line: String = line.trim().chars().take(160).collect();
-            hits.push(Hit {
-                event: index,
-                kind: event.kind,
-                line,
-            });
-            if hits.len() >= limit {
-                break;
-            }
-        }
-        hits
     }
 
     /// A terminal width that fits the widest printed line: 80 columns at least, 200 at most.
@@ -876,31 +823,6 @@ mod tests {
         let t = Timeline::from_values(values, None);
         let texts: Vec<String> = t.commands().into_iter().map(|c| c.text).collect();
         assert_eq!(texts, ["htop", "exit"]);
-    }
-
-    #[test]
-    fn search_finds_plain_text_through_colours_and_reports_the_event() {
-        let values = vec![
-            ev(
-                "2020-01-01T00:00:00Z",
-                "output",
-                "\u{1b}[1;31mdbclient\u{1b}[0m-fetcher\n",
-            ),
-            ev("2020-01-01T00:00:01Z", "input", "echo TEST\n"),
-            ev("2020-01-01T00:00:02Z", "output", "TEST\n"),
-        ];
-        let t = Timeline::from_values(values, None);
-        let hits = t.search("DBCLIENT-fetch", 10);
-        assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].event, 0);
-        assert_eq!(hits[0].line, "dbclient-fetcher");
-        let hits = t.search("test", 10);
-        assert_eq!(
-            hits.iter().map(|h| h.kind).collect::<Vec<_>>(),
-            [Kind::Input, Kind::Output]
-        );
-        assert_eq!(t.search("test", 1).len(), 1);
-        assert!(t.search("  ", 10).is_empty());
     }
 
     #[test]
