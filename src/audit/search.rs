@@ -198,6 +198,20 @@ mod tests {
         assert_eq!(search(&t, "needle").len(), 1);
     }
 
+    /// The sandbox's `bash -l` session, the one the end-to-end tests replay.
+    #[test]
+    fn the_sandbox_session_with_terminal_replies_has_only_the_commands_that_ran() {
+        let t = Timeline::from_json(&scalingo_sandbox::audit::terminal_replies("app", 0), None);
+        let labels: Vec<String> = t.commands().iter().map(|c| c.label()).collect();
+        assert_eq!(labels, ["ls -la", "cat notes.txt", "echo done", "exit"]);
+        let typed: String = t.typed().into_iter().map(|(_, k)| k).collect();
+        assert!(!typed.contains('#') && !typed.contains("rgb") && !typed.contains("62;"));
+        let text = ScreenText::new(&t, 80, 24);
+        assert_eq!(text.search("┌────┐", 10).len(), 1);
+        assert!(text.search("lqqqqk", 10).is_empty());
+        assert_eq!(text.search("漢字🙂END", 10).len(), 1);
+    }
+
     #[test]
     fn terminal_reports_in_the_input_are_not_searched() {
         let t = timeline(&[("input", "\x1b[24;80R\x1b]11;rgb:0/0/0\x07ls\r")]);
