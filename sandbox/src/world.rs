@@ -320,7 +320,7 @@ pub fn history(apps: &[App], started: i64) -> History {
     h.add_run(
         app,
         base + 3_000,
-        "bash -l",
+        "sh -l",
         false,
         Arc::from(audit::terminal_replies(app.name, base + 3_000)),
     );

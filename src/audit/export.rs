@@ -103,15 +103,19 @@ const WINDOWS_RESERVED: [&str; 22] = [
     "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
 ];
 
-/// `part` made safe in a file name on Windows, macOS and Linux, at most `max` bytes: letters
-/// and digits of any script, `_` and `.` are kept; anything else (path separators,
+/// `part` made safe in a file name on Windows, macOS and Linux, at most `max` bytes: ASCII
+/// letters and digits, `_` and `.` are kept; anything else (path separators,
 /// `\ : * ? " < > |`, spaces, control and invisible formatting characters such as
-/// right-to-left overrides, emoji) becomes one `-`; dots and dashes are trimmed from both
-/// ends, so no part is hidden (`.x`), a path (`..`) or ends in a dot.
+/// right-to-left overrides, emoji, other scripts) becomes one `-`; dots and dashes are trimmed
+/// from both ends, so no part is hidden (`.x`), a path (`..`) or ends in a dot.
+///
+/// ASCII only on purpose: macOS stores names decomposed (NFD) and other systems do not, so
+/// non-ASCII names do not survive every copy; and telling letters from invisible formatting
+/// characters would bring Unicode's tables into the bundle.
 fn file_name_part(part: &str, max: usize) -> String {
     let mut out = String::new();
     for c in part.chars() {
-        let c = if c.is_alphanumeric() || c == '_' || c == '.' {
+        let c = if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
             c
         } else {
             '-'
@@ -119,7 +123,7 @@ fn file_name_part(part: &str, max: usize) -> String {
         if c == '-' && out.ends_with('-') {
             continue;
         }
-        if out.len() + c.len_utf8() > max {
+        if out.len() >= max {
             break;
         }
         out.push(c);
@@ -152,7 +156,7 @@ pub fn utc_date(unix_seconds: f64) -> Option<String> {
 /// `example-app-rails-console-2019-05-03.cast`, where `subject` is the command that was run
 /// (or the audit log id when the command is unknown or empty) and `date` the session's day.
 ///
-/// Every part is made safe for Windows, macOS and Linux (see [`file_name_part`]): no path
+/// Every part is made safe for Windows, macOS and Linux (see `file_name_part`): no path
 /// separator or reserved character, no control or formatting character, no leading or
 /// trailing dot, no Windows device name (`CON`, `nul.txt`), and a bounded length. An empty
 /// result is named `session`.
@@ -338,9 +342,10 @@ mod tests {
             file_name("app", "../../etc/passwd", None, "txt"),
             "app-etc-passwd.txt"
         );
+        assert_eq!(file_name("app", "名前 テスト", None, "txt"), "app.txt");
         assert_eq!(
-            file_name("app", "名前 テスト", None, "txt"),
-            "app-名前-テスト.txt"
+            file_name("app", "rails c 🔥", None, "txt"),
+            "app-rails-c.txt"
         );
     }
 }

@@ -238,18 +238,39 @@ impl Terminal {
     /// character once).
     pub fn lines(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let mut pending = String::new();
+        let n = self.lines_into(&mut out);
+        out.truncate(n);
+        out
+    }
+
+    /// [`Terminal::lines`] written into `out`, reusing its strings (the search replays a
+    /// whole session and reads the screen after every event, so allocations count). Returns
+    /// how many lines were written; `out` may hold stale ones after them.
+    pub fn lines_into(&self, out: &mut Vec<String>) -> usize {
+        let mut n = 0;
+        let mut open = false;
         for line in self.vt.screen().visible_lines() {
-            pending.extend(line.chars());
+            if !open {
+                if out.len() == n {
+                    out.push(String::new());
+                }
+                out[n].clear();
+                open = true;
+            }
+            out[n].extend(line.chars());
             if !line.is_wrapped() {
-                out.push(pending.trim_end().to_owned());
-                pending.clear();
+                let trimmed = out[n].trim_end().len();
+                out[n].truncate(trimmed);
+                n += 1;
+                open = false;
             }
         }
-        if !pending.is_empty() {
-            out.push(pending.trim_end().to_owned());
+        if open {
+            let trimmed = out[n].trim_end().len();
+            out[n].truncate(trimmed);
+            n += 1;
         }
-        out
+        n
     }
 
     /// The cursor's column and row, if it is shown.
