@@ -128,28 +128,7 @@ fn file_name_part(part: &str, max: usize) -> String {
         }
         out.push(c);
     }
-    out.trim_matches(['-', '.']).to_owned()
-}
-
-/// The UTC date (`2019-05-03`) of `unix_seconds`.
-pub fn utc_date(unix_seconds: f64) -> Option<String> {
-    if !unix_seconds.is_finite() {
-        return None;
-    }
-    let days = (unix_seconds / 86_400.0).floor() as i64;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (0..=9999)
-        .contains(&year)
-        .then(|| format!("{year:04}-{month:02}-{day:02}"))
+    out.trim_matches(|c| c == '-' || c == '.').to_owned()
 }
 
 /// The file name of an export: `<app>-<subject>-<date>.<extension>`, e.g.
@@ -161,17 +140,19 @@ pub fn utc_date(unix_seconds: f64) -> Option<String> {
 /// trailing dot, no Windows device name (`CON`, `nul.txt`), and a bounded length. An empty
 /// result is named `session`.
 pub fn file_name(app: &str, subject: &str, date: Option<&str>, extension: &str) -> String {
-    let parts = [
+    let mut stem = String::new();
+    for part in [
         file_name_part(app, MAX_APP_BYTES),
         file_name_part(subject, MAX_SUBJECT_BYTES),
-        date.map(|d| file_name_part(d, 10)).unwrap_or_default(),
-    ];
-    let mut stem = parts
-        .iter()
-        .filter(|p| !p.is_empty())
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("-");
+        file_name_part(date.unwrap_or_default(), 10),
+    ] {
+        if !part.is_empty() {
+            if !stem.is_empty() {
+                stem.push('-');
+            }
+            stem.push_str(&part);
+        }
+    }
     if stem.is_empty() {
         stem = "session".into();
     }
@@ -276,10 +257,6 @@ mod tests {
             "example-app-al-5f3c-2024-05-02.txt"
         );
         assert_eq!(file_name("", "", None, "txt"), "session.txt");
-        assert_eq!(utc_date(1_556_897_247.8).as_deref(), Some("2019-05-03"));
-        assert_eq!(utc_date(0.0).as_deref(), Some("1970-01-01"));
-        assert_eq!(utc_date(951_782_400.0).as_deref(), Some("2000-02-29"));
-        assert_eq!(utc_date(f64::NAN), None);
     }
 
     /// A name is safe when no common file system refuses or misreads it.

@@ -297,16 +297,18 @@ impl Tokenizer {
 
     /// The token of a complete CSI sequence with parameter bytes `params` and final byte `f`.
     fn csi(&mut self, params: &str, f: char) -> Token {
-        let private = params.starts_with(['?', '>', '=', '<']);
+        // Byte tests rather than str patterns: each pattern type is more code in the bundle.
+        let bytes = params.as_bytes();
+        let private = bytes.first().is_some_and(|b| b"?>=<".contains(b));
         let report = |r| Token::Report(r);
         match f {
-            'M' | 'm' if params.starts_with('<') => report(Report::Mouse),
+            'M' | 'm' if bytes.first() == Some(&b'<') => report(Report::Mouse),
             // urxvt's `ESC[b;x;yM`: three numbers (a key never has three).
-            'M' if params.split(';').count() == 3 => report(Report::Mouse),
+            'M' if bytes.iter().filter(|&&b| b == b';').count() == 2 => report(Report::Mouse),
             'R' => report(Report::CursorPosition),
             'c' if private || params.is_empty() => report(Report::DeviceAttributes),
             'n' | 't' => report(Report::Status),
-            'y' if params.contains('$') => report(Report::Status),
+            'y' if bytes.contains(&b'$') => report(Report::Status),
             'u' if private => report(Report::Status),
             'I' | 'O' if params.is_empty() => report(Report::Focus),
             '~' => match params {
@@ -351,7 +353,7 @@ fn string_state(kind: Report) -> State {
 
 /// Whether a cursor key's parameters (`1;5`) carry Ctrl or Alt.
 fn has_word_modifier(params: &str) -> bool {
-    matches!(params.rsplit(';').next(), Some("3" | "5"))
+    params.ends_with(";3") || params.ends_with(";5")
 }
 
 /// The key of `ESC O c` (application cursor and keypad modes).
@@ -520,12 +522,16 @@ fn word_start(chars: &[char], cursor: usize, in_word: fn(char) -> bool) -> usize
 }
 
 /// How a key or character is shown in the player's "Last typed" strip.
-pub fn key_label(token: Token) -> Option<String> {
+/// Appended to `out`; a report adds nothing.
+pub fn push_key_label(out: &mut String, token: Token) {
     let label = match token {
-        Token::Report(_) => return None,
+        Token::Report(_) => return,
         Token::Text('\n' | '\r') => "⏎",
         Token::Text('\t') => "⇥",
-        Token::Text(c) => return Some(c.to_string()),
+        Token::Text(c) => {
+            out.push(c);
+            return;
+        }
         Token::Key(key) => match key {
             Key::Enter => "⏎",
             Key::Backspace => "⌫",
@@ -548,7 +554,7 @@ pub fn key_label(token: Token) -> Option<String> {
             Key::Other => "·",
         },
     };
-    Some(label.to_owned())
+    out.push_str(label);
 }
 
 #[cfg(test)]
@@ -748,11 +754,10 @@ mod tests {
 
     #[test]
     fn reports_are_not_shown_as_typed_keys() {
-        let labels: Vec<String> = Tokenizer::default()
-            .feed("\x1b[M #!l\x1b[24;80Rs\x1b[D\r")
-            .into_iter()
-            .filter_map(key_label)
-            .collect();
-        assert_eq!(labels.concat(), "ls←⏎");
+        let mut labels = String::new();
+        for token in Tokenizer::default().feed("\x1b[M #!l\x1b[24;80Rs\x1b[D\r") {
+            push_key_label(&mut labels, token);
+        }
+        assert_eq!(labels, "ls←⏎");
     }
 }

@@ -383,8 +383,12 @@ fn Player(
     let open_start = now_ms() - parse_ms;
     // The resource keeps its copy; the player needs its own to change the idle limit.
     let timeline = Rc::try_unwrap(timeline).unwrap_or_else(|shared| (*shared).clone());
-    // The session's day, from its first event (known even on a direct link).
-    let date = timeline.start_unix().and_then(export::utc_date);
+    // The session's UTC day, from its first event (known even on a direct link). The
+    // browser's Date formats it: no calendar arithmetic in the bundle.
+    let date = timeline.start_unix().and_then(|t| {
+        let iso = js_sys::Date::new(&(t * 1000.0).into()).to_iso_string();
+        iso.as_string()?.get(..10).map(str::to_owned)
+    });
     let cols = timeline.guess_width();
     let replay = Replay::new(&timeline, cols, ROWS);
     let commands = timeline.commands();
@@ -772,7 +776,7 @@ fn Player(
             aria-describedby="sld-audit-search-hint"
             autocomplete="off" prop:value=move || query.get() on:input=on_search data-testid="audit-search" />
         <p id="sld-audit-search-hint" class="sld-muted sld-audit-search-hint" data-testid="audit-search-hint">
-            "Searches the text as the screen showed it (line-drawing characters as drawn, colours and redrawn lines resolved) and what was typed, not the raw bytes."
+            "Searches the text as the screen showed it, and what was typed."
         </p>
         <p class="sld-muted" role="status">
             {move || {

@@ -48,7 +48,7 @@ impl ScreenText {
     pub fn new(timeline: &Timeline, cols: usize, rows: usize) -> Self {
         let mut term = Terminal::new(cols, rows);
         let mut tokenizer = Tokenizer::default();
-        // The screen's lines after the previous event, as hashes, sorted; and the buffers
+        // The screen's lines after the previous event, as hashes; and the buffers
         // the current screen is read into. Hashes rather than strings: reading 24 lines after
         // each of 50,000 events must not allocate.
         let mut shown: Vec<u64> = Vec::new();
@@ -79,15 +79,16 @@ impl ScreenText {
             for line in &now[..count] {
                 let hash = fnv1a(line);
                 hashes.push(hash);
-                match shown.binary_search(&hash) {
-                    Ok(at) => {
-                        shown.remove(at);
+                // A linear scan of at most a screenful: std's sort would cost more bundle
+                // than it saves time.
+                match shown.iter().position(|&h| h == hash) {
+                    Some(at) => {
+                        shown.swap_remove(at);
                     }
-                    Err(_) if line.trim().is_empty() => {}
-                    Err(_) => lines.push((index, Kind::Output, line.clone())),
+                    None if line.trim().is_empty() => {}
+                    None => lines.push((index, Kind::Output, line.clone())),
                 }
             }
-            hashes.sort_unstable();
             std::mem::swap(&mut shown, &mut hashes);
         }
         ScreenText { lines }

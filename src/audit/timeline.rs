@@ -4,7 +4,7 @@
 //! damaged or hostile, so parsing never fails: entries that cannot be placed are skipped,
 //! entries that can be repaired are clamped, and [`Issues`] counts both for the player to show.
 
-use super::input::{key_label, Edit, Line, LineEditor, Tokenizer};
+use super::input::{push_key_label, Edit, Line, LineEditor, Tokenizer};
 use super::terminal::{redraw_of, Redraw, Stripper};
 use crate::json::{self, Value};
 use crate::text::count;
@@ -120,14 +120,14 @@ impl Command {
 
     /// The command as the player shows it: what ran, and plainly what the log cannot tell.
     pub fn label(&self) -> String {
-        let mut label = match (self.text.is_empty(), self.incomplete) {
-            (true, _) => "(a line recalled from the shell's history)".to_owned(),
-            (false, true) => format!(
-                "{} (partly from the shell's history or completion)",
-                self.text
-            ),
-            (false, false) => self.text.clone(),
+        let mut label = if self.text.is_empty() {
+            "(a line recalled from the shell's history)".to_owned()
+        } else {
+            self.text.clone()
         };
+        if self.incomplete && !self.text.is_empty() {
+            label.push_str(" (partly from the shell's history or completion)");
+        }
         if !self.submitted {
             label.push_str(" (typed, never run)");
         }
@@ -448,11 +448,10 @@ impl Timeline {
             .enumerate()
             .filter(|(_, e)| e.kind == Kind::Input)
             .filter_map(|(index, event)| {
-                let keys: String = tokenizer
-                    .feed(&event.content)
-                    .into_iter()
-                    .filter_map(key_label)
-                    .collect();
+                let mut keys = String::new();
+                for token in tokenizer.feed(&event.content) {
+                    push_key_label(&mut keys, token);
+                }
                 (!keys.is_empty()).then_some((index, keys))
             })
             .collect()
