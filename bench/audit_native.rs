@@ -7,6 +7,7 @@
 use std::time::Instant;
 
 use dashboard::audit::replay::Replay;
+use dashboard::audit::search::ScreenText;
 use dashboard::audit::timeline::{Timeline, DEFAULT_IDLE_LIMIT};
 
 const SEEKS: usize = 500;
@@ -59,6 +60,14 @@ fn main() {
         .collect();
     times.sort_by(f64::total_cmp);
 
+    // The first search replays the session once more to learn what the screen showed.
+    let start = Instant::now();
+    let screen_text = ScreenText::new(&timeline, cols, 24);
+    let index_ms = ms(start);
+    let start = Instant::now();
+    let hits = screen_text.search("document 4", 200).len();
+    let search_ms = ms(start);
+
     println!(
         "events: {}, JSON bytes: {bytes}, terminal {cols}x24",
         timeline.len()
@@ -69,6 +78,9 @@ fn main() {
         times[SEEKS / 2],
         times[SEEKS * 95 / 100],
         times[SEEKS - 1]
+    );
+    println!(
+        "search: screen text built in {index_ms:.1} ms, then {hits} hits in {search_ms:.2} ms"
     );
     println!(
         "snapshots: {} holding {:.1} KB",

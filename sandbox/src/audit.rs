@@ -145,6 +145,49 @@ pub fn full_screen(app: &str, start_secs: i64) -> String {
     s.exit(app)
 }
 
+/// The player's hard cases for commands and the grid: the terminal's own replies in the
+/// input (device attributes, a colour, an X10 and an SGR mouse click, the SGR one cut across
+/// two entries, focus, paste brackets), line editing (Backspace, Ctrl-U), and output with
+/// wide characters (CJK, emoji) and DEC line drawing (`ESC(0`). The commands that ran are
+/// `ls -la`, `cat notes.txt`, `echo done` and `exit`.
+pub fn terminal_replies(app: &str, start_secs: i64) -> String {
+    let mut s = Session::new(start_secs);
+    s.banner(app);
+    // The shell's start-up asks for device attributes and the background colour, and turns
+    // on bracketed paste and mouse reporting.
+    s.output("\u{1b}[c\u{1b}]11;?\u{7}\u{1b}[?2004h\u{1b}[?1000h\u{1b}[?1006h");
+    s.input("\u{1b}[?62;22c\u{1b}]11;rgb:1010/1515/2121\u{7}");
+    s.input("\u{1b}[M #!");
+    for keys in [
+        "l",
+        "sx",
+        "\u{7f}",
+        " -la",
+        "\u{1b}[<0;1",
+        "2;5M",
+        "\u{1b}[I",
+        "\r",
+    ] {
+        s.input(keys);
+    }
+    s.output(&format!("\u{1b}[K{}ls -la\n", prompt(app)));
+    s.output("total 8\n-rw-r--r-- 1 appsdeck appsdeck 64 notes.txt\n");
+    s.output(&prompt(app));
+    s.input("\u{1b}[200~cat notes.txt\u{1b}[201~");
+    s.input("\r");
+    s.output(&format!("\u{1b}[K{}cat notes.txt\n", prompt(app)));
+    s.output("漢字🙂\u{1b}[31mEND\u{1b}[0m\n123456\u{1b}[31mEND\u{1b}[0m\n");
+    s.output(
+        "\u{1b}(0lqqqqk\u{1b}(B\n\u{1b}(0x\u{1b}(B ok \u{1b}(0x\u{1b}(B\n\u{1b}(0mqqqqj\u{1b}(B\n",
+    );
+    s.output(&prompt(app));
+    s.input("rm -rf /");
+    s.input("\u{15}echo done\r");
+    s.output(&format!("\u{1b}[K{}echo done\ndone\n", prompt(app)));
+    s.input("\u{1b}[O");
+    s.exit(app)
+}
+
 /// An operator session: an empty command, a shell opened by the platform's staff.
 pub fn operator(app: &str, start_secs: i64) -> String {
     let mut s = Session::new(start_secs);
@@ -206,6 +249,7 @@ mod tests {
             migration("a", 0),
             full_screen("a", 0),
             operator("a", 0),
+            terminal_replies("a", 0),
             detached(0),
             SEED_SESSION.to_string(),
         ] {

@@ -319,6 +319,13 @@ pub fn history(apps: &[App], started: i64) -> History {
     );
     h.add_run(
         app,
+        base + 3_000,
+        "sh -l",
+        false,
+        Arc::from(audit::terminal_replies(app.name, base + 3_000)),
+    );
+    h.add_run(
+        app,
         base + 2_400,
         "bin/rails runner scripts/reindex.rb",
         false,

@@ -2,47 +2,12 @@
 //!
 //! Both are built from the same interpretation of the log as the player (new-line mode,
 //! redrawn prompts), so what is exported is what was seen.
-
-use avt::parser::Function;
+//!
+//! Layering: `terminal` (the model) ← `timeline` ← `export`; this module imports both and
+//! neither imports it.
 
 use super::terminal::NEW_LINE_MODE;
 use super::timeline::{fixed, Kind, Timeline};
-
-/// Removes escape sequences and control characters from terminal output, keeping text,
-/// newlines and tabs. Stateful, so a sequence split across two events is still removed; it
-/// reuses the emulator's parser, so it agrees with the screen on what is a sequence.
-#[derive(Default)]
-pub struct Stripper {
-    parser: avt::Parser,
-}
-
-impl std::fmt::Debug for Stripper {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Stripper")
-    }
-}
-
-impl Stripper {
-    /// The plain text of `content`.
-    pub fn strip(&mut self, content: &str) -> String {
-        let mut out = String::with_capacity(content.len());
-        for c in content.chars() {
-            match self.parser.feed(c) {
-                Some(Function::Print(c)) => out.push(c),
-                Some(Function::Lf) => out.push('\n'),
-                Some(Function::Cr) => out.push('\r'),
-                Some(Function::Ht) => out.push('\t'),
-                _ => {}
-            }
-        }
-        out
-    }
-}
-
-/// The plain text of `content`, escape sequences removed.
-pub fn strip(content: &str) -> String {
-    Stripper::default().strip(content)
-}
 
 /// Translates bare `\n` to `\r\n`, as the pty's `onlcr` did for the user's terminal.
 pub fn onlcr(content: &str) -> String {
@@ -127,21 +92,83 @@ fn json_string(text: &str) -> String {
     out
 }
 
-/// A file name for an export of `command`'s session: letters, digits and dashes only.
-pub fn file_name(command: &str, id: &str, extension: &str) -> String {
-    let base: String = format!("{command}-{id}")
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    let mut base = base.trim_matches('-').to_owned();
-    while base.contains("--") {
-        base = base.replace("--", "-");
+/// The longest app part and subject part of an export's file name, in bytes. With the date
+/// and extension the name stays far below the 255 bytes every common file system allows.
+const MAX_APP_BYTES: usize = 40;
+const MAX_SUBJECT_BYTES: usize = 60;
+
+/// Names Windows reserves for devices, with or without an extension (`CON.txt` too).
+const WINDOWS_RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// `part` made safe in a file name on Windows, macOS and Linux, at most `max` bytes: ASCII
+/// letters and digits, `_` and `.` are kept; anything else (path separators,
+/// `\ : * ? " < > |`, spaces, control and invisible formatting characters such as
+/// right-to-left overrides, emoji, other scripts) becomes one `-`; dots and dashes are trimmed
+/// from both ends, so no part is hidden (`.x`), a path (`..`) or ends in a dot.
+///
+/// ASCII only on purpose: macOS stores names decomposed (NFD) and other systems do not, so
+/// non-ASCII names do not survive every copy; and telling letters from invisible formatting
+/// characters would bring Unicode's tables into the bundle.
+fn file_name_part(part: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in part.chars() {
+        let c = if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+            c
+        } else {
+            '-'
+        };
+        if c == '-' && out.ends_with('-') {
+            continue;
+        }
+        if out.len() >= max {
+            break;
+        }
+        out.push(c);
     }
-    base.truncate(80);
-    if base.is_empty() {
-        base = "session".into();
+    out.trim_matches(|c| c == '-' || c == '.').to_owned()
+}
+
+/// The file name of an export: `<app>-<subject>-<date>.<extension>`, e.g.
+/// `example-app-rails-console-2019-05-03.cast`, where `subject` is the command that was run
+/// (or the audit log id when the command is unknown or empty) and `date` the session's day.
+///
+/// Every part is made safe for Windows, macOS and Linux (see `file_name_part`): no path
+/// separator or reserved character, no control or formatting character, no leading or
+/// trailing dot, no Windows device name (`CON`, `nul.txt`), and a bounded length. An empty
+/// result is named `session`.
+pub fn file_name(app: &str, subject: &str, date: Option<&str>, extension: &str) -> String {
+    let mut stem = String::new();
+    for part in [
+        file_name_part(app, MAX_APP_BYTES),
+        file_name_part(subject, MAX_SUBJECT_BYTES),
+        file_name_part(date.unwrap_or_default(), 10),
+    ] {
+        if !part.is_empty() {
+            if !stem.is_empty() {
+                stem.push('-');
+            }
+            stem.push_str(&part);
+        }
     }
-    format!("{base}.{extension}")
+    if stem.is_empty() {
+        stem = "session".into();
+    }
+    let device = stem.split('.').next().unwrap_or_default();
+    if WINDOWS_RESERVED
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(device))
+    {
+        stem.insert(0, '_');
+    }
+    let extension = file_name_part(extension, 8);
+    if extension.is_empty() {
+        stem
+    } else {
+        format!("{stem}.{extension}")
+    }
 }
 
 #[cfg(test)]
@@ -149,21 +176,6 @@ mod tests {
     use super::*;
     use crate::audit::seed::seed_timeline;
     use serde_json::Value;
-
-    #[test]
-    fn stripping_removes_colours_cursor_moves_and_hyperlinks() {
-        let text = strip(
-            "\x1b[1;31mred\x1b[0m \x1b[2K\x1b[10;5Hx \x1b]8;;https://e.com\x07link\x1b]8;;\x07\n",
-        );
-        assert_eq!(text, "red x link\n");
-    }
-
-    #[test]
-    fn a_sequence_split_across_events_is_still_removed() {
-        let mut stripper = Stripper::default();
-        assert_eq!(stripper.strip("a\x1b[3"), "a");
-        assert_eq!(stripper.strip("1mb"), "b");
-    }
 
     #[test]
     fn onlcr_adds_a_carriage_return_to_bare_line_feeds_only() {
@@ -235,15 +247,82 @@ mod tests {
     }
 
     #[test]
-    fn export_file_names_are_tame() {
+    fn export_file_names_are_app_subject_and_date() {
         assert_eq!(
-            file_name("rails console", "abc-1", "cast"),
-            "rails-console-abc-1.cast"
+            file_name("example-app", "rails console", Some("2019-05-03"), "cast"),
+            "example-app-rails-console-2019-05-03.cast"
         );
-        assert_eq!(file_name("", "", "txt"), "session.txt");
         assert_eq!(
-            file_name("../../etc/passwd", "x", "txt"),
-            "etc-passwd-x.txt"
+            file_name("example-app", "al-5f3c", Some("2024-05-02"), "txt"),
+            "example-app-al-5f3c-2024-05-02.txt"
+        );
+        assert_eq!(file_name("", "", None, "txt"), "session.txt");
+    }
+
+    /// A name is safe when no common file system refuses or misreads it.
+    fn assert_safe(name: &str) {
+        assert!(!name.is_empty() && name.len() <= 255, "{name:?}");
+        assert!(
+            !name.chars().any(|c| c.is_control()
+                || "/\\:*?\"<>|".contains(c)
+                || c.is_whitespace()
+                || ('\u{200b}'..='\u{200f}').contains(&c)
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+                || c == '\u{feff}'),
+            "{name:?}"
+        );
+        assert!(
+            !name.starts_with(['.', '-']) && !name.ends_with(['.', ' ']),
+            "{name:?}"
+        );
+        let device = name.split('.').next().unwrap().to_ascii_uppercase();
+        assert!(!WINDOWS_RESERVED.contains(&device.as_str()), "{name:?}");
+    }
+
+    #[test]
+    fn hostile_names_give_safe_file_names() {
+        let hostile = [
+            "../../etc/passwd",
+            "..",
+            "C:\\Windows\\System32",
+            "a:b*c?d\"e<f>g|h",
+            "CON",
+            "nul",
+            "com1.txt",
+            "Lpt9",
+            "ls...",
+            "trailing space ",
+            "tab\tnew\nline\u{0}nul\u{7f}del\u{9b}csi",
+            "\u{202e}gpj.exe",
+            "zero\u{200b}width\u{feff}",
+            "rm -rf / ; echo \"hi\" > out.txt",
+            "🔥💥",
+            "",
+            &"x".repeat(1000),
+            &"é".repeat(1000),
+        ];
+        for app in ["example-app", "CON", "", "../x", "nul."] {
+            for subject in hostile {
+                for date in [Some("2019-05-03"), None, Some("../:")] {
+                    for ext in ["txt", "cast"] {
+                        let name = file_name(app, subject, date, ext);
+                        assert_safe(&name);
+                        assert!(name.ends_with(&format!(".{ext}")), "{name:?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(file_name("", "CON", None, "txt"), "_CON.txt");
+        assert_eq!(file_name("nul", "", None, "cast"), "_nul.cast");
+        assert_eq!(
+            file_name("app", "../../etc/passwd", None, "txt"),
+            "app-etc-passwd.txt"
+        );
+        assert_eq!(file_name("app", "名前 テスト", None, "txt"), "app.txt");
+        assert_eq!(
+            file_name("app", "rails c 🔥", None, "txt"),
+            "app-rails-c.txt"
         );
     }
 }

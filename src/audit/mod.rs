@@ -4,8 +4,10 @@
 //! natively; `sessions` and `player` are the views.
 
 pub mod export;
+pub mod input;
 mod player;
 pub mod replay;
+pub mod search;
 pub mod seed;
 mod sessions;
 pub mod terminal;

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::export;
 use super::replay::Replay;
+use super::search::ScreenText;
 use super::sessions::known_session;
 use super::timeline::{fixed, format_clock, Clock, Command, Kind, Timeline, DEFAULT_IDLE_LIMIT};
 use crate::api::{events, use_api, ApiError};
@@ -75,7 +76,7 @@ pub fn PlayerPage(app: String, id: String) -> impl IntoView {
         Some(s) => s.command.clone(),
         None => format!("Audit log {id}"),
     };
-    let subtitle = session.map(|s| {
+    let subtitle = session.as_ref().map(|s| {
         format!(
             "run by {} on {}",
             s.user,
@@ -87,7 +88,14 @@ pub fn PlayerPage(app: String, id: String) -> impl IntoView {
         )
     });
     let command = StoredValue::new(title.clone());
-    let (app, id) = (StoredValue::new(app), StoredValue::new(id));
+    // Exports are named after the command when the list told us (an operator session has
+    // none), else after the audit log id: never after the page title.
+    let subject = match &session {
+        Some(s) if !s.command.trim().is_empty() => s.command.clone(),
+        _ => id.clone(),
+    };
+    let subject = StoredValue::new(subject);
+    let app = StoredValue::new(app);
     view! {
         <section class="sld-page sld-audit-player-page" aria-labelledby="sld-player-title">
             <p class="sld-audit-back">
@@ -102,7 +110,8 @@ pub fn PlayerPage(app: String, id: String) -> impl IntoView {
                     <EmptyState title="This audit log is empty">"Nothing was typed or printed in this session."</EmptyState>
                 }.into_any(),
                 Some(Ok(loaded)) => view! {
-                    <Player timeline=loaded.timeline parse_ms=loaded.parse_ms command=command.get_value() id=id.get_value() />
+                    <Player timeline=loaded.timeline parse_ms=loaded.parse_ms command=command.get_value()
+                        app=app.get_value() subject=subject.get_value() />
                 }.into_any(),
             }}
         </section>
@@ -123,8 +132,12 @@ struct Engine {
     replay: Replay,
     clock: Clock,
     commands: Vec<Command>,
-    /// Indices of the input events, for the "typed" strip.
-    inputs: Vec<usize>,
+    /// Input events with their keys as shown, for the "typed" strip (terminal reports left
+    /// out).
+    inputs: Vec<(usize, String)>,
+    /// The text the screen showed, for search: built at the first search, as it costs a
+    /// second replay of the session.
+    screen_text: Option<ScreenText>,
     looping: bool,
     alive: bool,
 }
@@ -360,20 +373,26 @@ const HELP: &str = r#"[data-testid="audit-help"]"#;
 const HELP_OPENER: &str = r#"button[aria-keyshortcuts="?"]"#;
 
 #[component]
-fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) -> impl IntoView {
+fn Player(
+    timeline: Rc<Timeline>,
+    parse_ms: f64,
+    command: String,
+    app: String,
+    subject: String,
+) -> impl IntoView {
     let open_start = now_ms() - parse_ms;
     // The resource keeps its copy; the player needs its own to change the idle limit.
     let timeline = Rc::try_unwrap(timeline).unwrap_or_else(|shared| (*shared).clone());
+    // The session's UTC day, from its first event (known even on a direct link). The
+    // browser's Date formats it: no calendar arithmetic in the bundle.
+    let date = timeline.start_unix().and_then(|t| {
+        let iso = js_sys::Date::new(&(t * 1000.0).into()).to_iso_string();
+        iso.as_string()?.get(..10).map(str::to_owned)
+    });
     let cols = timeline.guess_width();
     let replay = Replay::new(&timeline, cols, ROWS);
     let commands = timeline.commands();
-    let inputs: Vec<usize> = timeline
-        .events()
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.kind == Kind::Input)
-        .map(|(i, _)| i)
-        .collect();
+    let inputs = timeline.typed();
     let issues = timeline.issues();
     let event_count = timeline.len();
     let duration0 = timeline.duration();
@@ -384,6 +403,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
             clock: Clock::default(),
             commands,
             inputs,
+            screen_text: None,
             looping: false,
             alive: true,
         }))),
@@ -507,7 +527,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
             e.commands
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (i, c.text.clone(), e.timeline.play_time(c.event), d))
+                .map(|(i, c)| (i, c.label(), e.timeline.play_time(c.event), d))
                 .collect::<Vec<_>>()
         }
     };
@@ -528,20 +548,9 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
         move || {
             let n = ctl.shown.get();
             let e = ctl.engine.borrow();
-            let k = e.inputs.partition_point(|&i| i < n);
-            k.checked_sub(1).map(|k| {
-                let text = &e.timeline.events()[e.inputs[k]].content;
-                let shown: String = text
-                    .chars()
-                    .map(|c| match c {
-                        '\n' | '\r' => '⏎',
-                        c if c.is_control() => '·',
-                        c => c,
-                    })
-                    .take(200)
-                    .collect();
-                shown
-            })
+            let k = e.inputs.partition_point(|(i, _)| *i < n);
+            k.checked_sub(1)
+                .map(|k| e.inputs[k].1.chars().take(200).collect::<String>())
         }
     };
 
@@ -552,14 +561,17 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
     let run_search = {
         let ctl = ctl.clone();
         move |q: String| {
-            let e = ctl.engine.borrow();
-            let found = e
-                .timeline
-                .search(&q, MAX_HITS)
-                .into_iter()
-                .map(|h| (h.event, e.timeline.play_time(h.event), h.kind, h.line))
-                .collect();
-            drop(e);
+            let found = {
+                let mut guard = ctl.engine.borrow_mut();
+                let e = &mut *guard;
+                let text = e
+                    .screen_text
+                    .get_or_insert_with(|| ScreenText::new(&e.timeline, cols, ROWS));
+                text.search(&q, MAX_HITS)
+                    .into_iter()
+                    .map(|h| (h.event, e.timeline.play_time(h.event), h.kind, h.line))
+                    .collect()
+            };
             hits.set(found);
             searched.set(!q.trim().is_empty());
         }
@@ -579,13 +591,16 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
         );
     };
 
-    let (export_cmd, export_id) = (StoredValue::new(command), StoredValue::new(id));
+    let name_of = StoredValue::new(move |extension: &str| {
+        export::file_name(&app, &subject, date.as_deref(), extension)
+    });
+    let export_cmd = StoredValue::new(command);
     let export_text = {
         let ctl = ctl.clone();
         move |_| {
             let e = ctl.engine.borrow();
             let text = export::transcript(&e.timeline, cols);
-            let name = export::file_name(&export_cmd.get_value(), &export_id.get_value(), "txt");
+            let name = name_of.with_value(|f| f("txt"));
             crate::ui::download_text(&name, "text/plain;charset=utf-8", &text);
         }
     };
@@ -595,7 +610,7 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
             let e = ctl.engine.borrow();
             let title = export_cmd.get_value();
             let cast = export::asciicast(&e.timeline, cols, ROWS, Some(&title));
-            let name = export::file_name(&title, &export_id.get_value(), "cast");
+            let name = name_of.with_value(|f| f("cast"));
             crate::ui::download_text(&name, "application/x-asciicast", &cast);
         }
     };
@@ -757,8 +772,12 @@ fn Player(timeline: Rc<Timeline>, parse_ms: f64, command: String, id: String) ->
     };
     let search_view = view! {
         <h2><label for="sld-audit-search">"Search the session"</label></h2>
-        <input id="sld-audit-search" type="search" class="sld-audit-search" placeholder="Text printed or typed"
+        <input id="sld-audit-search" type="search" class="sld-audit-search" placeholder="Text on the screen, or typed"
+            aria-describedby="sld-audit-search-hint"
             autocomplete="off" prop:value=move || query.get() on:input=on_search data-testid="audit-search" />
+        <p id="sld-audit-search-hint" class="sld-muted sld-audit-search-hint" data-testid="audit-search-hint">
+            "Searches the text as the screen showed it, and what was typed."
+        </p>
         <p class="sld-muted" role="status">
             {move || {
                 let n = hits.get().len();

@@ -91,3 +91,87 @@ pub const SEED_AUDIT_LOG: &str = r##"[
 pub fn seed_timeline() -> Timeline {
     Timeline::from_json(SEED_AUDIT_LOG, Some(DEFAULT_IDLE_LIMIT))
 }
+
+/// The seed session rendered: the reference the terminal model is held to. These tests live
+/// here rather than in `terminal` so the model never imports the timeline (see the layering
+/// note in `export`).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ansi::Color;
+    use crate::audit::terminal::{Run, Terminal};
+    use crate::audit::timeline::Kind;
+
+    fn seed_terminal() -> Terminal {
+        let timeline = seed_timeline();
+        let mut term = Terminal::new(80, 24);
+        for (index, event) in timeline.events().iter().enumerate() {
+            if event.kind == Kind::Output {
+                term.feed_output(&event.content, timeline.redraw(index));
+            }
+        }
+        term
+    }
+
+    fn run_with<'a>(term: &'a [Vec<Run>], row: usize, text: &str) -> &'a Run {
+        term[row]
+            .iter()
+            .find(|r| r.text == text)
+            .unwrap_or_else(|| panic!("no run {text:?} in row {row}: {:?}", term[row]))
+    }
+
+    #[test]
+    fn the_seed_session_renders_as_the_terminal_showed_it() {
+        let term = seed_terminal();
+        let text = term.text();
+        assert_eq!(
+            &text[..13],
+            [
+                "You are in a one-off container. This is a copy of your production",
+                "environment. It is destroyed at the end of its execution. Thus, do not expect",
+                "any created file to show up in your production environment. Production is",
+                "immutable.",
+                "",
+                "If you need to interact with a database, you need to download the CLI of this",
+                "database. You can download and install your database CLI with",
+                "dbclient-fetcher <DB type> [<version>]",
+                "",
+                "[15:27] Scalingo:rss-john ~ $ echo \"TEST\"",
+                "TEST",
+                "[15:27] Scalingo:rss-john ~ $ exit",
+                "exit",
+            ]
+        );
+        assert!(text[13..].iter().all(String::is_empty));
+        assert_eq!(term.cursor(), Some((0, 13)));
+    }
+
+    #[test]
+    fn the_seed_session_keeps_its_colours() {
+        let runs = seed_terminal().runs();
+        let container = run_with(&runs, 0, "one-off container");
+        assert_eq!(container.style.fg, Color::Indexed(4));
+        assert!(container.style.bold);
+        let fetcher = run_with(&runs, 7, "dbclient-fetcher ");
+        assert_eq!(fetcher.style.fg, Color::Indexed(1));
+        let db_type = run_with(&runs, 7, "<DB type> [<version>]");
+        assert_eq!(db_type.style.fg, Color::Indexed(5));
+        for row in [9, 11] {
+            let host = run_with(&runs, row, "Scalingo");
+            assert_eq!(host.style.fg, Color::Indexed(12));
+            assert!(host.style.bold);
+            assert_eq!(run_with(&runs, row, "~").style.fg, Color::Indexed(14));
+            assert!(run_with(&runs, row, "$").style.bold);
+        }
+        assert!(run_with(&runs, 10, "TEST").style.is_default());
+    }
+
+    #[test]
+    fn the_seed_session_renders_to_classes_not_style_attributes() {
+        let html = seed_terminal().to_html().into_string();
+        assert!(html.contains(r#"<span class="sld-fg-12 sld-bold">Scalingo</span>"#));
+        assert!(html.contains(r#"<span class="sld-term-cursor"> </span>"#));
+        assert!(html.contains("echo &quot;TEST&quot;"));
+        assert!(!html.contains("style="));
+    }
+}

@@ -16,10 +16,13 @@
 //!   appended, then sends the completed line again prefixed with `ESC[K`. Such an event
 //!   redraws the previous line (see [`redraw_of`]); without this every command would show
 //!   its prompt twice.
+//! - Plain text ([`Stripper`]) comes from the same parser, so search, width guesses and
+//!   redraw detection agree with the screen on what is an escape sequence.
 //! - Cell pens are mapped to the shared `crate::ansi` classes by re-expressing them as SGR
 //!   parameters, so the colour mapping (including true colour to the nearest of 256) lives
 //!   in one place.
 
+use avt::parser::Function;
 use avt::{Color as AvtColor, Pen, ScreenKind};
 
 use crate::ansi::Style;
@@ -59,6 +62,19 @@ pub struct Run {
     pub style: Style,
     /// Whether this run is the cursor cell.
     pub cursor: bool,
+    /// For a run of one non-ASCII character: the cells it takes (1, or 2 for a wide CJK
+    /// character or emoji). Such a character is drawn in a box of exactly that many grid
+    /// columns, since its glyph often comes from a fallback font whose advance is not the
+    /// monospace font's (an emoji measures about 1.7 cells) and would shift the rest of the row.
+    pub grid: Option<u8>,
+}
+
+impl Run {
+    /// How many grid columns the run takes.
+    pub fn cells(&self) -> usize {
+        self.grid
+            .map_or_else(|| self.text.chars().count(), usize::from)
+    }
 }
 
 /// The emulated terminal.
@@ -115,17 +131,53 @@ pub fn redraw_of(previous_output: &str, content: &str) -> Redraw {
         None => (previous_output, Redraw::CurrentLine),
     };
     let prev_line = prev.rsplit(['\n', '\r']).next().unwrap_or(prev);
-    let prev_text = crate::audit::export::strip(prev_line);
+    let prev_text = strip(prev_line);
     let prev_text = prev_text.trim_end();
     if prev_text.is_empty() {
         return Redraw::None;
     }
     let first_line = rest.split('\n').next().unwrap_or(rest);
-    if crate::audit::export::strip(first_line).starts_with(prev_text) {
+    if strip(first_line).starts_with(prev_text) {
         kind
     } else {
         Redraw::None
     }
+}
+
+/// Removes escape sequences and control characters from terminal output, keeping text,
+/// newlines and tabs. Stateful, so a sequence split across two events is still removed; it
+/// reuses the emulator's parser, so it agrees with the screen on what is a sequence.
+#[derive(Default)]
+pub struct Stripper {
+    parser: avt::Parser,
+}
+
+impl std::fmt::Debug for Stripper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Stripper")
+    }
+}
+
+impl Stripper {
+    /// The plain text of `content`.
+    pub fn strip(&mut self, content: &str) -> String {
+        let mut out = String::with_capacity(content.len());
+        for c in content.chars() {
+            match self.parser.feed(c) {
+                Some(Function::Print(c)) => out.push(c),
+                Some(Function::Lf) => out.push('\n'),
+                Some(Function::Cr) => out.push('\r'),
+                Some(Function::Ht) => out.push('\t'),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// The plain text of `content`, escape sequences removed.
+pub fn strip(content: &str) -> String {
+    Stripper::default().strip(content)
 }
 
 impl Terminal {
@@ -181,6 +233,46 @@ impl Terminal {
             .collect()
     }
 
+    /// The visible screen as logical lines: rows joined where the text wrapped onto the next
+    /// one, trailing blanks trimmed. Characters are as drawn (charsets translated, a wide
+    /// character once).
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let n = self.lines_into(&mut out);
+        out.truncate(n);
+        out
+    }
+
+    /// [`Terminal::lines`] written into `out`, reusing its strings (the search replays a
+    /// whole session and reads the screen after every event, so allocations count). Returns
+    /// how many lines were written; `out` may hold stale ones after them.
+    pub fn lines_into(&self, out: &mut Vec<String>) -> usize {
+        let mut n = 0;
+        let mut open = false;
+        for line in self.vt.screen().visible_lines() {
+            if !open {
+                if out.len() == n {
+                    out.push(String::new());
+                }
+                out[n].clear();
+                open = true;
+            }
+            out[n].extend(line.chars());
+            if !line.is_wrapped() {
+                let trimmed = out[n].trim_end().len();
+                out[n].truncate(trimmed);
+                n += 1;
+                open = false;
+            }
+        }
+        if open {
+            let trimmed = out[n].trim_end().len();
+            out[n].truncate(trimmed);
+            n += 1;
+        }
+        n
+    }
+
     /// The cursor's column and row, if it is shown.
     pub fn cursor(&self) -> Option<(usize, usize)> {
         self.vt.cursor().position()
@@ -201,13 +293,7 @@ impl Terminal {
                 let cells = line.cells().iter().filter(|cell| cell.width() > 0);
                 for cell in cells {
                     let at_cursor = cursor_col == Some(col);
-                    push_cell(
-                        &mut runs,
-                        &mut last_pen,
-                        cell.char(),
-                        *cell.pen(),
-                        at_cursor,
-                    );
+                    push_cell(&mut runs, &mut last_pen, cell, at_cursor);
                     col += usize::from(cell.width());
                 }
                 // Trailing default blanks carry nothing; cut them, except up to the cursor.
@@ -224,12 +310,13 @@ impl Terminal {
                     }
                 }
                 if let Some(cc) = cursor_col.filter(|&c| c >= col) {
-                    let len: usize = runs.iter().map(|r| r.text.chars().count()).sum();
+                    let len: usize = runs.iter().map(Run::cells).sum();
                     if cc > len {
                         runs.push(Run {
                             text: " ".repeat(cc - len),
                             style: Style::default(),
                             cursor: false,
+                            grid: None,
                         });
                     }
                     if cc >= len {
@@ -237,6 +324,7 @@ impl Terminal {
                             text: " ".into(),
                             style: Style::default(),
                             cursor: true,
+                            grid: None,
                         });
                     }
                 }
@@ -246,7 +334,9 @@ impl Terminal {
     }
 
     /// The visible screen as markup for a `<pre>`: rows separated by newlines, one `<span>`
-    /// per styled run; the cursor cell also carries `sld-term-cursor`.
+    /// per styled run; the cursor cell also carries `sld-term-cursor`, and each non-ASCII
+    /// character is a span of its own with `sld-term-w1` or `sld-term-w2`, which the
+    /// stylesheet holds to exactly one or two columns.
     pub fn to_html(&self) -> SafeHtml {
         let mut html = SafeHtml::new();
         for (i, row) in self.runs().into_iter().enumerate() {
@@ -255,11 +345,14 @@ impl Terminal {
             }
             for run in row {
                 let classes = run.style.classes();
-                let cursor = run.cursor.then_some("sld-term-cursor");
-                if classes.is_empty() && cursor.is_none() {
+                let grid = run
+                    .grid
+                    .map(|w| if w >= 2 { "sld-term-w2" } else { "sld-term-w1" });
+                if classes.is_empty() && !run.cursor && grid.is_none() {
                     html.push_text(&run.text);
                 } else {
-                    let all = classes.split(' ').chain(cursor);
+                    let cursor = run.cursor.then_some("sld-term-cursor");
+                    let all = classes.split(' ').chain(cursor).chain(grid);
                     html.open(Tag::Span, all.filter(|c| !c.is_empty()));
                     html.push_text(&run.text);
                     html.close(Tag::Span);
@@ -270,18 +363,24 @@ impl Terminal {
     }
 }
 
-fn push_cell(runs: &mut Vec<Run>, last_pen: &mut Option<Pen>, ch: char, pen: Pen, cursor: bool) {
+fn push_cell(runs: &mut Vec<Run>, last_pen: &mut Option<Pen>, cell: &avt::Cell, cursor: bool) {
+    let (ch, pen) = (cell.char(), *cell.pen());
     let ch = if ch.is_control() { ' ' } else { ch };
+    // ASCII is drawn by the monospace font at one column each; anything else gets a box.
+    let grid = (!ch.is_ascii()).then(|| cell.width().max(1));
     match runs.last_mut() {
-        Some(run) if !cursor && !run.cursor && *last_pen == Some(pen) => run.text.push(ch),
+        Some(run) if !cursor && grid.is_none() && !run.cursor && *last_pen == Some(pen) => {
+            run.text.push(ch)
+        }
         _ => {
             runs.push(Run {
                 text: ch.to_string(),
                 style: style_of(&pen),
                 cursor,
+                grid,
             });
             *last_pen = Some(pen);
-            if cursor {
+            if cursor || grid.is_some() {
                 // The next cell starts a fresh run.
                 *last_pen = None;
             }
@@ -331,80 +430,20 @@ pub fn style_of(pen: &Pen) -> Style {
 mod tests {
     use super::*;
     use crate::ansi::Color;
-    use crate::audit::seed::seed_timeline;
-    use crate::audit::timeline::Kind;
-
-    fn seed_terminal() -> Terminal {
-        let timeline = seed_timeline();
-        let mut term = Terminal::new(80, 24);
-        for (index, event) in timeline.events().iter().enumerate() {
-            if event.kind == Kind::Output {
-                term.feed_output(&event.content, timeline.redraw(index));
-            }
-        }
-        term
-    }
-
-    fn run_with<'a>(term: &'a [Vec<Run>], row: usize, text: &str) -> &'a Run {
-        term[row]
-            .iter()
-            .find(|r| r.text == text)
-            .unwrap_or_else(|| panic!("no run {text:?} in row {row}: {:?}", term[row]))
-    }
 
     #[test]
-    fn the_seed_session_renders_as_the_terminal_showed_it() {
-        let term = seed_terminal();
-        let text = term.text();
-        assert_eq!(
-            &text[..13],
-            [
-                "You are in a one-off container. This is a copy of your production",
-                "environment. It is destroyed at the end of its execution. Thus, do not expect",
-                "any created file to show up in your production environment. Production is",
-                "immutable.",
-                "",
-                "If you need to interact with a database, you need to download the CLI of this",
-                "database. You can download and install your database CLI with",
-                "dbclient-fetcher <DB type> [<version>]",
-                "",
-                "[15:27] Scalingo:rss-john ~ $ echo \"TEST\"",
-                "TEST",
-                "[15:27] Scalingo:rss-john ~ $ exit",
-                "exit",
-            ]
+    fn stripping_removes_colours_cursor_moves_and_hyperlinks() {
+        let text = strip(
+            "\x1b[1;31mred\x1b[0m \x1b[2K\x1b[10;5Hx \x1b]8;;https://e.com\x07link\x1b]8;;\x07\n",
         );
-        assert!(text[13..].iter().all(String::is_empty));
-        assert_eq!(term.cursor(), Some((0, 13)));
+        assert_eq!(text, "red x link\n");
     }
 
     #[test]
-    fn the_seed_session_keeps_its_colours() {
-        let runs = seed_terminal().runs();
-        let container = run_with(&runs, 0, "one-off container");
-        assert_eq!(container.style.fg, Color::Indexed(4));
-        assert!(container.style.bold);
-        let fetcher = run_with(&runs, 7, "dbclient-fetcher ");
-        assert_eq!(fetcher.style.fg, Color::Indexed(1));
-        let db_type = run_with(&runs, 7, "<DB type> [<version>]");
-        assert_eq!(db_type.style.fg, Color::Indexed(5));
-        for row in [9, 11] {
-            let host = run_with(&runs, row, "Scalingo");
-            assert_eq!(host.style.fg, Color::Indexed(12));
-            assert!(host.style.bold);
-            assert_eq!(run_with(&runs, row, "~").style.fg, Color::Indexed(14));
-            assert!(run_with(&runs, row, "$").style.bold);
-        }
-        assert!(run_with(&runs, 10, "TEST").style.is_default());
-    }
-
-    #[test]
-    fn the_seed_session_renders_to_classes_not_style_attributes() {
-        let html = seed_terminal().to_html().into_string();
-        assert!(html.contains(r#"<span class="sld-fg-12 sld-bold">Scalingo</span>"#));
-        assert!(html.contains(r#"<span class="sld-term-cursor"> </span>"#));
-        assert!(html.contains("echo &quot;TEST&quot;"));
-        assert!(!html.contains("style="));
+    fn a_sequence_split_across_events_is_still_removed() {
+        let mut stripper = Stripper::default();
+        assert_eq!(stripper.strip("a\x1b[3"), "a");
+        assert_eq!(stripper.strip("1mb"), "b");
     }
 
     #[test]
@@ -466,6 +505,33 @@ mod tests {
         assert_eq!(runs[0].style.fg, Color::Indexed(208));
         assert_eq!(runs[1].style.bg, Color::Indexed(196));
         assert!(runs[2].style.inverse);
+    }
+
+    #[test]
+    fn wide_and_non_ascii_characters_are_held_to_the_grid() {
+        let mut term = Terminal::new(20, 2);
+        term.feed("漢🙂┌x\n\x1b[31m字\x1b[0mab");
+        let runs = term.runs();
+        let grids: Vec<(&str, Option<u8>)> =
+            runs[0].iter().map(|r| (r.text.as_str(), r.grid)).collect();
+        assert_eq!(
+            grids,
+            [
+                ("漢", Some(2)),
+                ("🙂", Some(2)),
+                ("┌", Some(1)),
+                ("x", None)
+            ]
+        );
+        assert_eq!(runs[0].iter().map(Run::cells).sum::<usize>(), 6);
+        let html = term.to_html().into_string();
+        assert!(html.starts_with(
+            r#"<span class="sld-term-w2">漢</span><span class="sld-term-w2">🙂</span><span class="sld-term-w1">┌</span>x"#
+        ));
+        assert!(html.contains(r#"<span class="sld-fg-1 sld-term-w2">字</span>ab"#));
+        // The cursor after a wide character sits in the column avt says, not one to the left.
+        assert_eq!(term.cursor(), Some((4, 1)));
+        assert!(html.ends_with(r#"ab<span class="sld-term-cursor"> </span>"#));
     }
 
     #[test]

@@ -1,12 +1,12 @@
-//! The audit log as a timeline: lenient parsing, idle-time compression, commands, search.
+//! The audit log as a timeline: lenient parsing, idle-time compression, commands.
 //!
 //! An audit log is a JSON array of `{"time", "content", "type"}` entries. Real logs can be
 //! damaged or hostile, so parsing never fails: entries that cannot be placed are skipped,
 //! entries that can be repaired are clamped, and [`Issues`] counts both for the player to show.
 
-use super::terminal::{redraw_of, Redraw};
+use super::input::{push_key_label, Edit, Line, LineEditor, Tokenizer};
+use super::terminal::{redraw_of, Redraw, Stripper};
 use crate::json::{self, Value};
-use crate::search::{Matcher, SearchSpec};
 use crate::text::count;
 
 /// The largest `content` kept from one event; longer content is cut (and counted).
@@ -95,21 +95,44 @@ impl Issues {
 /// A command typed during the session: a marker on the timeline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Command {
-    /// The command line, without its newline and control keys.
+    /// The command line after line editing, without its newline and control keys.
     pub text: String,
     /// Index of the event where its first key was typed.
     pub event: usize,
+    /// Whether the shell put in text the log cannot show (a line recalled from history, a
+    /// Tab completion): `text` is then only what was typed.
+    pub incomplete: bool,
+    /// Whether Enter was pressed; false for a line left unfinished when the session ended.
+    pub submitted: bool,
 }
 
-/// A search hit.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Hit {
-    /// Index of the event that contains the match.
-    pub event: usize,
-    /// Whether it was typed or printed.
-    pub kind: Kind,
-    /// The line around the match, as plain text.
-    pub line: String,
+impl Command {
+    /// The command of `line`, typed from event `event`; `None` for a blank line.
+    fn of(line: Line, event: usize, submitted: bool) -> Option<Command> {
+        let text = line.text.trim().to_owned();
+        (!text.is_empty() || line.incomplete).then_some(Command {
+            text,
+            event,
+            incomplete: line.incomplete,
+            submitted,
+        })
+    }
+
+    /// The command as the player shows it: what ran, and plainly what the log cannot tell.
+    pub fn label(&self) -> String {
+        let mut label = if self.text.is_empty() {
+            "(a line recalled from the shell's history)".to_owned()
+        } else {
+            self.text.clone()
+        };
+        if self.incomplete && !self.text.is_empty() {
+            label.push_str(" (partly from the shell's history or completion)");
+        }
+        if !self.submitted {
+            label.push_str(" (typed, never run)");
+        }
+        label
+    }
 }
 
 /// Parses an RFC 3339 time (`2019-05-03T17:27:32.681685591+02:00`) into nanoseconds since
@@ -365,12 +388,16 @@ impl Timeline {
 
     /// The commands typed during the session, each where its first key was typed.
     ///
-    /// Input may arrive a line at a time (as in Scalingo's logs) or a key at a time, so keys
-    /// are gathered until Enter; Backspace removes the last character and escape sequences
-    /// (arrow keys) are dropped.
+    /// Input may arrive a line at a time (as in Scalingo's logs) or a key at a time. It is
+    /// split by [`input::Tokenizer`], so the terminal's own reports (mouse, cursor position,
+    /// device attributes, colours, focus, paste brackets) are never taken for keys, and
+    /// replayed through [`input::LineEditor`], so each command reads as it ran after
+    /// Backspace, Ctrl-U, Ctrl-W, arrow keys and the like. A line still being typed when the
+    /// session ends is returned last, with `submitted` false.
     pub fn commands(&self) -> Vec<Command> {
         let mut out = Vec::new();
-        let mut line = String::new();
+        let mut tokenizer = Tokenizer::default();
+        let mut editor = LineEditor::default();
         let mut start: Option<usize> = None;
         // Keys typed while a full-screen program has the alternate screen (`q` in `htop`)
         // are not command lines; entering or leaving it also ends any partial line.
@@ -379,111 +406,61 @@ impl Timeline {
             if event.kind == Kind::Output {
                 if let Some(now) = alternate_screen_after(&event.content) {
                     if now != alternate {
-                        line.clear();
+                        editor.clear();
                         start = None;
                     }
                     alternate = now;
                 }
                 continue;
             }
-            if alternate {
-                continue;
-            }
-            let mut chars = event.content.chars().peekable();
-            while let Some(c) = chars.next() {
-                match c {
-                    '\r' | '\n' => {
-                        let text = line.trim().to_owned();
-                        if !text.is_empty() {
-                            out.push(Command {
-                                text,
-                                event: start.unwrap_or(index),
-                            });
+            // The tokenizer reads every input event, so a report cut across events (or
+            // sent while the program held the screen) is still recognised.
+            for token in tokenizer.feed(&event.content) {
+                if alternate {
+                    continue;
+                }
+                match editor.apply(token) {
+                    Edit::Submitted(line) => {
+                        if let Some(command) = Command::of(line, start.unwrap_or(index), true) {
+                            out.push(command);
                         }
-                        line.clear();
                         start = None;
                     }
-                    '\u{7f}' | '\u{8}' => {
-                        line.pop();
-                    }
-                    '\u{1b}' => {
-                        // Skips `ESC [ params final` or `ESC O x`, the shapes of keys.
-                        match chars.next() {
-                            Some('[') => {
-                                for c in chars.by_ref() {
-                                    if ('@'..='~').contains(&c) {
-                                        break;
-                                    }
-                                }
-                            }
-                            Some(_) => {
-                                chars.next();
-                            }
-                            None => {}
-                        }
-                    }
-                    c if c.is_control() => {}
-                    c => {
-                        if line.len() < 4096 {
-                            line.push(c);
-                        }
+                    Edit::None if editor.is_active() => {
                         start.get_or_insert(index);
                     }
+                    Edit::None => start = None,
                 }
             }
         }
-        let text = line.trim().to_owned();
-        if let (false, Some(event)) = (text.is_empty(), start) {
-            out.push(Command { text, event });
+        if let (true, Some(event)) = (editor.is_active(), start) {
+            out.extend(Command::of(editor.line(), event, false));
         }
         out
     }
 
-    /// Case-insensitive search of the session's plain text; at most `limit` hits.
-    ///
-    /// Uses the log viewer's matcher, so both searches fold case alike (and the wasm build
-    /// carries no Unicode case table of its own).
-    pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
-        let query = query.trim();
-        if query.is_empty() {
-            return Vec::new();
-        }
-        let spec = SearchSpec {
-            query: query.to_owned(),
-            ..SearchSpec::default()
-        };
-        // A plain (not regex) search cannot be refused.
-        let Ok(matcher) = Matcher::new(&spec) else {
-            return Vec::new();
-        };
-        let mut stripper = crate::audit::export::Stripper::default();
-        let mut hits = Vec::new();
-        for (index, event) in self.events.iter().enumerate() {
-            let text = stripper.strip(&event.content);
-            if !matcher.keeps(&text) {
-                continue;
-            }
-            let line = text
-                .split(['\n', '\r'])
-                .find(|l| matcher.keeps(l))
-                .unwrap_or_default();
-            let line: String = line.trim().chars().take(160).collect();
-            hits.push(Hit {
-                event: index,
-                kind: event.kind,
-                line,
-            });
-            if hits.len() >= limit {
-                break;
-            }
-        }
-        hits
+    /// The keys of each input event as the "Last typed" strip shows them (`ls⏎`, `↑`,
+    /// `^C`), terminal reports left out; events that held only reports are not listed.
+    pub fn typed(&self) -> Vec<(usize, String)> {
+        let mut tokenizer = Tokenizer::default();
+        self.events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == Kind::Input)
+            .filter_map(|(index, event)| {
+                let mut keys = String::new();
+                for token in tokenizer.feed(&event.content) {
+                    push_key_label(&mut keys, token);
+                }
+                (!keys.is_empty()).then_some((index, keys))
+            })
+            .collect()
     }
 
     /// A terminal width that fits the widest printed line: 80 columns at least, 200 at most.
     /// Scalingo does not record the terminal size, so this is the best guess available.
     pub fn guess_width(&self) -> usize {
-        let mut stripper = crate::audit::export::Stripper::default();
+        let mut stripper = Stripper::default();
         let mut widest = 0;
         let mut current = 0;
         for event in self.events.iter().filter(|e| e.kind == Kind::Output) {
@@ -755,23 +732,73 @@ mod tests {
             ev("2020-01-01T00:00:02Z", "output", "TEST\n"),
             ev("2020-01-01T00:00:03Z", "input", "l"),
             ev("2020-01-01T00:00:04Z", "input", "sx\u{7f}"),
-            ev("2020-01-01T00:00:05Z", "input", "\u{1b}[A\r"),
+            ev("2020-01-01T00:00:05Z", "input", "\u{1b}[D\u{1b}[C\r"),
             ev("2020-01-01T00:00:06Z", "input", "\n"),
         ];
         let t = Timeline::from_values(values, None);
         let commands = t.commands();
+        let typed = |text: &str, event| Command {
+            text: text.into(),
+            event,
+            incomplete: false,
+            submitted: true,
+        };
+        assert_eq!(commands, vec![typed("echo \"TEST\"", 1), typed("ls", 3)]);
+    }
+
+    /// The field report: an X10 mouse click (`ESC[M` + 3 bytes) after the program turned
+    /// mouse tracking on, then `ls`.
+    #[test]
+    fn a_mouse_report_before_a_command_is_not_part_of_it() {
+        let t = Timeline::from_json(
+            r#"[{"time":"2024-05-02T10:00:01.0+02:00","content":"\u001b[?1000h","type":"output"},
+                {"time":"2024-05-02T10:00:01.1+02:00","content":"\u001b[M #!","type":"input"},
+                {"time":"2024-05-02T10:00:02.0+02:00","content":"ls\r","type":"input"}]"#,
+            None,
+        );
+        let commands = t.commands();
+        assert_eq!(commands.len(), 1);
+        assert_eq!(commands[0].label(), "ls");
+        assert_eq!(commands[0].event, 2);
+        assert_eq!(t.typed(), [(2, "ls⏎".to_owned())]);
+    }
+
+    #[test]
+    fn a_report_split_across_input_events_is_still_left_out() {
+        let values = vec![
+            ev("2020-01-01T00:00:00Z", "input", "\u{1b}[<0;1"),
+            ev("2020-01-01T00:00:01Z", "input", "2;5M\u{1b}]11;rgb:0/0"),
+            ev("2020-01-01T00:00:02Z", "input", "/0\u{7}pwd\r"),
+        ];
+        let t = Timeline::from_values(values, None);
+        let labels: Vec<String> = t.commands().iter().map(Command::label).collect();
+        assert_eq!(labels, ["pwd"]);
+    }
+
+    #[test]
+    fn a_line_never_submitted_is_marked_as_never_run() {
+        let values = vec![
+            ev("2020-01-01T00:00:00Z", "input", "ls\r"),
+            ev("2020-01-01T00:00:01Z", "input", "rm -rf tmp"),
+        ];
+        let t = Timeline::from_values(values, None);
+        let commands = t.commands();
+        assert_eq!(commands.len(), 2);
+        assert!(commands[0].submitted);
+        assert!(!commands[1].submitted);
+        assert_eq!(commands[1].label(), "rm -rf tmp (typed, never run)");
+        assert_eq!(commands[1].event, 1);
+    }
+
+    #[test]
+    fn a_recalled_line_says_so_instead_of_guessing() {
+        let values = vec![ev("2020-01-01T00:00:00Z", "input", "\u{1b}[A\r")];
+        let t = Timeline::from_values(values, None);
+        let commands = t.commands();
+        assert_eq!(commands.len(), 1);
         assert_eq!(
-            commands,
-            vec![
-                Command {
-                    text: "echo \"TEST\"".into(),
-                    event: 1
-                },
-                Command {
-                    text: "ls".into(),
-                    event: 3
-                },
-            ]
+            commands[0].label(),
+            "(a line recalled from the shell's history)"
         );
     }
 
@@ -795,31 +822,6 @@ mod tests {
         let t = Timeline::from_values(values, None);
         let texts: Vec<String> = t.commands().into_iter().map(|c| c.text).collect();
         assert_eq!(texts, ["htop", "exit"]);
-    }
-
-    #[test]
-    fn search_finds_plain_text_through_colours_and_reports_the_event() {
-        let values = vec![
-            ev(
-                "2020-01-01T00:00:00Z",
-                "output",
-                "\u{1b}[1;31mdbclient\u{1b}[0m-fetcher\n",
-            ),
-            ev("2020-01-01T00:00:01Z", "input", "echo TEST\n"),
-            ev("2020-01-01T00:00:02Z", "output", "TEST\n"),
-        ];
-        let t = Timeline::from_values(values, None);
-        let hits = t.search("DBCLIENT-fetch", 10);
-        assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].event, 0);
-        assert_eq!(hits[0].line, "dbclient-fetcher");
-        let hits = t.search("test", 10);
-        assert_eq!(
-            hits.iter().map(|h| h.kind).collect::<Vec<_>>(),
-            [Kind::Input, Kind::Output]
-        );
-        assert_eq!(t.search("test", 1).len(), 1);
-        assert!(t.search("  ", 10).is_empty());
     }
 
     #[test]

@@ -41,7 +41,7 @@ test('the session list shows who ran what and opens the seed session as the term
 
   // The deep link reproduces the view.
   await page.reload();
-  await audit.openPlayer(sandbox, new URL(page.url()).hash.split('/').pop()!);
+  await audit.openPlayer(sandbox, audit.sessionId());
   await expect(audit.commands).toHaveCount(2);
 });
 
@@ -158,13 +158,14 @@ test('the transcript and the asciicast downloads hold the session', async ({ pag
   await audit.openList(sandbox);
   await audit.openSession('bash');
   const transcript = await audit.download('audit-export-text');
-  expect(transcript.name).toMatch(/^bash-.*\.txt$/);
+  // <app>-<command>-<day of the session>.
+  expect(transcript.name).toBe('example-app-bash-2019-05-03.txt');
   expect(transcript.text).toContain('dbclient-fetcher <DB type> [<version>]\n');
   expect(transcript.text.trimEnd().endsWith(SEED_END)).toBe(true);
   expect(transcript.text).not.toContain('\u001b');
 
   const cast = await audit.download('audit-export-cast');
-  expect(cast.name).toMatch(/^bash-.*\.cast$/);
+  expect(cast.name).toBe('example-app-bash-2019-05-03.cast');
   const [headerLine, ...eventLines] = cast.text.trimEnd().split('\n');
   const header = JSON.parse(headerLine);
   expect(header).toMatchObject({ version: 2, width: 80, height: 24, title: 'bash', timestamp: 1556897247 });
@@ -176,6 +177,100 @@ test('the transcript and the asciicast downloads hold the session', async ({ pag
     expect(['i', 'o']).toContain(kind);
     expect(typeof data).toBe('string');
   }
+});
+
+test('a player opened by a direct link names its exports after the app, the session and its day', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  await audit.openSession('sh -l');
+  const id = audit.sessionId();
+  // A reload forgets the session list: the player knows only the app and the id.
+  await page.reload();
+  await audit.openPlayer(sandbox, id);
+  const cast = await audit.download('audit-export-cast');
+  const day = new Date(JSON.parse(cast.text.split('\n')[0]).timestamp * 1000).toISOString().slice(0, 10);
+  expect(cast.name).toBe(`example-app-${id}-${day}.cast`);
+  const transcript = await audit.download('audit-export-text');
+  expect(transcript.name).toBe(`example-app-${id}-${day}.txt`);
+  expect(transcript.name).not.toContain('Audit');
+});
+
+test('terminal replies in the input are not commands, and edited lines show what ran', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  // Its input holds device attribute, colour, X10 and SGR mouse, focus and paste-bracket
+  // replies from the terminal, a Backspace and a Ctrl-U.
+  await audit.openSession('sh -l');
+  await expect(audit.commands).toHaveText([/\dls -la$/, /\dcat notes\.txt$/, /\decho done$/, /\dexit$/]);
+  await expect(page.locator('.sld-audit-marker')).toHaveCount(4);
+  for (const bytes of ['#!', 'rgb', '62;22', '[<', 'rm -rf']) {
+    await expect(audit.commands.filter({ hasText: bytes })).toHaveCount(0);
+  }
+  await audit.press(']');
+  await expect(audit.commands.nth(0)).toHaveClass(/sld-audit-command--current/);
+  // The strip of typed keys shows keys, never the replies around them.
+  await expect(audit.typed).not.toContainText('#');
+  await audit.seekTo(1);
+  await expect(audit.typed).toContainText('exit⏎');
+});
+
+test('a recalled line and a line never submitted are marked for what they are', async ({ page, sandbox }) => {
+  const t = (s: number) => `2024-05-02T10:00:0${s}.0+02:00`;
+  const events = [
+    { time: t(0), type: 'output', content: '$ ' },
+    { time: t(1), type: 'input', content: '\u001b[A\r' },
+    { time: t(2), type: 'output', content: 'hello\n$ ' },
+    { time: t(3), type: 'input', content: 'rm -rf tmp' },
+  ];
+  const { audit_log_id } = await sandbox.admin('audit_logs', { app: 'example-app', command: 'sh', events });
+  const audit = new AuditPage(page);
+  await audit.openPlayer(sandbox, audit_log_id);
+  await expect(audit.commands).toHaveText([
+    /recalled from the shell's history/,
+    /rm -rf tmp \(typed, never run\)$/,
+  ]);
+});
+
+test('wide characters take exactly two columns and the row after them stays on the grid', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  await audit.openSession('sh -l');
+  await audit.seekTo(1);
+  // Row A is `漢字🙂END` (6 columns, then END), row B `123456END`: END starts at column 6 on both.
+  const ends = audit.screen.locator('span.sld-fg-1', { hasText: 'END' });
+  await expect(ends).toHaveCount(2);
+  const [wide, ascii] = [(await ends.nth(0).boundingBox())!, (await ends.nth(1).boundingBox())!];
+  expect(Math.abs(wide.x - ascii.x)).toBeLessThan(0.5);
+  // One row apart (13px × 1.3 line height): a wide glyph does not make its row taller.
+  expect(ascii.y - wide.y).toBeCloseTo(16.9, 0);
+  const column = ascii.width / 3;
+  for (const ch of ['漢', '字', '🙂']) {
+    const box = (await audit.screen.locator('span.sld-term-w2', { hasText: ch }).boundingBox())!;
+    expect(Math.abs(box.width - 2 * column)).toBeLessThan(0.5);
+  }
+  const corner = (await audit.screen.locator('span.sld-term-w1', { hasText: '┌' }).boundingBox())!;
+  expect(Math.abs(corner.width - column)).toBeLessThan(0.5);
+  await expect(audit.screen.locator('[style]')).toHaveCount(0);
+});
+
+test('search finds what the screen showed, line drawing included, not the raw bytes', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  await audit.openSession('sh -l');
+  await expect(audit.searchHint).toContainText('as the screen showed it');
+  await audit.search.fill('┌────┐');
+  await expect(audit.hits).toHaveCount(1);
+  await expect(audit.hits.first()).toContainText('output');
+  await audit.search.fill('lqqqqk');
+  await expect(page.getByRole('status').filter({ hasText: /^No match\.$/ })).toHaveCount(1);
+  await expect(audit.hits).toHaveCount(0);
+  // Replies typed by the terminal are not searchable as typed text.
+  await audit.search.fill('rgb:');
+  await expect(audit.hits).toHaveCount(0);
+  await audit.search.fill('漢字🙂END');
+  await expect(audit.hits).toHaveCount(1);
+  await audit.hits.first().click();
+  await expect(audit.screen).toContainText('123456END');
 });
 
 test('a full-screen program draws on the alternate screen and leaves the shell intact', async ({ page, sandbox }) => {
@@ -259,4 +354,7 @@ test('the 50,000-event session opens and seeks anywhere', async ({ page, sandbox
   }
   await audit.seekTo(1);
   await expect(audit.screen).toContainText('exit');
+  // The first search replays the whole session once to learn what the screen showed.
+  await audit.search.fill('indexed document 4999');
+  await expect(audit.hits.first()).toContainText('indexed document 4999', { timeout: 15_000 });
 });

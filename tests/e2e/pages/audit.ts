@@ -17,6 +17,7 @@ export class AuditPage {
   readonly hits: Locator;
   readonly issues: Locator;
   readonly typed: Locator;
+  readonly searchHint: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole('heading', { name: 'One-off sessions' });
@@ -31,6 +32,7 @@ export class AuditPage {
     this.hits = page.getByTestId('audit-hits').getByRole('button');
     this.issues = page.getByTestId('audit-issues');
     this.typed = page.getByTestId('audit-typed');
+    this.searchHint = page.getByTestId('audit-search-hint');
   }
 
   /** Opens the session list of `app` through a deep link, logging in on the way. */
@@ -65,6 +67,11 @@ export class AuditPage {
       .map((l) => l.trimEnd())
       .join('\n')
       .trimEnd();
+  }
+
+  /** The audit log id of the open player, from the URL. */
+  sessionId(): string {
+    return new URL(this.page.url()).hash.split('/').pop()!;
   }
 
   /** Moves the seek bar to `fraction` of the session (0..1), as dragging it would. */
