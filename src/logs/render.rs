@@ -239,7 +239,9 @@ pub fn render(message: &str, highlights: &[Range<usize>]) -> SafeHtml {
         bounds.push(r.end.min(plain.len()));
     }
     bounds.push(plain.len());
-    crate::sort::sort_by(&mut bounds, |a, b| a < b);
+    // The comparator behind `&mut dyn FnMut`: the app list's sort shares this instantiation.
+    let compare: &mut dyn FnMut(&usize, &usize) -> std::cmp::Ordering = &mut |a, b| a.cmp(b);
+    bounds.sort_unstable_by(compare);
     bounds.dedup();
 
     // Class lists are computed once per change of rendition, not once per run.
