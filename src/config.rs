@@ -5,7 +5,10 @@
 //! internal portal's proxy without a rebuild. This module is pure: the browser layer
 //! (`crate::boot`) fetches the file, reads the attributes and resolves relative URLs.
 
-use crate::json::{self, Reader, Value};
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
 
 /// How requests are authenticated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,8 +30,11 @@ pub enum RoutingMode {
 
 /// One configuration layer as written by a person: every field optional.
 ///
-/// `config.json` may hold only these fields: a misspelt one is reported, not ignored.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// `config.json` may hold only these fields: a misspelt one is reported, not ignored
+/// (`deny_unknown_fields`; serde's message lists the fields, and serde_json adds the
+/// position). A repeated field is refused too; `null` counts as unset.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RawConfig {
     /// Fixed API base URL; when set, no region list is fetched.
     pub api_url: Option<String>,
@@ -43,19 +49,31 @@ pub struct RawConfig {
     /// `hash` or `memory`.
     pub routing: Option<String>,
     /// How many lines the log viewer keeps; a number in `config.json`, text in an attribute.
+    #[serde(default, deserialize_with = "number_or_text")]
     pub log_buffer_lines: Option<String>,
 }
 
-/// The fields `config.json` may hold, in the order the "unknown field" message lists them.
-const FIELDS: [&str; 7] = [
-    "api_url",
-    "auth_url",
-    "database_api_url",
-    "auth_mode",
-    "default_region",
-    "routing",
-    "log_buffer_lines",
-];
+/// `log_buffer_lines` accepts `50000` as well as `"50000"`, so that the file can say it
+/// naturally and the attribute layer (always text) merges with it.
+fn number_or_text<'de, D: Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+    struct NumberOrText;
+    impl Visitor<'_> for NumberOrText {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a whole number or a string")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+            Ok(Some(n.to_string()))
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+            Ok(Some(text.to_owned()))
+        }
+    }
+    de.deserialize_any(NumberOrText)
+}
 
 /// The log viewer's buffer, in lines: the default and the accepted range.
 pub const LOG_BUFFER_LINES: std::ops::RangeInclusive<usize> = 1_000..=1_000_000;
@@ -118,64 +136,15 @@ pub struct Config {
 pub const DEFAULT_AUTH_URL: &str = "https://auth.scalingo.com";
 
 impl RawConfig {
-    /// Parses a `config.json` document.
+    /// Parses a `config.json` document: one JSON object of the fields above.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        Self::read(text).map_err(|e| ConfigError::InvalidFile(e.to_string()))
-    }
-
-    /// Reads the file member by member, so that an unknown or repeated field is reported
-    /// with its position.
-    fn read(text: &str) -> Result<Self, json::Error> {
-        let mut raw = Self::default();
-        let mut seen = [false; FIELDS.len()];
-        let mut reader = Reader::new(text);
-        reader.object(|r, key| {
-            let Some(index) = FIELDS.iter().position(|f| *f == key) else {
-                let expected = FIELDS.map(|f| format!("`{f}`")).join(", ");
-                return Err(
-                    r.key_error(format!("unknown field `{key}`, expected one of {expected}"))
-                );
-            };
-            if std::mem::replace(&mut seen[index], true) {
-                return Err(r.key_error(format!("duplicate field `{key}`")));
-            }
-            let numeric = FIELDS[index] == "log_buffer_lines";
-            let value = match r.value()? {
-                Value::Null => None,
-                Value::String(s) => Some(s),
-                // `log_buffer_lines` accepts `50000` as well as `"50000"`, so that the file
-                // can say it naturally and the attribute layer (always text) merges with it.
-                Value::Number(n) if numeric && n.as_u64().is_some() => Some(n.as_str().to_owned()),
-                other => {
-                    let expected = if numeric {
-                        "a whole number or a string"
-                    } else {
-                        "a string"
-                    };
-                    let found = other.kind();
-                    return Err(
-                        r.value_error(format!("invalid type: {found}, expected {expected}"))
-                    );
-                }
-            };
-            *raw.field(index) = value;
-            Ok(())
-        })?;
-        reader.end()?;
-        Ok(raw)
-    }
-
-    /// The field named `FIELDS[index]`.
-    fn field(&mut self, index: usize) -> &mut Option<String> {
-        match index {
-            0 => &mut self.api_url,
-            1 => &mut self.auth_url,
-            2 => &mut self.database_api_url,
-            3 => &mut self.auth_mode,
-            4 => &mut self.default_region,
-            5 => &mut self.routing,
-            _ => &mut self.log_buffer_lines,
+        // serde would also read the struct from an array of its values.
+        if !text.trim_start().starts_with('{') {
+            return Err(ConfigError::InvalidFile(
+                "expected an object of settings, e.g. {\"auth_url\": \"/auth\"}".into(),
+            ));
         }
+        serde_json::from_str(text).map_err(|e| ConfigError::InvalidFile(e.to_string()))
     }
 
     /// Reads the `data-*` attributes of the mount element (names as in HTML, e.g. `data-api-url`).
@@ -344,13 +313,31 @@ mod tests {
         );
         assert_eq!(
             err(r#"{"api_url":5}"#),
-            "config.json is invalid: invalid type: a number, expected a string at line 1 column 12"
+            "config.json is invalid: invalid type: integer `5`, expected a string at line 1 column 12"
+        );
+        assert_eq!(
+            err(r#"{"log_buffer_lines":true}"#),
+            "config.json is invalid: invalid type: boolean `true`, expected a whole number or a \
+             string at line 1 column 24"
         );
         assert!(err("[]").contains("expected an object"));
+        assert!(
+            err(r#"["x","y","z","token","osc-fr1","hash","1000"]"#).contains("expected an object")
+        );
         assert!(err(r#"{"api_url":"x"} x"#).ends_with("trailing characters at line 1 column 17"));
         let nulls = RawConfig::from_json(r#"{"api_url":null,"log_buffer_lines":"1000"}"#).unwrap();
         assert_eq!(nulls.api_url, None);
         assert_eq!(nulls.log_buffer_lines.as_deref(), Some("1000"));
+        let unset = RawConfig::from_json(r#"{"log_buffer_lines":null}"#).unwrap();
+        assert_eq!(unset, RawConfig::default());
+    }
+
+    #[test]
+    fn a_deeply_nested_config_file_is_refused_not_a_stack_overflow() {
+        let deep = format!(r#"{{"api_url":{}"#, "[".repeat(100_000));
+        let err = RawConfig::from_json(&deep).unwrap_err().to_string();
+        // Every field is text, so serde_json refuses the first `[` without descending.
+        assert!(err.contains("invalid type: sequence"), "{err}");
     }
 
     #[test]

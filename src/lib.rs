@@ -13,13 +13,11 @@ pub mod boot;
 pub mod config;
 pub mod drains;
 pub mod hooks;
-pub mod json;
 pub mod logs;
 pub mod nav;
 pub mod route;
 pub mod safe_html;
 pub mod search;
-pub mod sort;
 pub mod text;
 pub mod ui;
 

@@ -1,4 +1,8 @@
 //! Numbers in UI text: thousands separators and singular or plural nouns.
+//!
+//! Written here rather than with the browser's `Intl.NumberFormat`: the UI is in English with
+//! a fixed `12,345` format whatever the browser's locale (a French locale would print
+//! `12 345` next to English words), and the counts are computed in natively tested code.
 
 /// `n` with a comma between thousands, as the figures in the log toolbar read: `12,345`.
 pub fn thousands(n: usize) -> String {

@@ -5,45 +5,41 @@ use std::{cell::RefCell, collections::HashMap, rc::Rc};
 use gloo_net::http::{Method, RequestBuilder};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
+use serde::{Deserialize, Serialize};
 use web_sys::AbortController;
 
-use super::{url, ApiError};
-use crate::auth::jwt;
+use super::decode::{decode, or_default};
+use super::{jwt, url, ApiError};
 use crate::config::{AuthMode, Config};
-use crate::json::{self, Object, Value};
 
 /// A Scalingo region as listed by the auth service.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct Region {
     /// Region id, e.g. `osc-fr1`.
     pub name: String,
     /// Human name.
+    #[serde(default, deserialize_with = "or_default")]
     pub display_name: String,
     /// API base URL.
     pub api: String,
     /// Database API base URL.
+    #[serde(default, deserialize_with = "or_default")]
     pub database_api: String,
     /// Whether this is the default region.
+    #[serde(default, deserialize_with = "or_default")]
     pub default: bool,
 }
 
-impl Region {
-    fn from_json(o: &Object) -> Result<Self, json::Error> {
-        Ok(Region {
-            name: o.req("name")?,
-            display_name: o.or_default("display_name")?,
-            api: o.req("api")?,
-            database_api: o.or_default("database_api")?,
-            default: o.or_default("default")?,
-        })
-    }
+/// The auth service's region list, `{"regions":[…]}`.
+#[derive(Deserialize)]
+struct Regions {
+    regions: Vec<Region>,
 }
 
-/// Reads `{"regions":[…]}`.
-fn parse_regions(body: &str) -> Result<Vec<Region>, json::Error> {
-    json::parse(body)?
-        .object()?
-        .list("regions", |r| Region::from_json(r.object()?))
+/// A token answer: `{"token":"…"}` from the exchange, and the addon token's inner object.
+#[derive(Deserialize)]
+pub(super) struct Token {
+    pub(super) token: String,
 }
 
 struct Credentials {
@@ -111,7 +107,7 @@ impl Request {
     }
 
     /// `POST path` with a JSON body.
-    pub fn post(path: impl Into<String>, body: &Value) -> Self {
+    pub fn post(path: impl Into<String>, body: &impl Serialize) -> Self {
         Self::new(Method::POST, path).json(body)
     }
 
@@ -127,8 +123,10 @@ impl Request {
     }
 
     /// Sets a JSON body.
-    pub fn json(mut self, body: &Value) -> Self {
-        self.body = Some(body.to_json());
+    pub fn json(mut self, body: &impl Serialize) -> Self {
+        // Request bodies are structs of strings, which always serialise; the fallback only
+        // keeps a panic out of the bundle.
+        self.body = Some(serde_json::to_string(body).unwrap_or_default());
         self
     }
 
@@ -233,7 +231,7 @@ impl ApiClient {
         if !(200..300).contains(&status) {
             return Err(ApiError::from_response(status, &body));
         }
-        Ok(parse_regions(&body)?)
+        Ok(decode::<Regions>(&body)?.regions)
     }
 
     /// Exchanges `api_token` for a bearer and remembers both, in memory only.
@@ -274,7 +272,7 @@ impl ApiClient {
         ];
         let (status, body) = raw(Method::POST, &url, &headers, Some("{}".into()), None).await?;
         match status {
-            200..=299 => Ok(json::parse(&body)?.object()?.req("token")?),
+            200..=299 => Ok(decode::<Token>(&body)?.token),
             401 => Err(ApiError::Unauthorized(
                 "this API token was refused. Check it in your Scalingo account (Profile > API tokens).".into(),
             )),
@@ -367,11 +365,10 @@ impl ApiClient {
         }
     }
 
-    /// Sends `req` and parses its JSON answer; callers read it with the typed accessors of
-    /// [`crate::json`]. Not generic, so every caller shares one request future.
-    pub async fn json(&self, req: Request) -> Result<Value, ApiError> {
-        let body = self.send(req).await?;
-        Ok(json::parse(&body)?)
+    /// Sends `req` and reads its JSON answer as a `T` (see [`decode`]). Only the decoding is
+    /// generic: every caller shares the one request future of [`ApiClient::send`].
+    pub async fn json<T: serde::de::DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
+        decode(&self.send(req).await?)
     }
 
     fn session_expired(&self) -> ApiError {

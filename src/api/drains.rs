@@ -1,11 +1,12 @@
-//! API calls of the drains feature: list, add and remove the drains of an app and its addons.
+//! API calls of the drains feature: list, add and remove the drains of an app and its addons,
+//! and the types they send and receive.
 
 use futures::future::join_all;
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::apps::{list_addons, Addon};
+use super::decode::{decode, or_default};
 use super::{url::segment, ApiClient, ApiError, Request};
-use crate::drains::model::DrainRequest;
-use crate::json::{self, Object, Value};
 
 /// Where a drain lives: on the app itself or on one of its addons.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -30,43 +31,87 @@ impl Target {
 }
 
 /// A drain as the API lists it; its URL identifies it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct Drain {
     /// The app (or, for addon drains, the addon) it belongs to; absent in some answers.
+    #[serde(default, deserialize_with = "or_default")]
     pub app_id: String,
     /// The URL the server built; it holds credentials.
     pub url: String,
 }
 
-impl Drain {
-    fn from_json(v: &Value) -> Result<Self, json::Error> {
-        let o = v.object()?;
-        Ok(Drain {
-            app_id: o.or_default("app_id")?,
-            url: o.req("url")?,
-        })
+/// A drain to add, as the drain form built it once every field passed its checks
+/// (`crate::drains::model::DrainForm::validate` is the only producer; nothing else should
+/// build one). Serialised as the contract's inner object: all six keys, `""` for the unused
+/// ones, the port as a string, like go-scalingo.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DrainRequest {
+    /// The provider's API `type`, e.g. `ovh-graylog`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The provider's token, or `""`.
+    pub token: String,
+    /// The host, or `""`.
+    pub host: String,
+    /// The port, sent as text (`""` when unused).
+    #[serde(serialize_with = "port_text")]
+    pub port: Option<u16>,
+    /// The Datadog region, or `""`.
+    pub drain_region: String,
+    /// The ELK URL, or `""`.
+    pub url: String,
+}
+
+fn port_text<S: Serializer>(port: &Option<u16>, s: S) -> Result<S::Ok, S::Error> {
+    match port {
+        Some(port) => s.collect_str(port),
+        None => s.serialize_str(""),
     }
+}
+
+/// The add request's body, `{"drain":{"type",…}}`.
+#[derive(Serialize)]
+struct AddBody<'a> {
+    drain: &'a DrainRequest,
+}
+
+impl DrainRequest {
+    /// The add request's body, `{"drain":{"type",…}}`, as sent.
+    pub fn to_body(&self) -> String {
+        serde_json::to_string(&AddBody { drain: self }).unwrap_or_default()
+    }
+}
+
+/// `{"drains":[…]}`.
+#[derive(Deserialize)]
+struct Drains {
+    drains: Vec<Drain>,
+}
+
+/// `{"drain":{…}}`.
+#[derive(Deserialize)]
+struct Added {
+    drain: Drain,
 }
 
 /// Parses a list answer in either shape: `{"drains":[…]}` as the clients read it, or the
 /// bare array of older documentation.
 pub fn parse_list(body: &str) -> Result<Vec<Drain>, ApiError> {
-    let value = json::parse(body)?;
-    Ok(match &value {
-        Value::Array(_) => value.list(Drain::from_json)?,
-        _ => value.object()?.list("drains", Drain::from_json)?,
-    })
+    // The first character tells the shapes apart; an untagged enum would, too, but it would
+    // replace the error that names the wrong member with "did not match any variant".
+    if body.trim_start().starts_with('[') {
+        decode(body)
+    } else {
+        Ok(decode::<Drains>(body)?.drains)
+    }
 }
 
 /// Parses an add answer in either shape: `{"drain":{…}}`, or the bare drain object.
 pub fn parse_added(body: &str) -> Result<Drain, ApiError> {
-    let value = json::parse(body)?;
-    let o: &Object = value.object()?;
-    // Like the untagged enum this replaces: the wrapped shape first, then the bare one.
-    Ok(match o.get("drain").map(Drain::from_json) {
-        Some(Ok(drain)) => drain,
-        _ => Drain::from_json(&value)?,
-    })
+    // The wrapped shape first, then the bare one, whose error is the one shown.
+    decode::<Added>(body)
+        .map(|added| added.drain)
+        .or_else(|_| decode(body))
 }
 
 /// The drains of `app` or of one of its addons.
@@ -83,7 +128,7 @@ pub async fn add(
     drain: &DrainRequest,
 ) -> Result<Drain, ApiError> {
     let body = api
-        .send(Request::post(target.path(app), &drain.to_json()))
+        .send(Request::post(target.path(app), &AddBody { drain }))
         .await?;
     parse_added(&body)
 }
@@ -98,10 +143,14 @@ pub async fn remove(
     target: &Target,
     url: &str,
 ) -> Result<(), ApiError> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        url: &'a str,
+    }
     api.send(
         Request::delete(target.path(app))
             .query("url", url)
-            .json(&Object::new().with("url", url).into()),
+            .json(&Body { url }),
     )
     .await
     .map(|_| ())
@@ -345,6 +394,42 @@ mod tests {
         assert_eq!(parse_list(wrapped).unwrap(), parse_list(bare).unwrap());
         assert_eq!(parse_list(r#"{"drains":[]}"#).unwrap(), vec![]);
         assert!(matches!(parse_list("{}"), Err(ApiError::Decode(_))));
+    }
+
+    #[test]
+    fn a_list_error_names_the_member_and_where_the_bad_drain_is() {
+        let err = parse_list(r#"{"drains":[{"url":"a"},{"app_id":"b"}]}"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Unexpected answer from the server: missing field `url` at line 1 column 37"
+        );
+        let err = parse_list(r#"[{"url":5}]"#).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("invalid type: integer `5`, expected a string at line 1 column 9"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_add_request_is_the_contracts_body_with_all_six_keys() {
+        let request = DrainRequest {
+            kind: "papertrail",
+            token: String::new(),
+            host: "logs2.papertrailapp.com".into(),
+            port: Some(12345),
+            drain_region: String::new(),
+            url: "\"quoted\"".into(),
+        };
+        assert_eq!(
+            request.to_body(),
+            r#"{"drain":{"type":"papertrail","token":"","host":"logs2.papertrailapp.com","port":"12345","drain_region":"","url":"\"quoted\""}}"#
+        );
+        let unused = DrainRequest {
+            port: None,
+            ..request
+        };
+        assert!(unused.to_body().contains(r#""port":"""#));
     }
 
     #[test]

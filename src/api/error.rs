@@ -1,6 +1,9 @@
 //! The one error type of every API call, built from the contract's error shapes.
 
-use crate::json::{self, FromValue};
+use std::fmt;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
 
 /// Per-field validation messages from a 422 answer: `{"errors":{"host":["can't be blank"]}}`,
 /// in the server's order.
@@ -97,17 +100,39 @@ pub enum ApiError {
     Decode(String),
 }
 
-#[derive(Default)]
+/// The contract's error object; every member optional.
+#[derive(Default, Deserialize)]
 struct ErrorBody {
     error: Option<String>,
     code: Option<String>,
     url: Option<String>,
     resource: Option<String>,
-    errors: Option<Vec<(String, Vec<String>)>>,
+    errors: Option<FieldErrors>,
 }
 
-impl From<json::Error> for ApiError {
-    fn from(e: json::Error) -> Self {
+/// A JSON object of message lists read in document order, which serde's maps do not keep.
+impl<'de> Deserialize<'de> for FieldErrors {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct InOrder;
+        impl<'de> Visitor<'de> for InOrder {
+            type Value = FieldErrors;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of message lists")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldErrors, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Vec<String>>()? {
+                    fields.push(entry);
+                }
+                Ok(FieldErrors(fields))
+            }
+        }
+        de.deserialize_map(InOrder)
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    fn from(e: serde_json::Error) -> Self {
         ApiError::Decode(e.to_string())
     }
 }
@@ -115,26 +140,8 @@ impl From<json::Error> for ApiError {
 impl ErrorBody {
     /// Reads the contract's error object; any member of the wrong type makes the whole
     /// body unreadable, and the status then speaks for itself.
-    fn parse(body: &str) -> Result<Self, json::Error> {
-        let value = json::parse(body)?;
-        let o = value.object()?;
-        Ok(ErrorBody {
-            error: o.opt("error")?,
-            code: o.opt("code")?,
-            url: o.opt("url")?,
-            resource: o.opt("resource")?,
-            errors: o.opt_nested("errors", |fields| {
-                fields
-                    .iter()
-                    .map(|(field, messages)| {
-                        let messages = messages
-                            .list(String::from_value)
-                            .map_err(|e| e.within(field))?;
-                        Ok((field.to_owned(), messages))
-                    })
-                    .collect()
-            })?,
-        })
+    fn parse(body: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(body)
     }
 }
 
@@ -170,7 +177,7 @@ impl ApiError {
             },
             409 => ApiError::Conflict(message),
             422 => match json.errors {
-                Some(errors) => ApiError::Validation(FieldErrors(errors)),
+                Some(errors) => ApiError::Validation(errors),
                 None => ApiError::Validation(FieldErrors(vec![("base".to_owned(), vec![message])])),
             },
             429 => ApiError::RateLimited,
@@ -278,6 +285,30 @@ mod tests {
         );
         assert_eq!(fields.for_field("token"), None);
         assert!(err.to_string().contains("port must be between 1 and 65535"));
+        let ordered = ApiError::from_response(422, r#"{"errors":{"z":["last"],"a":["first"]}}"#);
+        let names: Vec<_> = ordered
+            .field_errors()
+            .unwrap()
+            .0
+            .iter()
+            .map(|f| &f.0)
+            .collect();
+        assert_eq!(names, ["z", "a"]);
+    }
+
+    #[test]
+    fn an_error_body_with_a_member_of_the_wrong_type_falls_back_to_the_status() {
+        assert_eq!(
+            ApiError::from_response(409, r#"{"error":["not","a","string"]}"#),
+            ApiError::Conflict("This conflicts with the current state".into())
+        );
+        assert_eq!(
+            ApiError::from_response(422, r#"{"errors":{"host":"not a list"}}"#),
+            ApiError::Validation(FieldErrors(vec![(
+                "base".into(),
+                vec!["Unexpected error".into()]
+            )]))
+        );
     }
 
     #[test]

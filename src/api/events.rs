@@ -1,7 +1,10 @@
 //! API calls of the events feature: one-off sessions (`run` events) and their audit logs.
 
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::decode::{decode, or_default};
 use super::{url::segment, ApiClient, ApiError, Request};
-use crate::json::{self, Object, Value};
 
 /// A one-off container session, from a `run` event.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +27,9 @@ pub struct RunSession {
 
 impl RunSession {
     /// Reads a `run` event; `None` for other types or events without `type_data`.
+    ///
+    /// Events are walked as loose JSON rather than derived: a page holds every type of
+    /// event, and one odd member of one event must not hide the page's sessions.
     pub fn from_event(event: &Value) -> Option<Self> {
         if event.get("type").and_then(Value::as_str) != Some("run") {
             return None;
@@ -31,7 +37,7 @@ impl RunSession {
         let data = event.get("type_data")?;
         let text = |v: Option<&Value>| match v {
             Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.as_str().to_owned(),
+            Some(Value::Number(n)) => n.to_string(),
             _ => String::new(),
         };
         let user = event.get("user");
@@ -59,56 +65,43 @@ impl RunSession {
     }
 }
 
-/// The contract's pagination block.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The contract's pagination block; every member optional.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct Pagination {
     /// This page, from 1.
+    #[serde(default, deserialize_with = "or_default")]
     pub current_page: u32,
     /// The next page, if any.
     pub next_page: Option<u32>,
     /// The previous page, if any.
     pub prev_page: Option<u32>,
     /// How many pages of events there are.
+    #[serde(default, deserialize_with = "or_default")]
     pub total_pages: u32,
     /// How many events there are (of every type).
+    #[serde(default, deserialize_with = "or_default")]
     pub total_count: u64,
 }
 
-impl Pagination {
-    fn from_json(o: &Object) -> Result<Self, json::Error> {
-        Ok(Pagination {
-            current_page: o.or_default("current_page")?,
-            next_page: o.opt("next_page")?,
-            prev_page: o.opt("prev_page")?,
-            total_pages: o.or_default("total_pages")?,
-            total_count: o.or_default("total_count")?,
-        })
-    }
+/// An events page: `{"events":[…],"meta":{"pagination":{…}}}`, every part optional.
+#[derive(Deserialize)]
+struct EventsPage {
+    #[serde(default, deserialize_with = "or_default")]
+    events: Vec<Value>,
+    #[serde(default, deserialize_with = "or_default")]
+    meta: Meta,
 }
 
-/// Reads an events page: `{"events":[…],"meta":{"pagination":{…}}}`, every part optional.
-fn parse_events(body: Value) -> Result<(Vec<Value>, Pagination), json::Error> {
-    let Value::Object(mut o) = body else {
-        return Err(json::Error::new(format!(
-            "expected an object, found {}",
-            body.kind()
-        )));
-    };
-    let pagination = o
-        .opt_nested("meta", |meta| {
-            meta.opt_nested("pagination", Pagination::from_json)
-        })?
-        .flatten()
-        .unwrap_or_default();
-    let events = match o.remove("events") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(events)) => events,
-        Some(other) => {
-            let e = json::Error::new(format!("expected an array, found {}", other.kind()));
-            return Err(e.within("events"));
-        }
-    };
-    Ok((events, pagination))
+#[derive(Default, Deserialize)]
+struct Meta {
+    #[serde(default, deserialize_with = "or_default")]
+    pagination: Pagination,
+}
+
+/// Reads an events page, every part optional.
+fn parse_events(body: &str) -> Result<(Vec<Value>, Pagination), ApiError> {
+    let page: EventsPage = decode(body)?;
+    Ok((page.events, page.meta.pagination))
 }
 
 /// One page of the app's events, with its `run` sessions picked out.
@@ -132,14 +125,14 @@ pub async fn list_runs(
 ) -> Result<RunsPage, ApiError> {
     let path = format!("/v1/apps/{}/events", segment(app));
     let body = api
-        .json(
+        .send(
             Request::get(path)
                 .query("page", page.max(1).to_string())
                 .query("per_page", per_page.clamp(1, 100).to_string())
                 .latest("run-events"),
         )
         .await?;
-    let (events, mut pagination) = parse_events(body)?;
+    let (events, mut pagination) = parse_events(&body)?;
     if pagination.current_page == 0 {
         pagination.current_page = page.max(1);
     }
@@ -160,7 +153,7 @@ pub async fn audit_log(api: &ApiClient, app: &str, id: &str) -> Result<Vec<Value
 
 /// Parses an audit log body: a bare JSON array.
 pub fn parse_audit_log(body: &str) -> Result<Vec<Value>, ApiError> {
-    match json::parse(body)? {
+    match serde_json::from_str(body)? {
         Value::Array(entries) => Ok(entries),
         _ => Err(ApiError::Decode(
             "the audit log is not a list of events".into(),
@@ -171,7 +164,7 @@ pub fn parse_audit_log(body: &str) -> Result<Vec<Value>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::json;
+    use serde_json::json;
 
     #[test]
     fn run_events_become_sessions_and_other_events_are_ignored() {
@@ -201,10 +194,10 @@ mod tests {
 
     #[test]
     fn a_page_of_events_reads_its_pagination_and_tolerates_missing_parts() {
-        let (events, pagination) = parse_events(json!({
+        let (events, pagination) = parse_events(&json!({
             "events": [{"type": "run"}, {"type": "deployment"}],
             "meta": {"pagination": {"current_page": 1, "next_page": 2, "prev_page": null, "total_pages": 4, "total_count": 61}}
-        }))
+        }).to_string())
         .unwrap();
         assert_eq!(events.len(), 2);
         assert_eq!(
@@ -217,12 +210,23 @@ mod tests {
                 total_count: 61
             }
         );
-        assert_eq!(
-            parse_events(json!({})).unwrap(),
-            (vec![], Pagination::default())
+        for empty in [
+            "{}",
+            r#"{"events":null,"meta":null}"#,
+            r#"{"meta":{"pagination":null}}"#,
+        ] {
+            assert_eq!(
+                parse_events(empty).unwrap(),
+                (vec![], Pagination::default())
+            );
+        }
+        assert!(parse_events(r#"{"events": {}}"#).is_err());
+        let err = parse_events(r#"{"meta": {"pagination": {"next_page": -1}}}"#).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("invalid value: integer `-1`, expected u32"),
+            "{err}"
         );
-        assert!(parse_events(json!({"events": {}})).is_err());
-        assert!(parse_events(json!({"meta": {"pagination": {"next_page": -1}}})).is_err());
     }
 
     #[test]
@@ -230,5 +234,10 @@ mod tests {
         assert_eq!(parse_audit_log("[1, {\"a\": 2}]").unwrap().len(), 2);
         assert!(matches!(parse_audit_log("{}"), Err(ApiError::Decode(_))));
         assert!(matches!(parse_audit_log("[{"), Err(ApiError::Decode(_))));
+        let deep = format!("[{}{}]", "[".repeat(200), "]".repeat(200));
+        assert!(parse_audit_log(&deep)
+            .unwrap_err()
+            .to_string()
+            .contains("recursion limit exceeded"));
     }
 }

@@ -14,10 +14,34 @@ use leptos::task::spawn_local;
 use wasm_bindgen::{closure::Closure, JsCast};
 use wasm_bindgen_futures::JsFuture;
 
-use super::client::{raw, AbortOnDrop};
+use serde::Deserialize;
+
+use super::client::{raw, AbortOnDrop, Token};
+use super::decode::decode;
+use super::frame::{Batch, SseEvent, SseParser, Transport};
 use super::{url, ApiClient, ApiError, Request};
-use crate::json::{self, Object};
-use crate::logs::frame::{Batch, SseEvent, SseParser, Transport};
+
+/// `{"logs_url":"…"}`.
+#[derive(Deserialize)]
+struct LogsUrl {
+    logs_url: String,
+}
+
+/// The addon token request's body, `{}`.
+#[derive(serde::Serialize)]
+struct EmptyObject {}
+
+/// `{"addon":{"token":"…"}}`.
+#[derive(Deserialize)]
+struct AddonToken {
+    addon: Token,
+}
+
+/// The database API's answer, `{"url":"…"}`.
+#[derive(Deserialize)]
+struct DatabaseLogsUrl {
+    url: String,
+}
 
 /// Where a viewer's logs come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,8 +69,8 @@ pub async fn logs_url(api: &ApiClient, source: &LogSource) -> Result<String, Api
     match source {
         LogSource::App(app) => {
             let path = format!("/v1/apps/{}/logs", url::segment(app));
-            let body = api.json(Request::get(path)).await?;
-            Ok(body.object()?.req("logs_url")?)
+            let body: LogsUrl = api.json(Request::get(path)).await?;
+            Ok(body.logs_url)
         }
         LogSource::Addon { app, addon } => {
             let path = format!(
@@ -54,8 +78,8 @@ pub async fn logs_url(api: &ApiClient, source: &LogSource) -> Result<String, Api
                 url::segment(app),
                 url::segment(addon)
             );
-            let body = api.json(Request::post(path, &Object::new().into())).await?;
-            let token: String = body.object()?.nested("addon", |a| a.req("token"))?;
+            let body: AddonToken = api.json(Request::post(path, &EmptyObject {})).await?;
+            let token = body.addon.token;
             let base = api.database_api_base().ok_or_else(|| {
                 ApiError::Network("no database API is configured for this region".into())
             })?;
@@ -79,7 +103,7 @@ pub async fn logs_url(api: &ApiClient, source: &LogSource) -> Result<String, Api
             if !(200..300).contains(&status) {
                 return Err(ApiError::from_response(status, &body));
             }
-            Ok(json::parse(&body)?.object()?.req("url")?)
+            Ok(decode::<DatabaseLogsUrl>(&body)?.url)
         }
     }
 }

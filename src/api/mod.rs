@@ -3,9 +3,12 @@
 
 pub mod apps;
 pub mod client;
+pub mod decode;
 pub mod drains;
 pub mod error;
 pub mod events;
+pub mod frame;
+pub mod jwt;
 pub mod logs;
 pub mod url;
 

@@ -1,4 +1,10 @@
 //! URL building: the only place that joins base URLs, paths and query strings.
+//!
+//! Percent-encoding is written here rather than taken from `percent-encoding` (in the build
+//! already, through Leptos): that crate decodes a malformed escape such as `%G1` as literal
+//! text, while a route read from the page URL must refuse it, and the encoder is a
+//! dozen lines. The browser's `encodeURIComponent` is not used because these functions are
+//! tested natively and shared with the route parser.
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 pub fn encode_component(text: &str) -> String {

@@ -53,8 +53,8 @@ pub fn transcript(timeline: &Timeline, cols: usize) -> String {
 /// received it (`\r\n` line ends, redrawn prompts moved back up), so any player shows the
 /// same screen as ours.
 pub fn asciicast(timeline: &Timeline, cols: usize, rows: usize, title: Option<&str>) -> String {
-    // Written by hand rather than through `json::Value`: only strings need JSON escaping,
-    // and the times are written with a fixed number of decimals.
+    // The lines are assembled here rather than serialised from structs: the times are
+    // written with a fixed number of decimals, and only the strings go through serde_json.
     let mut out = format!("{{\"version\": 2, \"width\": {cols}, \"height\": {rows}");
     if let Some(start) = timeline.start_unix() {
         out.push_str(&format!(", \"timestamp\": {}", start.floor() as i64));
@@ -85,11 +85,29 @@ pub fn asciicast(timeline: &Timeline, cols: usize, rows: usize, title: Option<&s
     out
 }
 
-/// `text` as a JSON string literal.
+/// Characters that some line-based readers take for a line break although JSON writers
+/// (serde_json among them) leave them as they are: U+2028 and U+2029 (JavaScript before
+/// ES2019, editors) and U+0085 (Python's `str.splitlines`). An asciicast is one event per
+/// line, so the export escapes them.
+const LINE_BREAKS_FOR_SOME: [char; 3] = ['\u{85}', '\u{2028}', '\u{2029}'];
+
+/// `text` as a JSON string literal, written by serde_json, with [`LINE_BREAKS_FOR_SOME`]
+/// escaped as `\uXXXX` too.
 fn json_string(text: &str) -> String {
-    let mut out = String::new();
-    crate::json::write_string(&mut out, text);
-    out
+    // A `str` always serialises.
+    let out = serde_json::to_string(text).unwrap_or_default();
+    if !out.contains(LINE_BREAKS_FOR_SOME) {
+        return out;
+    }
+    let mut escaped = String::with_capacity(out.len() + 12);
+    for c in out.chars() {
+        if LINE_BREAKS_FOR_SOME.contains(&c) {
+            escaped.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
 }
 
 /// The longest app part and subject part of an export's file name, in bytes. With the date
@@ -201,8 +219,8 @@ mod tests {
     fn a_progress_bar_drawn_with_carriage_returns_leaves_its_last_state() {
         let timeline = Timeline::from_values(
             vec![
-                crate::json::json!({"time": "2020-01-01T00:00:00Z", "type": "output", "content": "Downloading  10%"}),
-                crate::json::json!({"time": "2020-01-01T00:00:01Z", "type": "output", "content": "\r\x1b[KDownloading 100%\ndone\n"}),
+                serde_json::json!({"time": "2020-01-01T00:00:00Z", "type": "output", "content": "Downloading  10%"}),
+                serde_json::json!({"time": "2020-01-01T00:00:01Z", "type": "output", "content": "\r\x1b[KDownloading 100%\ndone\n"}),
             ],
             None,
         );
@@ -237,13 +255,36 @@ mod tests {
     fn asciicast_strings_escape_quotes_controls_and_markup() {
         let timeline = Timeline::from_values(
             vec![
-                crate::json::json!({"time": "2020-01-01T00:00:00Z", "type": "output", "content": "\"<script>\"\u{1b}[0m\u{7}"}),
+                serde_json::json!({"time": "2020-01-01T00:00:00Z", "type": "output", "content": "\"<script>\"\u{1b}[0m\u{7}"}),
             ],
             None,
         );
         let cast = asciicast(&timeline, 80, 24, None);
         let line = cast.lines().nth(1).unwrap();
         assert_eq!(line, r#"[0.000000, "o", "\"<script>\"\u001b[0m\u0007"]"#);
+    }
+
+    #[test]
+    fn asciicast_lines_never_hold_a_character_some_readers_split_lines_at() {
+        let content = "a\u{2028}b\u{2029}c \u{85}d";
+        let timeline = Timeline::from_values(
+            vec![
+                serde_json::json!({"time": "2020-01-01T00:00:00Z", "type": "input", "content": content}),
+            ],
+            None,
+        );
+        let cast = asciicast(&timeline, 80, 24, Some("x\u{2028}y"));
+        assert!(!cast.contains(LINE_BREAKS_FOR_SOME));
+        assert!(cast.contains(r#""a\u2028b\u2029c \u0085d""#));
+        // Split the way a line-based reader would; each line still parses to the same text.
+        let lines: Vec<&str> = cast
+            .split(['\n', '\u{85}', '\u{2028}', '\u{2029}'])
+            .collect();
+        assert_eq!(lines.len(), 3, "{cast:?}");
+        let header: Value = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(header["title"], "x\u{2028}y");
+        let event: Value = serde_json::from_str(lines[1]).unwrap();
+        assert_eq!(event[2], content);
     }
 
     #[test]

@@ -105,7 +105,7 @@ impl Replay {
 mod tests {
     use super::*;
     use crate::audit::seed::seed_timeline;
-    use crate::json::json;
+    use serde_json::json;
 
     fn long_timeline(n: usize) -> Timeline {
         let values = (0..n)

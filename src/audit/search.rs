@@ -136,7 +136,7 @@ impl ScreenText {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::json;
+    use serde_json::json;
 
     fn timeline(events: &[(&str, &str)]) -> Timeline {
         let values = events

@@ -6,8 +6,8 @@
 
 use super::input::{push_key_label, Edit, Line, LineEditor, Tokenizer};
 use super::terminal::{redraw_of, Redraw, Stripper};
-use crate::json::{self, Value};
 use crate::text::count;
+use serde_json::Value;
 
 /// The largest `content` kept from one event; longer content is cut (and counted).
 pub const MAX_CONTENT_BYTES: usize = 1 << 20;
@@ -308,8 +308,8 @@ impl Timeline {
 
     /// Parses an audit log from its JSON text; a body that is not an array is one skipped entry.
     pub fn from_json(text: &str, idle_limit: Option<f64>) -> Self {
-        match json::parse(text) {
-            Ok(Value::Array(values)) => Self::from_values(values, idle_limit),
+        match serde_json::from_str::<Vec<Value>>(text) {
+            Ok(values) => Self::from_values(values, idle_limit),
             _ => {
                 let mut t = Self::from_values(Vec::new(), idle_limit);
                 t.issues.skipped = 1;
@@ -623,7 +623,7 @@ impl Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::json;
+    use serde_json::json;
 
     fn ev(time: &str, kind: &str, content: &str) -> Value {
         json!({"time": time, "type": kind, "content": content})

@@ -1,6 +1,6 @@
-//! Logging in: the API-token form and what it needs to know about bearers.
+//! Logging in: the API-token form. The bearer it obtains is the client's business
+//! (`crate::api::jwt` reads its expiry).
 
-pub mod jwt;
 mod login;
 
 pub use login::LoginForm;

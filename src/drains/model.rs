@@ -5,7 +5,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::json::{Object, Value};
+use crate::api::drains::DrainRequest;
 
 /// A log management service a drain can send to, as the API's `type` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -417,7 +417,7 @@ impl DrainForm {
         let provider = self.provider;
         let mut errors = FormErrors::new();
         let mut request = DrainRequest {
-            provider,
+            kind: provider.api_type(),
             token: String::new(),
             host: String::new(),
             port: None,
@@ -632,40 +632,6 @@ pub(super) fn split_host_port(host_port: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// A drain that passed validation: the only thing [`crate::api::drains::add`] accepts.
-///
-/// Its body ([`DrainRequest::to_json`]) is the contract's `{"drain":{"type",…}}` with all six
-/// keys and `""` for unused ones, the port as a string, like go-scalingo.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DrainRequest {
-    provider: Provider,
-    token: String,
-    host: String,
-    port: Option<u16>,
-    drain_region: String,
-    url: String,
-}
-
-impl DrainRequest {
-    /// The provider the drain is for.
-    pub fn provider(&self) -> Provider {
-        self.provider
-    }
-
-    /// The contract's body, `{"drain":{"type",…}}` with all six keys.
-    pub fn to_json(&self) -> Value {
-        let port = self.port.map(|p| p.to_string()).unwrap_or_default();
-        let drain = Object::new()
-            .with("type", self.provider.api_type())
-            .with("token", self.token.as_str())
-            .with("host", self.host.as_str())
-            .with("port", port)
-            .with("drain_region", self.drain_region.as_str())
-            .with("url", self.url.as_str());
-        Object::new().with("drain", drain).into()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -698,7 +664,7 @@ mod tests {
 
     /// The body as sent, read back by serde_json: an independent check of the writer.
     fn body(form: &DrainForm) -> serde_json::Value {
-        let sent = form.validate().expect("valid form").to_json().to_json();
+        let sent = form.validate().expect("valid form").to_body();
         serde_json::from_str(&sent).unwrap()
     }
 

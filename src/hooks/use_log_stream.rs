@@ -10,10 +10,10 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::backoff::Backoff;
+use crate::api::frame::{Batch, Transport};
 use crate::api::logs::{self as logs_api, ConnEvent, Connection, LogSource, LogsError};
 use crate::api::ApiClient;
-use crate::logs::backoff::Backoff;
-use crate::logs::frame::{Batch, Transport};
 
 /// What the viewer asks the server for.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,9 +1,7 @@
 //! Live logs: dump then stream over WebSocket or SSE, filter, search, follow.
 
-pub mod backoff;
 pub mod buffer;
 pub mod filter;
-pub mod frame;
 pub mod line;
 pub mod model;
 pub mod overlap;

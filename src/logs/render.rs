@@ -584,7 +584,9 @@ pub fn render(message: &str, highlights: &[Range<usize>]) -> SafeHtml {
         bounds.push(r.start.min(text.len()));
         bounds.push(r.end.min(text.len()));
     }
-    crate::sort::sort_by(&mut bounds, |a, b| a < b);
+    // The comparator behind `&mut dyn FnMut`: the app list's sort shares this instantiation.
+    let compare: &mut dyn FnMut(&usize, &usize) -> std::cmp::Ordering = &mut |a, b| a.cmp(b);
+    bounds.sort_unstable_by(compare);
     bounds.dedup();
 
     // Class lists are computed once per rendition, not once per segment.

@@ -8,17 +8,10 @@ use std::process::{exit, Command};
 
 /// The Trunk release known to build offline here (0.22 needs a newer rustc).
 const TRUNK_VERSION: &str = "0.21.14";
-/// The size the shipped wasm+js+css should have, gzipped (issue 2's budget).
-const BUNDLE_BUDGET_BYTES: u64 = 250 * 1000;
-/// The size above which the tests fail. The bundle is about 353 KB, over the budget: the shell
-/// is about 126 KB and each feature 55 to 65 KB of code (logic and views alike; rewriting the
-/// views without `view!` was measured to save little). This ceiling stops it from growing back
-/// (it was 393 KB before serde, the B-trees, Unicode case tables and std's sort left the wasm and
-/// the JS and CSS were minified), and every run prints how far it is from the budget. Issue 13's
-/// linear-time search engine (`regex-lite` instead of the browser's backtracking `RegExp`) added
-/// 21.1 KB (333,142 to 354,214 B); rendering log lines as a terminal (vte, linkify) 8.5 KB; the
-/// drains page's parts loading on their own about 5.5 KB, editing a drain about 14 KB.
-const BUNDLE_CEILING_BYTES: u64 = (338 + 22 + 9 + 20) * 1000;
+/// The size above which the tests fail: the shipped wasm + JS + CSS, gzipped (issue 12's
+/// ceiling). It guards against bloat; it is not a reason to hand-write what a library does.
+/// The bundle was about 333 KB before serde came back; the README says what each part costs.
+const BUNDLE_CEILING_BYTES: u64 = 360 * 1000;
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -53,7 +46,7 @@ fn main() {
                  test                 every check: fmt, clippy, native, wasm-in-Chromium and end-to-end tests, bundle size\n\
                  setup                install the toolchain pieces that are missing\n\
                  build                build dist/ and the sandbox\n\
-                 size                 print the gzipped bundle size and check the budget\n\
+                 size                 print the bundle size (gzip and brotli) and check the ceiling\n\
                  bench-logs           log viewer benchmark (lines/s, long tasks, DOM, heap, search, ANSI vs ansi_up)\n\
                  bench-audit          audit player benchmark (open and seek times, memory)\n\
                  bench-sandbox        sandbox streaming throughput"
@@ -198,6 +191,10 @@ fn setup(browser: bool) -> Result {
             .args(["ci", "--no-audit", "--no-fund"])
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))?;
     }
+    if output("brotli", &["--version"]).is_none() {
+        // The size check prints brotli figures too: CDNs serve brotli.
+        apt_install(&["brotli"])?;
+    }
     if browser
         && !(Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists())
     {
@@ -225,16 +222,23 @@ fn dev(sandbox_args: &[String]) -> Result {
     run(&mut c)
 }
 
-fn gzip_size(path: &Path) -> Result<u64> {
-    let out = Command::new("gzip")
-        .args(["-9", "-c"])
+/// The size of `path` compressed by `program` at its strongest level (`gzip -9`,
+/// `brotli -q 11`), as a CDN would serve it.
+fn compressed_size(program: &str, level: &[&str], path: &Path) -> Result<u64> {
+    let out = Command::new(program)
+        .args(level)
+        .arg("-c")
         .arg(path)
         .output()
-        .map_err(|e| format!("gzip: {e}"))?;
+        .map_err(|e| format!("{program}: {e} (`cargo xtask setup` installs it)"))?;
+    if !out.status.success() {
+        return Err(format!("{program} failed on {}", path.display()));
+    }
     Ok(out.stdout.len() as u64)
 }
 
-/// Prints the gzipped size of every shipped wasm, js and css file and checks the budget.
+/// Prints the size of every shipped wasm, js and css file, raw, gzipped and brotli'd, and
+/// fails above the gzip ceiling.
 fn size_check() -> Result {
     let dist = root().join("dist");
     let mut entries: Vec<PathBuf> = fs::read_dir(&dist)
@@ -248,31 +252,25 @@ fn size_check() -> Result {
         })
         .collect();
     entries.sort();
-    let mut total = 0;
+    let (mut total_gz, mut total_br) = (0, 0);
     for path in &entries {
         let raw = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        let gz = gzip_size(path)?;
-        total += gz;
+        let gz = compressed_size("gzip", &["-9"], path)?;
+        let br = compressed_size("brotli", &["-q", "11"], path)?;
+        total_gz += gz;
+        total_br += br;
         println!(
-            "bundle: {:>9} B raw {:>8} B gzip  {}",
-            raw,
-            gz,
+            "bundle: {raw:>9} B raw {gz:>8} B gzip {br:>8} B brotli  {}",
             path.file_name().unwrap_or_default().to_string_lossy()
         );
     }
     println!(
-        "bundle: total {total} B gzipped (budget {BUNDLE_BUDGET_BYTES} B, {:.1}% of it; tests fail above {BUNDLE_CEILING_BYTES} B)",
-        total as f64 * 100.0 / BUNDLE_BUDGET_BYTES as f64
+        "bundle: total {total_gz} B gzip, {total_br} B brotli (tests fail above {BUNDLE_CEILING_BYTES} B gzip; {:.1}% of it)",
+        total_gz as f64 * 100.0 / BUNDLE_CEILING_BYTES as f64
     );
-    if total > BUNDLE_BUDGET_BYTES {
-        println!(
-            "bundle: OVER BUDGET by {} B gzipped",
-            total - BUNDLE_BUDGET_BYTES
-        );
-    }
-    if total > BUNDLE_CEILING_BYTES {
+    if total_gz > BUNDLE_CEILING_BYTES {
         return Err(format!(
-            "the bundle is {total} B gzipped, over the {BUNDLE_CEILING_BYTES} B ceiling"
+            "the bundle is {total_gz} B gzipped, over the {BUNDLE_CEILING_BYTES} B ceiling"
         ));
     }
     Ok(())

@@ -1,8 +1,12 @@
 //! Decoding the messages of a log stream (WebSocket text frames and SSE `data:` payloads).
+//!
+//! The SSE parser is written here rather than taken from a crate: the stream is read with
+//! `fetch` (see [`SseParser`] for why not `EventSource`), and the crates that parse
+//! `text/event-stream` (`eventsource-stream`, `sse-codec`) are built around `futures` streams
+//! of `Bytes` and owned events, where this loop needs one call per network chunk and a
+//! borrowed `&str` per event, bounded in size.
 
-use std::borrow::Cow;
-
-use crate::json::{self, Reader};
+use serde::Deserialize;
 
 /// What one stream message means.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,40 +40,40 @@ impl Transport {
     }
 }
 
-/// The members of a stream message this viewer reads. Strings are borrowed from the
-/// message when they have no escape: the common `"event":"log"` then costs no allocation,
-/// and a line without escapes costs one, its `String` in the batch.
-#[derive(Default)]
-struct Raw<'a> {
+/// The members of a stream message this viewer reads; others are skipped (but must be
+/// valid JSON). A member may be `null` (absent); a value of another type, or a repeated
+/// member, makes the whole message unreadable.
+///
+/// The event kind is an enum, so serde compares it with `log` and `ping` in place, escaped
+/// or not, without allocating; the line is the one allocation per message, the `String`
+/// the batch keeps.
+#[derive(Deserialize)]
+struct Raw {
     // The clients read `event`, the docs write `name`: accept either.
-    event: Option<Cow<'a, str>>,
-    name: Option<Cow<'a, str>>,
-    log: Option<Cow<'a, str>>,
+    event: Option<EventKind>,
+    name: Option<EventKind>,
+    log: Option<String>,
 }
 
-impl<'a> Raw<'a> {
-    /// Reads a message object, skipping (but checking) members it does not know. A member
-    /// may be `null` (absent) or a string; any other value, or a repeated member, makes the
-    /// whole message unreadable.
-    fn read(text: &'a str) -> Result<Self, json::Error> {
-        let mut raw = Raw::default();
-        let mut seen = [false; 3];
-        let mut reader = Reader::new(text);
-        reader.object(|r, key| {
-            let (slot, index) = match &*key {
-                "event" => (&mut raw.event, 0),
-                "name" => (&mut raw.name, 1),
-                "log" => (&mut raw.log, 2),
-                _ => return r.skip(),
-            };
-            if std::mem::replace(&mut seen[index], true) {
-                return Err(r.error("duplicate field"));
-            }
-            *slot = r.opt_string()?;
-            Ok(())
-        })?;
-        reader.end()?;
-        Ok(raw)
+/// The kinds of stream event this viewer knows.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum EventKind {
+    Log,
+    Ping,
+    /// Any other kind: ignored for forward compatibility.
+    #[serde(other)]
+    Other,
+}
+
+impl Raw {
+    /// Reads a message, which must be one JSON object (serde would also read a struct
+    /// from an array of its members).
+    fn read(text: &str) -> Option<Self> {
+        if !text.trim_start().starts_with('{') {
+            return None;
+        }
+        serde_json::from_str(text).ok()
     }
 }
 
@@ -77,25 +81,24 @@ impl<'a> Raw<'a> {
 pub fn decode(text: &str, transport: Transport) -> Frame {
     let raw_line = || Frame::Log(trim_line(text).to_owned());
     match Raw::read(text) {
-        Ok(raw) => match raw.event.or(raw.name).as_deref() {
-            Some("log") => match raw.log {
-                Some(Cow::Borrowed(log)) => Frame::Log(trim_line(log).to_owned()),
-                Some(Cow::Owned(mut log)) => {
+        Some(raw) => match raw.event.or(raw.name) {
+            Some(EventKind::Log) => match raw.log {
+                Some(mut log) => {
                     let len = trim_line(&log).len();
                     log.truncate(len);
                     Frame::Log(log)
                 }
                 None => Frame::Malformed,
             },
-            Some("ping") => Frame::Ping,
-            Some(_) => Frame::Ignored,
+            Some(EventKind::Ping) => Frame::Ping,
+            Some(EventKind::Other) => Frame::Ignored,
             // A JSON object without an event kind: over SSE it may be an application's own
             // structured log line sent bare, so it is shown; over WebSocket it is noise.
             None if transport == Transport::Sse => raw_line(),
             None => Frame::Malformed,
         },
-        Err(_) if transport == Transport::Sse => raw_line(),
-        Err(_) => Frame::Malformed,
+        None if transport == Transport::Sse => raw_line(),
+        None => Frame::Malformed,
     }
 }
 
@@ -342,8 +345,12 @@ mod tests {
             "not json",
             "{\"event\":\"log\"}",
             "[1,2]",
+            "[\"log\",null,\"x\"]",
             "{\"log\":\"x\"}",
             "{",
+            r#"{"event":"log","event":"log","log":"x"}"#,
+            r#"{"event":1,"log":"x"}"#,
+            r#"{"event":"log","log":"x"} trailing"#,
         ] {
             assert_eq!(
                 decode(text, Transport::WebSocket),
@@ -351,6 +358,18 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn deeply_nested_members_are_skipped_or_refused_without_exhausting_the_stack() {
+        let (open, close) = ("[".repeat(100_000), "]".repeat(100_000));
+        let skipped = format!(r#"{{"event":"log","log":"x","extra":{open}1{close}}}"#);
+        assert_eq!(
+            decode(&skipped, Transport::WebSocket),
+            Frame::Log("x".into())
+        );
+        let read = format!(r#"{{"event":"log","log":{open}"x"{close}}}"#);
+        assert_eq!(decode(&read, Transport::WebSocket), Frame::Malformed);
     }
 
     #[test]
@@ -444,7 +463,7 @@ mod tests {
         #[test]
         fn any_log_line_survives_json_framing_and_junk_never_panics(line in proptest::arbitrary::any::<String>(), junk in proptest::arbitrary::any::<String>()) {
             let mut frame = String::from(r#"{"timestamp":"2024-01-01T00:00:00Z","event":"log","log":"#);
-            crate::json::write_string(&mut frame, &line);
+            frame.push_str(&serde_json::to_string(&line).unwrap());
             frame.push('}');
             let expected = Frame::Log(trim_line(&line).to_owned());
             proptest::prop_assert_eq!(decode(&frame, Transport::WebSocket), expected.clone());

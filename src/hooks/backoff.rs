@@ -1,5 +1,11 @@
 //! Reconnection delays: exponential from 1 s to 30 s, with jitter so that a fleet of
 //! viewers dropped at once by a server restart does not come back in lockstep.
+//!
+//! Kept here rather than taken from a crate: `backoff` is unmaintained, and `backon` owns
+//! the retry loop and draws its jitter from `fastrand` (seeded on `wasm32-unknown-unknown`
+//! only through its `js` feature); the stream hook needs the delay itself (it counts it down on
+//! screen), a reset once a connection proves healthy, and the browser's `Math.random`.
+//! The arithmetic is three lines, tested below.
 
 /// The first delay, in milliseconds.
 pub const INITIAL_MS: u32 = 1_000;
