@@ -20,6 +20,11 @@ pub struct FailNext {
     pub count: u32,
     /// Only calls with this method fail, when set.
     pub method: Option<String>,
+    /// Only calls whose path contains this text fail, when set (e.g. `/events`).
+    pub path: Option<String>,
+    /// Concerned calls still to answer normally before the failures start, so that a test
+    /// can fail, say, the seventh page of a walk through the events.
+    pub after: u32,
 }
 
 /// The current faults, as `POST /_sandbox/faults` returns them.
@@ -91,10 +96,24 @@ impl Faults {
                         Some(Value::String(m)) => Some(m.to_ascii_uppercase()),
                         Some(_) => return Err(bad("fail_next.method must be a string")),
                     };
+                    let path = match value.get("path") {
+                        None | Some(Value::Null) => None,
+                        Some(Value::String(p)) if !p.is_empty() => Some(p.clone()),
+                        Some(_) => return Err(bad("fail_next.path must be a non-empty string")),
+                    };
+                    let after = match value.get("after") {
+                        None => 0,
+                        Some(a) => a
+                            .as_u64()
+                            .and_then(|a| u32::try_from(a).ok())
+                            .ok_or_else(|| bad("fail_next.after must be a non-negative integer"))?,
+                    };
                     update.fail_next = (count > 0).then_some(FailNext {
                         status: status as u16,
                         count,
                         method,
+                        path,
+                        after,
                     });
                 }
                 other => return Err(bad(&format!("unknown fault {other:?}"))),
@@ -104,10 +123,16 @@ impl Faults {
         Ok(drop_streams)
     }
 
-    /// Consumes one planned failure if this call is concerned.
-    pub fn take_failure(&mut self, method: &Method) -> Option<ApiError> {
+    /// Consumes one planned failure if this call (`method` on `path`) is concerned.
+    pub fn take_failure(&mut self, method: &Method, path: &str) -> Option<ApiError> {
         let plan = self.fail_next.as_mut()?;
-        if plan.method.as_deref().is_some_and(|m| m != method.as_str()) {
+        if plan.method.as_deref().is_some_and(|m| m != method.as_str())
+            || plan.path.as_deref().is_some_and(|p| !path.contains(p))
+        {
+            return None;
+        }
+        if plan.after > 0 {
+            plan.after -= 1;
             return None;
         }
         let status = StatusCode::from_u16(plan.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -155,12 +180,34 @@ mod tests {
         let mut f = Faults::default();
         f.apply(&json!({"fail_next": {"status": 500, "count": 1, "method": "post"}}))
             .expect("valid");
-        assert!(f.take_failure(&Method::GET).is_none());
+        assert!(f.take_failure(&Method::GET, "/apps").is_none());
         assert!(matches!(
-            f.take_failure(&Method::POST),
+            f.take_failure(&Method::POST, "/apps"),
             Some(ApiError::Internal)
         ));
         assert!(f.fail_next.is_none());
+    }
+
+    #[test]
+    fn a_path_scoped_failure_lets_its_first_calls_through_and_spares_other_paths() {
+        let mut f = Faults::default();
+        f.apply(&json!({"fail_next": {"status": 500, "path": "/events", "after": 2}}))
+            .expect("valid");
+        assert!(f.take_failure(&Method::GET, "/apps/a/events").is_none());
+        assert!(f.take_failure(&Method::GET, "/apps").is_none());
+        assert!(f.take_failure(&Method::GET, "/apps/a/events").is_none());
+        assert!(f.take_failure(&Method::GET, "/apps").is_none());
+        assert!(matches!(
+            f.take_failure(&Method::GET, "/apps/a/events"),
+            Some(ApiError::Internal)
+        ));
+        assert!(f.fail_next.is_none());
+        assert!(f
+            .apply(&json!({"fail_next": {"status": 500, "path": 3}}))
+            .is_err());
+        assert!(f
+            .apply(&json!({"fail_next": {"status": 500, "after": -1}}))
+            .is_err());
     }
 
     #[test]

@@ -280,7 +280,7 @@ async fn guarded(
     if !s.limiter.allow(&key, s.config.rate_limit) {
         return ApiError::TooManyRequests.into_response();
     }
-    if let Some(e) = lock(&s.faults).take_failure(req.method()) {
+    if let Some(e) = lock(&s.faults).take_failure(req.method(), req.uri().path()) {
         return e.into_response();
     }
     next.run(req).await
