@@ -1,21 +1,25 @@
-//! The list of one-off sessions (`run` events) of an app.
+//! The list of one-off sessions (`run` events) of an app, gathered across pages of events.
+//!
+//! Each part of the page stands on its own: the sessions already found stay listed when a
+//! later page of events fails, with the error and a Retry where the rest would be.
+
+mod gather;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use futures::future::{AbortHandle, Abortable};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use super::timeline::fixed;
-use crate::api::events::{self, RunSession, RunsPage};
-use crate::api::use_api;
-use crate::hooks::use_fetch::use_fetch;
+use crate::api::events::{self, RunSession};
+use crate::api::{use_api, ApiClient, ApiError};
 use crate::nav::{use_nav, Link};
-use crate::route::{Query, Route};
+use crate::route::Route;
 use crate::text::count;
-use crate::ui::{EmptyState, ErrorNotice, Spinner};
-
-/// Events asked per page; the API has no type filter, so bigger pages find more sessions.
-const EVENTS_PER_PAGE: u32 = 50;
+use crate::ui::{focus, focus_is_lost, EmptyState, ErrorNotice, Spinner};
+use gather::{Gathering, SessionFilter, EVENTS_PER_PAGE};
 
 thread_local! {
     /// Sessions seen in the list, by audit log id, so the player can title a session it was
@@ -42,24 +46,144 @@ fn short_time(created_at: &str) -> String {
     created_at.replacen('T', " ", 1).chars().take(19).collect()
 }
 
-/// The one-off sessions (`run` events) of `app`.
+/// Where the reading of events stands.
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    /// A page is being read.
+    Reading,
+    /// Nothing under way: a screenful is found, or the events ended.
+    Idle,
+    /// The user stopped the reading.
+    Stopped,
+    /// A page failed; Retry reads it again.
+    Failed(ApiError),
+}
+
+fn remember(sessions: &[RunSession]) {
+    KNOWN.with(|k| {
+        let mut known = k.borrow_mut();
+        for s in sessions {
+            if let Some(id) = &s.audit_log_id {
+                known.insert(id.clone(), s.clone());
+            }
+        }
+    });
+}
+
+/// Reads pages of events into `state` while it wants more; stops at the first failure,
+/// which leaves `next_page` on the failed page so that a retry reads it again.
+async fn read_pages(
+    api: ApiClient,
+    app: String,
+    state: RwSignal<Gathering>,
+    phase: RwSignal<Phase>,
+) {
+    loop {
+        let next = state.try_with_untracked(|g| g.next_page.filter(|_| g.wants_more()));
+        let Some(Some(page)) = next else {
+            phase.try_set(Phase::Idle);
+            return;
+        };
+        match events::list_runs(&api, &app, page, EVENTS_PER_PAGE).await {
+            Ok(read) => {
+                let fresh = state.try_update(|g| g.absorb(page, read));
+                remember(&fresh.unwrap_or_default());
+            }
+            Err(e) => {
+                phase.try_set(Phase::Failed(e));
+                return;
+            }
+        }
+    }
+}
+
+/// The one-off sessions (`run` events) of `app`: gathered across pages of events until a
+/// screenful is found or the events end, with progress, Stop, Load more and filters.
 #[component]
 pub fn SessionsPage(app: String) -> impl IntoView {
     let api = use_api();
     let nav = use_nav();
-    let page = Memo::new(move |_| {
-        nav.query()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(1)
-            .max(1)
-    });
-    let fetch_app = app.clone();
-    let runs = use_fetch(move || {
-        let (api, app, page) = (api.clone(), fetch_app.clone(), page.get());
-        async move { events::list_runs(&api, &app, page, EVENTS_PER_PAGE).await }
-    });
+    let state = RwSignal::new(Gathering::default());
+    let phase = RwSignal::new(Phase::Reading);
+    let reading = StoredValue::new_local(None::<AbortHandle>);
+    let stop_reading = move || {
+        if let Some(handle) = reading.try_update_value(Option::take).flatten() {
+            handle.abort();
+        }
+    };
     let app = StoredValue::new(app);
+    // Starts (or resumes) reading; dropping the read when aborted aborts its request too.
+    let read = move || {
+        stop_reading();
+        let (handle, registration) = AbortHandle::new_pair();
+        reading.set_value(Some(handle));
+        phase.set(Phase::Reading);
+        let task = Abortable::new(
+            read_pages(api.clone(), app.get_value(), state, phase),
+            registration,
+        );
+        spawn_local(async move {
+            let _ = task.await;
+        });
+    };
+    on_cleanup(stop_reading);
+    read();
+    let read = StoredValue::new_local(read);
+
+    // The action button keeps the focus while its label changes, so the keyboard stays put
+    // between Stop, Continue and Load more.
+    let action = move || match phase.get() {
+        Phase::Reading => Some("Stop"),
+        Phase::Stopped => Some("Continue"),
+        Phase::Idle if !state.with(Gathering::ended) => Some("Load more"),
+        _ => None,
+    };
+    let on_action = move |_| match phase.get_untracked() {
+        Phase::Reading => {
+            stop_reading();
+            phase.set(Phase::Stopped);
+        }
+        Phase::Stopped => read.with_value(|r| r()),
+        Phase::Idle => {
+            state.update(Gathering::load_more);
+            read.with_value(|r| r());
+        }
+        Phase::Failed(_) => {}
+    };
+    let retry = Callback::new(move |_| {
+        read.with_value(|r| r());
+        // The Retry button goes with the error: keep the keyboard on the page's action.
+        request_animation_frame(move || {
+            if focus_is_lost() {
+                focus("[data-testid=audit-gather-action]");
+            }
+        });
+    });
+
+    let filter = Memo::new(move |_| {
+        let q = nav.query();
+        SessionFilter {
+            user: q.get("user").unwrap_or_default().to_owned(),
+            command: q.get("command").unwrap_or_default().to_owned(),
+        }
+    });
+    let set_filter = move |key: &str, value: String| nav.set_query(nav.query().with(key, &value));
+    let shown = Memo::new(move |_| {
+        let f = filter.get();
+        state.with(|g| {
+            g.sessions
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| f.matches(s))
+                .map(|(i, s)| (i, s.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let users = Memo::new(move |_| {
+        let chosen = filter.with(|f| f.user.clone());
+        state.with(|g| gather::users(&g.sessions, &chosen))
+    });
+
     view! {
         <section class="sld-page sld-audit-sessions" aria-labelledby="sld-audit-title">
             <h1 id="sld-audit-title" tabindex="-1">"One-off sessions"</h1>
@@ -67,116 +191,157 @@ pub fn SessionsPage(app: String) -> impl IntoView {
                 "Commands run with " <code>"scalingo run"</code>
                 ", newest first. Open one to replay it as the terminal showed it."
             </p>
-            {move || match runs.get() {
-                None => view! { <Spinner label="Loading sessions…" /> }.into_any(),
-                Some(Err(e)) => view! { <ErrorNotice error=e retry=Callback::new(move |_| runs.refetch()) /> }.into_any(),
-                Some(Ok(page)) => view! { <SessionsTable app=app.get_value() page /> }.into_any(),
+            <p class="sld-audit-period" data-testid="audit-period">
+                {move || state.with(Gathering::period)}
+            </p>
+            <div class="sld-audit-filters" role="search" aria-label="Filter sessions">
+                <label class="sld-audit-filter">
+                    <span>"Run by"</span>
+                    <select data-testid="audit-filter-user"
+                        on:change=move |ev| set_filter("user", event_target_value(&ev))>
+                        <option value="" selected=move || filter.with(|f| f.user.is_empty())>"Anyone"</option>
+                        <For each=move || users.get() key=|u| u.clone() let:user>
+                            {
+                                let (value, label) = (user.clone(), user.clone());
+                                view! {
+                                    <option value=user selected=move || filter.with(|f| f.user == value)>{label}</option>
+                                }
+                            }
+                        </For>
+                    </select>
+                </label>
+                <label class="sld-audit-filter">
+                    <span>"Command contains"</span>
+                    <input type="search" data-testid="audit-filter-command" autocomplete="off" spellcheck="false"
+                        prop:value=move || filter.with(|f| f.command.clone())
+                        on:input=move |ev| set_filter("command", event_target_value(&ev)) />
+                </label>
+                <span class="sld-muted" data-testid="audit-filter-count">
+                    {move || {
+                        let total = state.with(|g| g.sessions.len());
+                        (!filter.with(SessionFilter::is_empty))
+                            .then(|| format!("{} of {total} shown", shown.with(Vec::len)))
+                    }}
+                </span>
+            </div>
+            {move || {
+                let empty = shown.with(Vec::is_empty);
+                let none_found = state.with(|g| g.sessions.is_empty());
+                match (empty, none_found, phase.get()) {
+                    (false, _, _) => view! { <SessionsTable app=app.get_value() shown /> }.into_any(),
+                    (true, false, _) => view! {
+                        <EmptyState title="No session matches these filters">
+                            <button type="button" class="sld-button"
+                                on:click=move |_| nav.set_query(nav.query().with("user", "").with("command", ""))>
+                                "Clear filters"
+                            </button>
+                        </EmptyState>
+                    }.into_any(),
+                    (true, true, Phase::Reading) => ().into_any(),
+                    (true, true, _) => view! {
+                        <EmptyState title=state.with(Gathering::empty_title)>
+                            "Sessions appear here when someone runs " <code>"scalingo run"</code> "."
+                        </EmptyState>
+                    }.into_any(),
+                }
             }}
+            <div class="sld-audit-pager" data-testid="audit-gathering">
+                {move || match phase.get() {
+                    Phase::Reading => view! {
+                        <Spinner label=state.with(Gathering::progress) />
+                    }.into_any(),
+                    Phase::Failed(error) => view! {
+                        <span class="sld-audit-pager__where" data-testid="audit-progress">{state.with(Gathering::progress)}</span>
+                        <ErrorNotice error retry />
+                    }.into_any(),
+                    Phase::Stopped => view! {
+                        <span class="sld-audit-pager__where" role="status" data-testid="audit-progress">
+                            {format!("Stopped. {}", state.with(Gathering::progress))}
+                        </span>
+                    }.into_any(),
+                    Phase::Idle => view! {
+                        <span class="sld-audit-pager__where" role="status" data-testid="audit-progress">
+                            {state.with(Gathering::progress)}
+                        </span>
+                    }.into_any(),
+                }}
+                <button type="button" class="sld-button" data-testid="audit-gather-action"
+                    hidden=move || action().is_none() on:click=on_action>
+                    {move || action().unwrap_or("Load more")}
+                </button>
+                {move || {
+                    let n = state.with(|g| g.malformed);
+                    (n > 0).then(|| view! {
+                        <span class="sld-notice" data-testid="audit-malformed">
+                            {format!("{} skipped", count(n, "malformed event", "malformed events"))}
+                        </span>
+                    })
+                }}
+            </div>
         </section>
     }
 }
 
 #[component]
-fn SessionsTable(app: String, page: RunsPage) -> impl IntoView {
-    KNOWN.with(|k| {
-        let mut known = k.borrow_mut();
-        for s in &page.sessions {
-            if let Some(id) = &s.audit_log_id {
-                known.insert(id.clone(), s.clone());
-            }
-        }
-    });
-    let p = page.pagination;
-    let page_route = |n: u32| Route::Audit {
-        app: app.clone(),
-        query: Query::default().with("page", &n.to_string()),
-    };
-    let pager = view! {
-        <nav class="sld-audit-pager" aria-label="Pages of events">
-            {p.prev_page.map(|n| view! { <Link to=page_route(n) class="sld-button">"Newer"</Link> })}
-            <span class="sld-audit-pager__where" data-testid="audit-page">
-                {format!(
-                    "Events page {} of {} — {} among {} on this page",
-                    p.current_page,
-                    p.total_pages.max(p.current_page),
-                    count(page.sessions.len(), "session", "sessions"),
-                    count(page.events_on_page, "event", "events"),
-                )}
-            </span>
-            {p.next_page.map(|n| view! { <Link to=page_route(n) class="sld-button">"Older"</Link> })}
-        </nav>
-    };
-    let body = if page.sessions.is_empty() {
-        view! {
-            <EmptyState title="No one-off session on this page of events">
-                "Sessions appear here when someone runs " <code>"scalingo run"</code>
-                ". The API lists every kind of event together; try older pages."
-            </EmptyState>
-        }
-        .into_any()
-    } else {
-        let rows = page
-            .sessions
-            .into_iter()
-            .map(|s| {
-                let command = if s.command.is_empty() {
-                    view! { <em class="sld-muted">"operator session"</em> }.into_any()
+fn SessionsTable(app: String, shown: Memo<Vec<(usize, RunSession)>>) -> impl IntoView {
+    let app = StoredValue::new(app);
+    let row = move |(_, s): (usize, RunSession)| {
+        let app = app.get_value();
+        let command = if s.command.is_empty() {
+            view! { <em class="sld-muted">"operator session"</em> }.into_any()
+        } else {
+            view! { <code>{s.command.clone()}</code> }.into_any()
+        };
+        let open = match s.audit_log_id.clone() {
+            Some(id) => {
+                let label = if s.command.is_empty() {
+                    "Replay operator session".to_owned()
                 } else {
-                    view! { <code>{s.command.clone()}</code> }.into_any()
-                };
-                let open = match s.audit_log_id.clone() {
-                    Some(id) => {
-                        let label = if s.command.is_empty() {
-                            "Replay operator session".to_owned()
-                        } else {
-                            format!("Replay {}", s.command)
-                        };
-                        view! {
-                            <Link to=Route::AuditPlayer { app: app.clone(), id } class="sld-button sld-audit-open">
-                                <span aria-hidden="true">"▶ "</span>
-                                <span class="sld-visually-hidden">{label}</span>
-                                <span aria-hidden="true">"Replay"</span>
-                            </Link>
-                        }
-                        .into_any()
-                    }
-                    None => view! { <span class="sld-muted">"no audit log"</span> }.into_any(),
+                    format!("Replay {}", s.command)
                 };
                 view! {
-                    <tr data-testid="audit-session">
-                        <td><time datetime=s.created_at.clone()>{short_time(&s.created_at)}</time></td>
-                        <td>{s.user.clone()}</td>
-                        <td class="sld-audit-table__command">{command}</td>
-                        <td>{s.audit_log_size.map(format_size).unwrap_or_else(|| "—".into())}</td>
-                        <td>{if s.detached { "detached" } else { "interactive" }}</td>
-                        <td>{open}</td>
-                    </tr>
+                    <Link to=Route::AuditPlayer { app, id } class="sld-button sld-audit-open">
+                        <span aria-hidden="true">"▶ "</span>
+                        <span class="sld-visually-hidden">{label}</span>
+                        <span aria-hidden="true">"Replay"</span>
+                    </Link>
                 }
-            })
-            .collect_view();
+                .into_any()
+            }
+            None => view! { <span class="sld-muted">"no audit log"</span> }.into_any(),
+        };
         view! {
-            // On a narrow page (a phone, a portal's side panel) the table scrolls sideways
-            // inside this region instead of the whole page; the region takes focus so the
-            // keyboard can scroll it too.
-            <div class="sld-audit-table-wrap" role="region" aria-label="Sessions table" tabindex="0">
-            <table class="sld-audit-table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Started"</th>
-                        <th scope="col">"By"</th>
-                        <th scope="col">"Command"</th>
-                        <th scope="col">"Log size"</th>
-                        <th scope="col">"Mode"</th>
-                        <th scope="col"><span class="sld-visually-hidden">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-            </div>
+            <tr data-testid="audit-session">
+                <td><time datetime=s.created_at.clone()>{short_time(&s.created_at)}</time></td>
+                <td>{s.user.clone()}</td>
+                <td class="sld-audit-table__command">{command}</td>
+                <td>{s.audit_log_size.map(format_size).unwrap_or_else(|| "—".into())}</td>
+                <td>{if s.detached { "detached" } else { "interactive" }}</td>
+                <td>{open}</td>
+            </tr>
         }
-        .into_any()
     };
-    view! { {body} {pager} }
+    view! {
+        // On a narrow page (a phone, a portal's side panel) the table scrolls sideways
+        // inside this region instead of the whole page; the region takes focus so the
+        // keyboard can scroll it too.
+        <div class="sld-audit-table-wrap" role="region" aria-label="Sessions table" tabindex="0">
+        <table class="sld-audit-table">
+            <thead>
+                <tr>
+                    <th scope="col">"Started"</th>
+                    <th scope="col">"By"</th>
+                    <th scope="col">"Command"</th>
+                    <th scope="col">"Log size"</th>
+                    <th scope="col">"Mode"</th>
+                    <th scope="col"><span class="sld-visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            // Keyed by the session's place in the gathered list, which only grows.
+            <tbody><For each=move || shown.get() key=|(i, _)| *i children=row /></tbody>
+        </table>
+        </div>
+    }
 }
 
 #[cfg(test)]
