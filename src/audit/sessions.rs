@@ -18,7 +18,7 @@ use crate::api::{use_api, ApiClient, ApiError};
 use crate::nav::{use_nav, Link};
 use crate::route::Route;
 use crate::text::count;
-use crate::ui::{focus, focus_is_lost, EmptyState, ErrorNotice, Spinner};
+use crate::ui::{focus, focus_is_lost, EmptyState, ErrorNotice};
 use gather::{Gathering, SessionFilter, EVENTS_PER_PAGE};
 
 thread_local! {
@@ -195,9 +195,11 @@ pub fn SessionsPage(app: String) -> impl IntoView {
                 {move || state.with(Gathering::period)}
             </p>
             <div class="sld-audit-filters" role="search" aria-label="Filter sessions">
-                <label class="sld-audit-filter">
-                    <span>"Run by"</span>
-                    <select data-testid="audit-filter-user"
+                // Labels sit beside their controls, not around them: a control inside its
+                // label would add its value to its own accessible name ("Run by Anyone").
+                <div class="sld-audit-filter">
+                    <label for="sld-audit-user">"Run by"</label>
+                    <select id="sld-audit-user" data-testid="audit-filter-user"
                         on:change=move |ev| set_filter("user", event_target_value(&ev))>
                         <option value="" selected=move || filter.with(|f| f.user.is_empty())>"Anyone"</option>
                         <For each=move || users.get() key=|u| u.clone() let:user>
@@ -209,13 +211,13 @@ pub fn SessionsPage(app: String) -> impl IntoView {
                             }
                         </For>
                     </select>
-                </label>
-                <label class="sld-audit-filter">
-                    <span>"Command contains"</span>
-                    <input type="search" data-testid="audit-filter-command" autocomplete="off" spellcheck="false"
+                </div>
+                <div class="sld-audit-filter">
+                    <label for="sld-audit-command">"Command contains"</label>
+                    <input type="search" id="sld-audit-command" data-testid="audit-filter-command" autocomplete="off" spellcheck="false"
                         prop:value=move || filter.with(|f| f.command.clone())
                         on:input=move |ev| set_filter("command", event_target_value(&ev)) />
-                </label>
+                </div>
                 <span class="sld-muted" data-testid="audit-filter-count">
                     {move || {
                         let total = state.with(|g| g.sessions.len());
@@ -246,24 +248,29 @@ pub fn SessionsPage(app: String) -> impl IntoView {
                 }
             }}
             <div class="sld-audit-pager" data-testid="audit-gathering">
+                // One status line for the whole reading, so screen readers follow its
+                // progress instead of hearing a new region per page.
+                <div class="sld-loading" role="status" data-testid="audit-progress">
+                    {move || (phase.get() == Phase::Reading).then(|| view! {
+                        <span class="sld-spinner" aria-hidden="true"></span>
+                    })}
+                    <span>
+                        {move || {
+                            let progress = state.with(|g| {
+                                (g.events_read > 0).then(|| g.progress())
+                            });
+                            match (phase.get(), progress) {
+                                (Phase::Reading, None) => "Reading events…".to_owned(),
+                                (Phase::Stopped, Some(p)) => format!("Stopped. {p}"),
+                                (Phase::Stopped, None) => "Stopped before reading any event.".to_owned(),
+                                (_, p) => p.unwrap_or_else(|| state.with(Gathering::progress)),
+                            }
+                        }}
+                    </span>
+                </div>
                 {move || match phase.get() {
-                    Phase::Reading => view! {
-                        <Spinner label=state.with(Gathering::progress) />
-                    }.into_any(),
-                    Phase::Failed(error) => view! {
-                        <span class="sld-audit-pager__where" data-testid="audit-progress">{state.with(Gathering::progress)}</span>
-                        <ErrorNotice error retry />
-                    }.into_any(),
-                    Phase::Stopped => view! {
-                        <span class="sld-audit-pager__where" role="status" data-testid="audit-progress">
-                            {format!("Stopped. {}", state.with(Gathering::progress))}
-                        </span>
-                    }.into_any(),
-                    Phase::Idle => view! {
-                        <span class="sld-audit-pager__where" role="status" data-testid="audit-progress">
-                            {state.with(Gathering::progress)}
-                        </span>
-                    }.into_any(),
+                    Phase::Failed(error) => Some(view! { <ErrorNotice error retry /> }),
+                    _ => None,
                 }}
                 <button type="button" class="sld-button" data-testid="audit-gather-action"
                     hidden=move || action().is_none() on:click=on_action>

@@ -188,3 +188,28 @@ async fn a_failure_scoped_to_events_fails_the_seventh_page_only() {
         "a retry succeeds"
     );
 }
+
+#[tokio::test]
+async fn an_injected_event_is_served_verbatim_as_the_newest() {
+    let sb = start(&[]).await;
+    let before = all_events(&sb, "billing-api", 1000).await.len();
+    for event in [
+        json!("not an event"),
+        json!({"type": "run", "type_data": 7}),
+    ] {
+        let a = sb
+            .admin("/events", json!({"app": "billing-api", "event": event}))
+            .await;
+        assert_eq!(a.status, 200, "{}", a.text());
+    }
+    let after = all_events(&sb, "billing-api", 1000).await;
+    assert_eq!(after.len(), before + 2);
+    assert_eq!(after[0], json!({"type": "run", "type_data": 7}));
+    assert_eq!(after[1], json!("not an event"));
+    let missing = sb.admin("/events", json!({"app": "billing-api"})).await;
+    assert_eq!(missing.status, 400);
+    let unknown = sb
+        .admin("/events", json!({"app": "nope", "event": {}}))
+        .await;
+    assert_eq!(unknown.status, 404);
+}
