@@ -70,27 +70,34 @@ fn remember(sessions: &[RunSession]) {
     });
 }
 
+/// The list's whole state in one signal: each signal type costs the wasm bundle its own
+/// copy of Leptos' reactive code, and this page once added 22 KB gzipped with five of them.
+/// For the same reason the page's reactive parts return `AnyView`, sharing one copy.
+#[derive(Clone, Debug, PartialEq)]
+struct List {
+    gathering: Gathering,
+    phase: Phase,
+}
+
 /// Reads pages of events into `state` while it wants more; stops at the first failure,
 /// which leaves `next_page` on the failed page so that a retry reads it again.
-async fn read_pages(
-    api: ApiClient,
-    app: String,
-    state: RwSignal<Gathering>,
-    phase: RwSignal<Phase>,
-) {
+async fn read_pages(api: ApiClient, app: String, state: RwSignal<List>) {
     loop {
-        let next = state.try_with_untracked(|g| g.next_page.filter(|_| g.wants_more()));
+        let next = state.try_with_untracked(|l| {
+            let g = &l.gathering;
+            g.next_page.filter(|_| g.wants_more())
+        });
         let Some(Some(page)) = next else {
-            phase.try_set(Phase::Idle);
+            state.try_update(|l| l.phase = Phase::Idle);
             return;
         };
         match events::list_runs(&api, &app, page, EVENTS_PER_PAGE).await {
             Ok(read) => {
-                let fresh = state.try_update(|g| g.absorb(page, read));
+                let fresh = state.try_update(|l| l.gathering.absorb(page, read));
                 remember(&fresh.unwrap_or_default());
             }
             Err(e) => {
-                phase.try_set(Phase::Failed(e));
+                state.try_update(|l| l.phase = Phase::Failed(e));
                 return;
             }
         }
@@ -103,8 +110,10 @@ async fn read_pages(
 pub fn SessionsPage(app: String) -> impl IntoView {
     let api = use_api();
     let nav = use_nav();
-    let state = RwSignal::new(Gathering::default());
-    let phase = RwSignal::new(Phase::Reading);
+    let state = RwSignal::new(List {
+        gathering: Gathering::default(),
+        phase: Phase::Reading,
+    });
     let reading = StoredValue::new_local(None::<AbortHandle>);
     let stop_reading = move || {
         if let Some(handle) = reading.try_update_value(Option::take).flatten() {
@@ -117,9 +126,9 @@ pub fn SessionsPage(app: String) -> impl IntoView {
         stop_reading();
         let (handle, registration) = AbortHandle::new_pair();
         reading.set_value(Some(handle));
-        phase.set(Phase::Reading);
+        state.update(|l| l.phase = Phase::Reading);
         let task = Abortable::new(
-            read_pages(api.clone(), app.get_value(), state, phase),
+            read_pages(api.clone(), app.get_value(), state),
             registration,
         );
         spawn_local(async move {
@@ -130,22 +139,14 @@ pub fn SessionsPage(app: String) -> impl IntoView {
     read();
     let read = StoredValue::new_local(read);
 
-    // The action button keeps the focus while its label changes, so the keyboard stays put
-    // between Stop, Continue and Load more.
-    let action = move || match phase.get() {
-        Phase::Reading => Some("Stop"),
-        Phase::Stopped => Some("Continue"),
-        Phase::Idle if !state.with(Gathering::ended) => Some("Load more"),
-        _ => None,
-    };
-    let on_action = move |_| match phase.get_untracked() {
+    let on_action = move |_| match state.with_untracked(|l| l.phase.clone()) {
         Phase::Reading => {
             stop_reading();
-            phase.set(Phase::Stopped);
+            state.update(|l| l.phase = Phase::Stopped);
         }
         Phase::Stopped => read.with_value(|r| r()),
         Phase::Idle => {
-            state.update(Gathering::load_more);
+            state.update(|l| l.gathering.load_more());
             read.with_value(|r| r());
         }
         Phase::Failed(_) => {}
@@ -160,29 +161,16 @@ pub fn SessionsPage(app: String) -> impl IntoView {
         });
     });
 
-    let filter = Memo::new(move |_| {
+    // Plain closures rather than memos, for the bundle's sake (see `List`): they are cheap
+    // over a few dozen sessions.
+    let filter = move || {
         let q = nav.query();
         SessionFilter {
             user: q.get("user").unwrap_or_default().to_owned(),
             command: q.get("command").unwrap_or_default().to_owned(),
         }
-    });
+    };
     let set_filter = move |key: &str, value: String| nav.set_query(nav.query().with(key, &value));
-    let shown = Memo::new(move |_| {
-        let f = filter.get();
-        state.with(|g| {
-            g.sessions
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| f.matches(s))
-                .map(|(i, s)| (i, s.clone()))
-                .collect::<Vec<_>>()
-        })
-    });
-    let users = Memo::new(move |_| {
-        let chosen = filter.with(|f| f.user.clone());
-        state.with(|g| gather::users(&g.sessions, &chosen))
-    });
 
     view! {
         <section class="sld-page sld-audit-sessions" aria-labelledby="sld-audit-title">
@@ -192,7 +180,7 @@ pub fn SessionsPage(app: String) -> impl IntoView {
                 ", newest first. Open one to replay it as the terminal showed it."
             </p>
             <p class="sld-audit-period" data-testid="audit-period">
-                {move || state.with(Gathering::period)}
+                {move || state.with(|l| l.gathering.period())}
             </p>
             <div class="sld-audit-filters" role="search" aria-label="Filter sessions">
                 // Labels sit beside their controls, not around them: a control inside its
@@ -201,133 +189,156 @@ pub fn SessionsPage(app: String) -> impl IntoView {
                     <label for="sld-audit-user">"Run by"</label>
                     <select id="sld-audit-user" data-testid="audit-filter-user"
                         on:change=move |ev| set_filter("user", event_target_value(&ev))>
-                        <option value="" selected=move || filter.with(|f| f.user.is_empty())>"Anyone"</option>
-                        <For each=move || users.get() key=|u| u.clone() let:user>
-                            {
-                                let (value, label) = (user.clone(), user.clone());
-                                view! {
-                                    <option value=user selected=move || filter.with(|f| f.user == value)>{label}</option>
-                                }
-                            }
-                        </For>
+                        {move || {
+                            let chosen = filter().user;
+                            let users = state.with(|l| gather::users(&l.gathering.sessions, &chosen));
+                            let anyone = chosen.is_empty();
+                            let options = users
+                                .into_iter()
+                                .map(|u| {
+                                    let (selected, label) = (u == chosen, u.clone());
+                                    view! { <option value=u selected=selected>{label}</option> }
+                                })
+                                .collect_view();
+                            view! { <option value="" selected=anyone>"Anyone"</option> {options} }.into_any()
+                        }}
                     </select>
                 </div>
                 <div class="sld-audit-filter">
                     <label for="sld-audit-command">"Command contains"</label>
                     <input type="search" id="sld-audit-command" data-testid="audit-filter-command" autocomplete="off" spellcheck="false"
-                        prop:value=move || filter.with(|f| f.command.clone())
+                        prop:value=move || filter().command
                         on:input=move |ev| set_filter("command", event_target_value(&ev)) />
                 </div>
                 <span class="sld-muted" data-testid="audit-filter-count">
                     {move || {
-                        let total = state.with(|g| g.sessions.len());
-                        (!filter.with(SessionFilter::is_empty))
-                            .then(|| format!("{} of {total} shown", shown.with(Vec::len)))
+                        let f = filter();
+                        (!f.is_empty()).then(|| state.with(|l| {
+                            let all = &l.gathering.sessions;
+                            let shown = all.iter().filter(|s| f.matches(s)).count();
+                            format!("{shown} of {} shown", all.len())
+                        }))
                     }}
                 </span>
             </div>
             {move || {
-                let empty = shown.with(Vec::is_empty);
-                let none_found = state.with(|g| g.sessions.is_empty());
-                match (empty, none_found, phase.get()) {
-                    (false, _, _) => view! { <SessionsTable app=app.get_value() shown /> }.into_any(),
-                    (true, false, _) => view! {
+                let f = filter();
+                let (shown, none_found, reading) = state.with(|l| {
+                    let all = &l.gathering.sessions;
+                    let shown: Vec<RunSession> = all.iter().filter(|s| f.matches(s)).cloned().collect();
+                    (shown, all.is_empty(), l.phase == Phase::Reading)
+                });
+                if !shown.is_empty() {
+                    sessions_table(&app.get_value(), shown).into_any()
+                } else if !none_found {
+                    view! {
                         <EmptyState title="No session matches these filters">
                             <button type="button" class="sld-button"
                                 on:click=move |_| nav.set_query(nav.query().with("user", "").with("command", ""))>
                                 "Clear filters"
                             </button>
                         </EmptyState>
-                    }.into_any(),
-                    (true, true, Phase::Reading) => ().into_any(),
-                    (true, true, _) => view! {
-                        <EmptyState title=state.with(Gathering::empty_title)>
+                    }.into_any()
+                } else if reading {
+                    ().into_any()
+                } else {
+                    view! {
+                        <EmptyState title=state.with(|l| l.gathering.empty_title())>
                             "Sessions appear here when someone runs " <code>"scalingo run"</code> "."
                         </EmptyState>
-                    }.into_any(),
+                    }.into_any()
                 }
             }}
             <div class="sld-audit-pager" data-testid="audit-gathering">
                 // One status line for the whole reading, so screen readers follow its
                 // progress instead of hearing a new region per page.
                 <div class="sld-loading" role="status" data-testid="audit-progress">
-                    {move || (phase.get() == Phase::Reading).then(|| view! {
-                        <span class="sld-spinner" aria-hidden="true"></span>
+                    {move || state.with(|l| {
+                        let g = &l.gathering;
+                        let progress = (g.events_read > 0).then(|| g.progress());
+                        let text = match (&l.phase, progress) {
+                            (Phase::Reading, None) => "Reading events…".to_owned(),
+                            (Phase::Stopped, Some(p)) => format!("Stopped. {p}"),
+                            (Phase::Stopped, None) => "Stopped before reading any event.".to_owned(),
+                            (_, p) => p.unwrap_or_else(|| g.progress()),
+                        };
+                        let spinner = (l.phase == Phase::Reading)
+                            .then(|| view! { <span class="sld-spinner" aria-hidden="true"></span> });
+                        view! { {spinner} <span>{text}</span> }.into_any()
                     })}
-                    <span>
-                        {move || {
-                            let progress = state.with(|g| {
-                                (g.events_read > 0).then(|| g.progress())
-                            });
-                            match (phase.get(), progress) {
-                                (Phase::Reading, None) => "Reading events…".to_owned(),
-                                (Phase::Stopped, Some(p)) => format!("Stopped. {p}"),
-                                (Phase::Stopped, None) => "Stopped before reading any event.".to_owned(),
-                                (_, p) => p.unwrap_or_else(|| state.with(Gathering::progress)),
-                            }
-                        }}
-                    </span>
                 </div>
-                {move || match phase.get() {
-                    Phase::Failed(error) => Some(view! { <ErrorNotice error retry /> }),
-                    _ => None,
+                {move || match state.with(|l| l.phase.clone()) {
+                    Phase::Failed(error) => view! { <ErrorNotice error retry /> }.into_any(),
+                    _ => ().into_any(),
                 }}
-                <button type="button" class="sld-button" data-testid="audit-gather-action"
-                    hidden=move || action().is_none() on:click=on_action>
-                    {move || action().unwrap_or("Load more")}
-                </button>
+                // The action button keeps the focus while its label changes, so the keyboard
+                // stays put between Stop, Continue and Load more.
                 {move || {
-                    let n = state.with(|g| g.malformed);
+                    let label = state.with(|l| match l.phase {
+                        Phase::Reading => Some("Stop"),
+                        Phase::Stopped => Some("Continue"),
+                        Phase::Idle if !l.gathering.ended() => Some("Load more"),
+                        _ => None,
+                    });
+                    label.map(|label| view! {
+                        <button type="button" class="sld-button" data-testid="audit-gather-action"
+                            on:click=on_action>{label}</button>
+                    }).into_any()
+                }}
+                {move || {
+                    let n = state.with(|l| l.gathering.malformed);
                     (n > 0).then(|| view! {
                         <span class="sld-notice" data-testid="audit-malformed">
                             {format!("{} skipped", count(n, "malformed event", "malformed events"))}
                         </span>
-                    })
+                    }).into_any()
                 }}
             </div>
         </section>
     }
 }
 
-#[component]
-fn SessionsTable(app: String, shown: Memo<Vec<(usize, RunSession)>>) -> impl IntoView {
-    let app = StoredValue::new(app);
-    let row = move |(_, s): (usize, RunSession)| {
-        let app = app.get_value();
-        let command = if s.command.is_empty() {
-            view! { <em class="sld-muted">"operator session"</em> }.into_any()
-        } else {
-            view! { <code>{s.command.clone()}</code> }.into_any()
-        };
-        let open = match s.audit_log_id.clone() {
-            Some(id) => {
-                let label = if s.command.is_empty() {
-                    "Replay operator session".to_owned()
-                } else {
-                    format!("Replay {}", s.command)
-                };
-                view! {
-                    <Link to=Route::AuditPlayer { app, id } class="sld-button sld-audit-open">
-                        <span aria-hidden="true">"▶ "</span>
-                        <span class="sld-visually-hidden">{label}</span>
-                        <span aria-hidden="true">"Replay"</span>
-                    </Link>
+/// The table of the sessions shown. Rebuilt when the list grows: a keyed `<For>` and the
+/// memo it needs cost the bundle several KB for a few dozen rows.
+fn sessions_table(app: &str, shown: Vec<RunSession>) -> impl IntoView {
+    let rows = shown
+        .into_iter()
+        .map(|s| {
+            let command = if s.command.is_empty() {
+                view! { <em class="sld-muted">"operator session"</em> }.into_any()
+            } else {
+                view! { <code>{s.command.clone()}</code> }.into_any()
+            };
+            let open = match s.audit_log_id.clone() {
+                Some(id) => {
+                    let label = if s.command.is_empty() {
+                        "Replay operator session".to_owned()
+                    } else {
+                        format!("Replay {}", s.command)
+                    };
+                    view! {
+                        <Link to=Route::AuditPlayer { app: app.to_owned(), id } class="sld-button sld-audit-open">
+                            <span aria-hidden="true">"▶ "</span>
+                            <span class="sld-visually-hidden">{label}</span>
+                            <span aria-hidden="true">"Replay"</span>
+                        </Link>
+                    }
+                    .into_any()
                 }
-                .into_any()
+                None => view! { <span class="sld-muted">"no audit log"</span> }.into_any(),
+            };
+            view! {
+                <tr data-testid="audit-session">
+                    <td><time datetime=s.created_at.clone()>{short_time(&s.created_at)}</time></td>
+                    <td>{s.user.clone()}</td>
+                    <td class="sld-audit-table__command">{command}</td>
+                    <td>{s.audit_log_size.map(format_size).unwrap_or_else(|| "—".into())}</td>
+                    <td>{if s.detached { "detached" } else { "interactive" }}</td>
+                    <td>{open}</td>
+                </tr>
             }
-            None => view! { <span class="sld-muted">"no audit log"</span> }.into_any(),
-        };
-        view! {
-            <tr data-testid="audit-session">
-                <td><time datetime=s.created_at.clone()>{short_time(&s.created_at)}</time></td>
-                <td>{s.user.clone()}</td>
-                <td class="sld-audit-table__command">{command}</td>
-                <td>{s.audit_log_size.map(format_size).unwrap_or_else(|| "—".into())}</td>
-                <td>{if s.detached { "detached" } else { "interactive" }}</td>
-                <td>{open}</td>
-            </tr>
-        }
-    };
+        })
+        .collect_view();
     view! {
         // On a narrow page (a phone, a portal's side panel) the table scrolls sideways
         // inside this region instead of the whole page; the region takes focus so the
@@ -344,8 +355,7 @@ fn SessionsTable(app: String, shown: Memo<Vec<(usize, RunSession)>>) -> impl Int
                     <th scope="col"><span class="sld-visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
-            // Keyed by the session's place in the gathered list, which only grows.
-            <tbody><For each=move || shown.get() key=|(i, _)| *i children=row /></tbody>
+            <tbody>{rows}</tbody>
         </table>
         </div>
     }
