@@ -27,6 +27,7 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/log-rate", post(log_rate))
         .route("/inject", post(inject))
         .route("/audit_logs", post(add_audit_log))
+        .route("/events", post(add_event))
         .fallback(|| async { ApiError::NotFound("route") })
 }
 
@@ -157,4 +158,17 @@ async fn add_audit_log(State(s): St, JsonBody(body): AdminBody) -> AdminResult {
         .unwrap_or_else(|e| e.into_inner())
         .add_run(app, clock::now_secs(), command, detached, log);
     Ok(Json(json!({ "audit_log_id": audit_log_id, "event_id": event_id })).into_response())
+}
+
+/// Stores `event` (any JSON, malformed on purpose if need be) verbatim as the app's newest event.
+async fn add_event(State(s): St, JsonBody(body): AdminBody) -> AdminResult {
+    let body = body_object(body)?;
+    let app = s.app(body.get("app").and_then(Value::as_str).unwrap_or_default())?;
+    let Some(event) = body.get("event") else {
+        return Err(ApiError::BadRequest("event is required".into()));
+    };
+    let mut history = s.history.write().unwrap_or_else(|e| e.into_inner());
+    let events = history.events.entry(app.name.to_string()).or_default();
+    events.insert(0, event.clone());
+    Ok(Json(json!({ "events": events.len() })).into_response())
 }

@@ -197,6 +197,18 @@ pub fn operator(app: &str, start_secs: i64) -> String {
     s.exit(app)
 }
 
+/// A short interactive session: `command`, its `output` chunks, then `exit`.
+pub fn short(app: &str, start_secs: i64, command: &str, output: &[&str]) -> String {
+    let mut s = Session::new(start_secs);
+    s.banner(app);
+    s.echo(app, command);
+    for chunk in output {
+        s.push("output", chunk, 250);
+    }
+    s.output("\n");
+    s.exit(app)
+}
+
 /// A detached one-off: output only, nobody typed anything.
 pub fn detached(start_secs: i64) -> String {
     let mut s = Session::new(start_secs);
@@ -251,6 +263,7 @@ mod tests {
             operator("a", 0),
             terminal_replies("a", 0),
             detached(0),
+            short("a", 0, "true", &["ok\n"]),
             SEED_SESSION.to_string(),
         ] {
             let v: Value = serde_json::from_str(&session).expect("valid JSON");

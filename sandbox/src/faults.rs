@@ -20,9 +20,13 @@ pub struct FailNext {
     pub count: u32,
     /// Only calls with this method fail, when set.
     pub method: Option<String>,
-    /// Only calls to this API path fail, when set: `/apps/example-app/addons`, with or
-    /// without the `/v1` (or `/proxy/v1`) prefix, compared exactly.
+    /// Only calls to this API path fail, when set: the call's path, with or without the `/v1`
+    /// (or `/proxy/v1`) prefix, equal to it or ending with it (`/events` fails every events
+    /// page, `/apps/a/addons` not `/apps/a/addons/x/log_drains`).
     pub path: Option<String>,
+    /// Concerned calls still to answer normally before the failures start, so that a test
+    /// can fail, say, the seventh page of a walk through the events.
+    pub after: u32,
 }
 
 /// The current faults, as `POST /_sandbox/faults` returns them.
@@ -143,11 +147,19 @@ impl Faults {
                             return Err(bad("fail_next.path must be a path starting with /"))
                         }
                     };
+                    let after = match value.get("after") {
+                        None => 0,
+                        Some(a) => a
+                            .as_u64()
+                            .and_then(|a| u32::try_from(a).ok())
+                            .ok_or_else(|| bad("fail_next.after must be a non-negative integer"))?,
+                    };
                     update.fail_next = (count > 0).then_some(FailNext {
                         status: status as u16,
                         count,
                         method,
                         path,
+                        after,
                     });
                 }
                 other => return Err(bad(&format!("unknown fault {other:?}"))),
@@ -161,10 +173,13 @@ impl Faults {
     /// its prefix) is concerned.
     pub fn take_failure(&mut self, method: &Method, path: &str) -> Option<ApiError> {
         let plan = self.fail_next.as_mut()?;
-        if plan.method.as_deref().is_some_and(|m| m != method.as_str()) {
+        if plan.method.as_deref().is_some_and(|m| m != method.as_str())
+            || plan.path.as_deref().is_some_and(|p| !api_path(path).ends_with(p))
+        {
             return None;
         }
-        if plan.path.as_deref().is_some_and(|p| p != api_path(path)) {
+        if plan.after > 0 {
+            plan.after -= 1;
             return None;
         }
         let status = StatusCode::from_u16(plan.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -234,6 +249,28 @@ mod tests {
         assert!(f.fail_next.is_none());
         assert!(f
             .apply(&json!({"fail_next": {"status": 500, "path": "apps"}}))
+            .is_err());
+    }
+
+    #[test]
+    fn a_path_scoped_failure_lets_its_first_calls_through_and_spares_other_paths() {
+        let mut f = Faults::default();
+        f.apply(&json!({"fail_next": {"status": 500, "path": "/events", "after": 2}}))
+            .expect("valid");
+        assert!(f.take_failure(&Method::GET, "/apps/a/events").is_none());
+        assert!(f.take_failure(&Method::GET, "/apps").is_none());
+        assert!(f.take_failure(&Method::GET, "/apps/a/events").is_none());
+        assert!(f.take_failure(&Method::GET, "/apps").is_none());
+        assert!(matches!(
+            f.take_failure(&Method::GET, "/apps/a/events"),
+            Some(ApiError::Internal)
+        ));
+        assert!(f.fail_next.is_none());
+        assert!(f
+            .apply(&json!({"fail_next": {"status": 500, "path": 3}}))
+            .is_err());
+        assert!(f
+            .apply(&json!({"fail_next": {"status": 500, "after": -1}}))
             .is_err());
     }
 

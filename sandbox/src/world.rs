@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
+use crate::rng::Rng;
 use crate::{audit, clock};
 
 /// The PostgreSQL addon of `example-app`, whose id the contract's examples use.
@@ -110,8 +111,57 @@ impl Addon {
     }
 }
 
+/// Someone who acts on the demo apps, as an event's `user` shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Person {
+    /// User id.
+    pub id: &'static str,
+    /// Username; empty for the platform's operators, whom events name by email only.
+    pub username: &'static str,
+    /// Email.
+    pub email: &'static str,
+}
+
+impl Person {
+    /// The `user` object of an event.
+    pub fn to_json(self) -> Value {
+        json!({ "id": self.id, "username": self.username, "email": self.email })
+    }
+}
+
+/// The owner of every demo app.
+pub const JOHN: Person = Person {
+    id: "us-0e3f5c2a-1d4b-4c7e-8a9f-2b6d0e1c3a5f",
+    username: "john",
+    email: "john@example.com",
+};
+/// A collaborator.
+pub const ALICE: Person = Person {
+    id: "us-4a1b2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+    username: "alice",
+    email: "alice@example.com",
+};
+/// A collaborator.
+pub const BOB: Person = Person {
+    id: "us-7d8e9f0a-1b2c-4d3e-9f4a-5b6c7d8e9f0a",
+    username: "bob",
+    email: "bob@example.com",
+};
+/// A collaborator who joined late.
+pub const CAROL: Person = Person {
+    id: "us-2f3e4d5c-6b7a-4c8d-9e0f-1a2b3c4d5e6f",
+    username: "carol",
+    email: "carol@example.com",
+};
+/// A Scalingo operator: events name them by email only.
+pub const OPERATOR: Person = Person {
+    id: "us-5c0a1190-0000-4000-8000-5ca1190a0001",
+    username: "",
+    email: "support@scalingo.com",
+};
+
 fn user() -> Value {
-    json!({ "id": "us-0e3f5c2a-1d4b-4c7e-8a9f-2b6d0e1c3a5f", "username": "john", "email": "john@example.com" })
+    JOHN.to_json()
 }
 
 /// The three apps of the demo world.
@@ -210,10 +260,25 @@ pub struct History {
 }
 
 impl History {
-    /// Records a `run` event and its audit log as the app's newest event; returns (event id, audit log id).
+    /// Records a `run` event by the owner and its audit log as the app's newest event;
+    /// returns (event id, audit log id).
     pub fn add_run(
         &mut self,
         app: &App,
+        at: i64,
+        command: &str,
+        detached: bool,
+        log: Arc<str>,
+    ) -> (String, String) {
+        self.add_run_by(app, JOHN, at, command, detached, log)
+    }
+
+    /// Records a `run` event by `who` and its audit log as the app's newest event;
+    /// returns (event id, audit log id).
+    pub fn add_run_by(
+        &mut self,
+        app: &App,
+        who: Person,
         at: i64,
         command: &str,
         detached: bool,
@@ -228,18 +293,30 @@ impl History {
             "detached": detached,
         });
         self.audit_logs.insert(audit_log_id.clone(), log);
-        let event_id = self.push(app, at, "run", type_data);
+        let event_id = self.push_by(app, who, at, "run", type_data);
         (event_id, audit_log_id)
     }
 
-    /// Records an event as the app's newest; returns its id.
+    /// Records an event by the owner as the app's newest; returns its id.
     pub fn push(&mut self, app: &App, at: i64, kind: &str, type_data: Value) -> String {
+        self.push_by(app, JOHN, at, kind, type_data)
+    }
+
+    /// Records an event by `who` as the app's newest; returns its id.
+    pub fn push_by(
+        &mut self,
+        app: &App,
+        who: Person,
+        at: i64,
+        kind: &str,
+        type_data: Value,
+    ) -> String {
         let list = self.events.entry(app.name.to_string()).or_default();
         let id = format!("ev-{:08x}-{:04x}", at.unsigned_abs() as u32, list.len());
         let event = json!({
             "id": id,
             "created_at": clock::api_time(at),
-            "user": user(),
+            "user": who.to_json(),
             "app_id": app.id,
             "app_name": app.name,
             "type": kind,
@@ -250,95 +327,353 @@ impl History {
     }
 }
 
-/// The demo world's past: deployments, restarts, scales and one-off sessions.
+/// When `example-app` was created: the day before the documented session.
+const EXAMPLE_APP_CREATED: i64 = 1_556_810_000;
+/// The documented session's start, as its audit log's first entry says.
+const SEED_SESSION_AT: i64 = 1_556_897_246;
+/// Days of busy recent history (a deployment or more a day, restarts, scales, alerts…).
+const BUSY_DAYS: i64 = 35;
+const DAY: i64 = 86_400;
+
+/// What one planned event of the history is.
+enum Planned {
+    /// Any event but a one-off session.
+    Event(&'static str, Value),
+    /// A one-off session: command, detached, audit log.
+    Run(String, bool, Arc<str>),
+}
+
+/// An app's past, planned out of order and then recorded oldest first.
+struct Plan<'a> {
+    app: &'a App,
+    entries: Vec<(i64, Person, Planned)>,
+}
+
+impl<'a> Plan<'a> {
+    fn new(app: &'a App) -> Self {
+        Plan {
+            app,
+            entries: Vec::new(),
+        }
+    }
+
+    fn event(&mut self, at: i64, who: Person, kind: &'static str, data: Value) {
+        self.entries.push((at, who, Planned::Event(kind, data)));
+    }
+
+    fn run(&mut self, at: i64, who: Person, command: &str, detached: bool, log: Arc<str>) {
+        self.entries
+            .push((at, who, Planned::Run(command.into(), detached, log)));
+    }
+
+    /// `count` routine events spread evenly (with jitter) over `from..to`.
+    fn routine(&mut self, rng: &mut Rng, from: i64, to: i64, count: i64, team: &[Person]) {
+        let step = (to - from) / count.max(1);
+        for i in 0..count {
+            let at = from + i * step + rng.below(step.max(1) as u64) as i64;
+            let who = *rng.pick(team);
+            let (kind, data) = routine_event(rng, self.app, who, i);
+            self.event(at, who, kind, data);
+        }
+    }
+
+    fn record(mut self, h: &mut History) {
+        // Stable: events planned at the same second keep their planned order.
+        self.entries.sort_by_key(|(at, _, _)| *at);
+        for (at, who, planned) in self.entries {
+            match planned {
+                Planned::Event(kind, data) => {
+                    h.push_by(self.app, who, at, kind, data);
+                }
+                Planned::Run(command, detached, log) => {
+                    h.add_run_by(self.app, who, at, &command, detached, log);
+                }
+            }
+        }
+    }
+}
+
+/// One everyday event of `app` by `who`, of a type drawn by how often apps see it.
+fn routine_event(rng: &mut Rng, app: &App, who: Person, n: i64) -> (&'static str, Value) {
+    let types: Vec<&str> = app.containers.iter().map(|c| c.name).collect();
+    let container = *rng.pick(&types);
+    let variables = [
+        "FEATURE_FLAGS",
+        "RAILS_MAX_THREADS",
+        "SENTRY_DSN",
+        "WEB_CONCURRENCY",
+        "MAILER_FROM",
+        "CACHE_TTL",
+    ];
+    match rng.below(100) {
+        0..=21 => {
+            let status = match rng.below(20) {
+                0 => "build-error",
+                1 => "crashed-error",
+                _ => "success",
+            };
+            (
+                "deployment",
+                json!({
+                    "deployment_id": format!("dep-{:08x}", rng.next_u64() as u32),
+                    "pusher": who.username,
+                    "git_ref": format!("{:07x}", rng.next_u64() & 0xfff_ffff),
+                    "status": status,
+                }),
+            )
+        }
+        22..=31 => ("restart", json!({ "scope": [container] })),
+        32..=41 => {
+            let amount = 1 + rng.below(4);
+            (
+                "scale",
+                json!({
+                    "containers": [{ "name": container, "amount": amount, "size": "M" }],
+                    "previous_containers": [{ "name": container, "amount": amount % 3 + 1, "size": "M" }],
+                }),
+            )
+        }
+        42..=49 => (
+            "crash",
+            json!({ "container_type": container, "crash_logs": format!("{container}-{} exited with code 137 (out of memory)", 1 + rng.below(2)) }),
+        ),
+        50..=56 => (
+            "alert",
+            json!({ "container_type": container, "metric": *rng.pick(&["cpu", "memory", "rpm_per_container", "5XX"]), "limit": 80, "value": 80 + rng.below(40) }),
+        ),
+        57..=66 => ("edit_variable", json!({ "name": *rng.pick(&variables) })),
+        67..=70 => (
+            "new_variable",
+            json!({ "name": format!("{}_{n}", *rng.pick(&variables)) }),
+        ),
+        71..=72 => (
+            "delete_variable",
+            json!({ "name": format!("{}_{}", *rng.pick(&variables), n / 2) }),
+        ),
+        73..=76 => (
+            "addon_updated",
+            json!({ "addon_provider_name": "PostgreSQL", "status": "running", "note": "database backup succeeded" }),
+        ),
+        77..=78 => (
+            "upgrade_addon",
+            json!({ "addon_provider_name": *rng.pick(&["PostgreSQL", "Redis"]), "old_plan_name": "starter-512", "new_plan_name": "starter-1024" }),
+        ),
+        79..=80 => (
+            "new_domain",
+            json!({ "hostname": format!("www{n}.{}.example.com", app.name) }),
+        ),
+        81 => (
+            "delete_domain",
+            json!({ "hostname": format!("old{n}.{}.example.com", app.name) }),
+        ),
+        82..=83 => {
+            let guest = *rng.pick(&[ALICE, BOB, CAROL]);
+            (
+                "new_collaborator",
+                json!({ "collaborator": { "email": guest.email, "username": guest.username } }),
+            )
+        }
+        84 => (
+            "accept_collaborator",
+            json!({ "collaborator": { "email": who.email, "username": who.username } }),
+        ),
+        85 => (
+            "delete_collaborator",
+            json!({ "collaborator": { "email": "intern@example.com", "username": "intern" } }),
+        ),
+        86..=87 => (
+            "new_log_drain",
+            json!({ "drain_host": "logs2.papertrailapp.com" }),
+        ),
+        88 => (
+            "delete_log_drain",
+            json!({ "drain_host": "old-elk.example.com" }),
+        ),
+        89..=90 => (
+            "new_notifier",
+            json!({ "notifier_name": "team-slack", "platform": "slack" }),
+        ),
+        91..=92 => (
+            "edit_notifier",
+            json!({ "notifier_name": "team-slack", "selected_events": ["deployment", "crash"] }),
+        ),
+        93..=94 => (
+            "edit_app",
+            json!({ "updated_fields": [*rng.pick(&["force_https", "sticky_session", "router_logs"])] }),
+        ),
+        95 => (
+            "link_scm",
+            json!({ "repo_name": format!("example/{}", app.name), "scm_type": "github" }),
+        ),
+        96..=97 => (
+            "new_autoscaler",
+            json!({ "container_type": container, "metric": "cpu", "target": 0.8, "min_containers": 1, "max_containers": 4 }),
+        ),
+        _ => ("stop_app", json!({ "reason": "maintenance window" })),
+    }
+}
+
+/// The demo world's past: for `example-app` about 1,260 events of every everyday type over
+/// seven years (sparse since its 2019 creation, busy over the last five weeks) among which
+/// nine one-off sessions by five people; a smaller past for `billing-api` (one session) and
+/// for `quiet-app` (none). Seeded, so every server tells the same story relative to its start.
 pub fn history(apps: &[App], started: i64) -> History {
     let mut h = History::default();
-    let Some(app) = apps.iter().find(|a| a.name == "example-app") else {
-        return h;
-    };
-    // The documented session is the oldest: its entries carry their 2019 times.
-    h.add_run(
-        app,
-        1_556_897_246,
-        "bash",
-        false,
-        Arc::from(audit::SEED_SESSION),
-    );
-    let mut at = started - 86_400 * 3;
-    for day in 0..6 {
-        at += 3_600 * 7;
-        h.push(
-            app,
-            at,
-            "deployment",
-            json!({ "deployment_id": format!("dep-{day:04}"), "pusher": "john", "git_ref": format!("{:07x}", 0x3a1f9c0 + day * 977), "status": "success" }),
+    let busy_from = started - DAY * BUSY_DAYS;
+    if let Some(app) = apps.iter().find(|a| a.name == "example-app") {
+        let mut rng = Rng::new(0xe8a3_91e0);
+        let mut plan = Plan::new(app);
+        plan.event(
+            EXAMPLE_APP_CREATED,
+            JOHN,
+            "new_app",
+            json!({ "git_url": format!("git@ssh.osc-fr1.scalingo.com:{}.git", app.name) }),
         );
-        at += 600;
-        h.push(app, at, "restart", json!({ "scope": ["web", "worker"] }));
-        at += 900;
-        h.push(
-            app,
-            at,
-            "scale",
-            json!({
-                "containers": [{ "name": "web", "amount": 2, "size": "M" }],
-                "previous_containers": [{ "name": "web", "amount": 1 + day % 2, "size": "M" }],
-            }),
+        // The documented session is the oldest: its entries carry their 2019 times.
+        plan.run(
+            SEED_SESSION_AT,
+            JOHN,
+            "bash",
+            false,
+            Arc::from(audit::SEED_SESSION),
         );
-        at += 300;
-        h.push(app, at, "edit_variable", json!({ "name": "FEATURE_FLAGS" }));
+        plan.routine(
+            &mut rng,
+            SEED_SESSION_AT + 3_600,
+            busy_from,
+            300,
+            &[JOHN, JOHN, ALICE, BOB],
+        );
+        plan.routine(
+            &mut rng,
+            busy_from,
+            started - 600,
+            950,
+            &[JOHN, ALICE, BOB, CAROL],
+        );
+        let at = started - DAY * 200;
+        let count = "bin/rails runner 'puts User.count'";
+        plan.run(
+            at,
+            ALICE,
+            count,
+            false,
+            Arc::from(audit::short(app.name, at, count, &["48213\n"])),
+        );
+        let at = started - DAY * 31;
+        let clear = "bundle exec rake cache:clear";
+        plan.run(
+            at,
+            BOB,
+            clear,
+            false,
+            Arc::from(audit::short(
+                app.name,
+                at,
+                clear,
+                &["\u{1b}[32mCache cleared\u{1b}[0m (1,204 keys)\n"],
+            )),
+        );
+        plan.run(
+            started - DAY * 25,
+            JOHN,
+            "bin/rails runner scripts/reindex.rb",
+            false,
+            audit::long_session(),
+        );
+        let at = started - DAY * 17 + 3 * 3_600;
+        plan.run(
+            at,
+            BOB,
+            "bin/rails runner scripts/export.rb",
+            true,
+            Arc::from(audit::detached(at)),
+        );
+        let at = started - DAY * 11;
+        plan.run(
+            at,
+            OPERATOR,
+            "",
+            false,
+            Arc::from(audit::operator(app.name, at)),
+        );
+        let at = started - DAY * 6;
+        plan.run(
+            at,
+            JOHN,
+            "htop",
+            false,
+            Arc::from(audit::full_screen(app.name, at)),
+        );
+        let at = started - DAY * 2;
+        plan.run(
+            at,
+            ALICE,
+            "bundle exec rake db:migrate",
+            false,
+            Arc::from(audit::migration(app.name, at)),
+        );
+        let at = started - DAY * 8 + 5 * 3_600;
+        plan.run(
+            at,
+            JOHN,
+            "sh -l",
+            false,
+            Arc::from(audit::terminal_replies(app.name, at)),
+        );
+        let at = started - 4 * 3_600;
+        let console = "bin/rails console";
+        plan.run(
+            at,
+            CAROL,
+            console,
+            false,
+            Arc::from(audit::short(
+                app.name,
+                at,
+                console,
+                &[
+                    "Loading production environment (Rails 7.1.3)\n",
+                    "irb(main):001> ",
+                ],
+            )),
+        );
+        plan.record(&mut h);
     }
-    let base = started - 7_200;
-    h.add_run(
-        app,
-        base,
-        "bundle exec rake db:migrate",
-        false,
-        Arc::from(audit::migration(app.name, base)),
-    );
-    h.add_run(
-        app,
-        base + 600,
-        "htop",
-        false,
-        Arc::from(audit::full_screen(app.name, base + 600)),
-    );
-    h.add_run(
-        app,
-        base + 1_200,
-        "",
-        false,
-        Arc::from(audit::operator(app.name, base + 1_200)),
-    );
-    h.add_run(
-        app,
-        base + 1_800,
-        "bin/rails runner scripts/export.rb",
-        true,
-        Arc::from(audit::detached(base + 1_800)),
-    );
-    h.add_run(
-        app,
-        base + 3_000,
-        "sh -l",
-        false,
-        Arc::from(audit::terminal_replies(app.name, base + 3_000)),
-    );
-    h.add_run(
-        app,
-        base + 2_400,
-        "bin/rails runner scripts/reindex.rb",
-        false,
-        audit::long_session(),
-    );
-    if let Some(billing) = apps.iter().find(|a| a.name == "billing-api") {
-        h.push(billing, started - 86_400, "deployment", json!({ "deployment_id": "dep-b001", "pusher": "john", "git_ref": "9c2e41d", "status": "success" }));
-        h.push(
-            billing,
-            started - 80_000,
-            "restart",
-            json!({ "scope": ["clock"] }),
+    if let Some(app) = apps.iter().find(|a| a.name == "billing-api") {
+        let mut rng = Rng::new(0xb111_1a91);
+        let mut plan = Plan::new(app);
+        plan.event(started - DAY * 90, JOHN, "new_app", json!({}));
+        plan.routine(
+            &mut rng,
+            started - DAY * 89,
+            started - 3_600,
+            160,
+            &[JOHN, CAROL],
         );
+        let at = started - DAY * 9;
+        let reconcile = "bundle exec rake billing:reconcile";
+        plan.run(
+            at,
+            CAROL,
+            reconcile,
+            false,
+            Arc::from(audit::short(
+                app.name,
+                at,
+                reconcile,
+                &["reconciled 312 invoices\n"],
+            )),
+        );
+        plan.record(&mut h);
+    }
+    if let Some(app) = apps.iter().find(|a| a.name == "quiet-app") {
+        // Events but no session, so the list's empty state after reading them all shows.
+        let mut rng = Rng::new(0x9e1e_7a99);
+        let mut plan = Plan::new(app);
+        plan.event(started - DAY * 60, JOHN, "new_app", json!({}));
+        plan.routine(&mut rng, started - DAY * 59, started - DAY * 2, 40, &[JOHN]);
+        plan.record(&mut h);
     }
     h
 }

@@ -65,6 +65,34 @@ impl RunSession {
     }
 }
 
+/// What one element of an events page is to the session list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    /// A `run` event: a one-off session.
+    Run(RunSession),
+    /// A well-formed event of another type (deployment, restart, …).
+    Other,
+    /// Not an event: not an object, no string `type`, or a `run` without a `type_data`
+    /// object. The list skips it and says how many it skipped.
+    Malformed,
+}
+
+impl EventKind {
+    /// Classifies one element of an events page's `events` array.
+    pub fn of(event: &Value) -> Self {
+        match event.get("type").and_then(Value::as_str) {
+            None => EventKind::Malformed,
+            Some("run") if !matches!(event.get("type_data"), Some(Value::Object(_))) => {
+                EventKind::Malformed
+            }
+            Some("run") => {
+                RunSession::from_event(event).map_or(EventKind::Malformed, EventKind::Run)
+            }
+            Some(_) => EventKind::Other,
+        }
+    }
+}
+
 /// The contract's pagination block; every member optional.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct Pagination {
@@ -105,18 +133,50 @@ fn parse_events(body: &str) -> Result<(Vec<Value>, Pagination), ApiError> {
 }
 
 /// One page of the app's events, with its `run` sessions picked out.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunsPage {
     /// The `run` events of this page, newest first.
     pub sessions: Vec<RunSession>,
-    /// How many events of any type the page held.
+    /// How many events of any type the page held, malformed ones included.
     pub events_on_page: usize,
+    /// How many of them were malformed (see [`EventKind::Malformed`]) and skipped.
+    pub malformed: usize,
+    /// The `created_at` of every event of the page that has one (RFC 3339, as sent), so
+    /// the list can say which period it covers.
+    pub event_times: Vec<String>,
     /// Where this page is among the app's events.
     pub pagination: Pagination,
 }
 
+impl RunsPage {
+    /// Sorts the elements of an events page into sessions, other events and malformed ones.
+    pub fn from_events(events: &[Value], pagination: Pagination) -> Self {
+        let mut page = RunsPage {
+            events_on_page: events.len(),
+            pagination,
+            ..RunsPage::default()
+        };
+        for event in events {
+            match EventKind::of(event) {
+                EventKind::Run(session) => page.sessions.push(session),
+                EventKind::Other => {}
+                EventKind::Malformed => {
+                    page.malformed += 1;
+                    continue;
+                }
+            }
+            if let Some(at) = event.get("created_at").and_then(Value::as_str) {
+                page.event_times.push(at.to_owned());
+            }
+        }
+        page
+    }
+}
+
 /// Page `page` of the app's events, keeping the `run` ones. The API cannot filter by type,
-/// so a page may hold few or no sessions; the view says which page of events it shows.
+/// so a page may hold few or no sessions: the session list reads page after page.
+/// A malformed event is counted in [`RunsPage::malformed`], never fatal; a body that is not
+/// an events page at all is an [`ApiError::Decode`].
 pub async fn list_runs(
     api: &ApiClient,
     app: &str,
@@ -136,11 +196,7 @@ pub async fn list_runs(
     if pagination.current_page == 0 {
         pagination.current_page = page.max(1);
     }
-    Ok(RunsPage {
-        sessions: events.iter().filter_map(RunSession::from_event).collect(),
-        events_on_page: events.len(),
-        pagination,
-    })
+    Ok(RunsPage::from_events(&events, pagination))
 }
 
 /// The entries of an audit log, as loose JSON so that malformed entries can be counted
@@ -190,6 +246,31 @@ mod tests {
         assert!(session.command.is_empty());
         assert!(session.audit_log_id.is_none());
         assert!(session.detached);
+    }
+
+    #[test]
+    fn malformed_events_are_skipped_and_counted_while_the_others_are_kept() {
+        let events = vec![
+            json!({"id": "ev-1", "type": "run", "created_at": "2026-12-05T10:00:00+00:00", "user": {"username": "alice"}, "type_data": {"command": "rails c", "audit_log_id": "al-1"}}),
+            json!("not an event"),
+            json!(42),
+            json!({"id": "ev-2", "created_at": "2026-12-04T10:00:00+00:00"}),
+            json!({"id": "ev-3", "type": 7}),
+            json!({"id": "ev-4", "type": "run", "type_data": "bash"}),
+            json!({"id": "ev-5", "type": "run"}),
+            json!({"id": "ev-6", "type": "deployment", "created_at": "2026-11-03T08:00:00+00:00", "type_data": {}}),
+            json!({"id": "ev-7", "type": "restart"}),
+        ];
+        let page = RunsPage::from_events(&events, Pagination::default());
+        assert_eq!(page.events_on_page, 9);
+        assert_eq!(page.malformed, 6);
+        assert_eq!(page.sessions.len(), 1);
+        assert_eq!(page.sessions[0].user, "alice");
+        assert_eq!(
+            page.event_times,
+            ["2026-12-05T10:00:00+00:00", "2026-11-03T08:00:00+00:00"]
+        );
+        assert_eq!(EventKind::of(&events[7]), EventKind::Other);
     }
 
     #[test]

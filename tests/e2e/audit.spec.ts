@@ -2,6 +2,7 @@
 // playback controls, commands, search, exports, and logs that are malformed or hostile.
 import { test, expect } from './fixtures';
 import { AuditPage } from './pages/audit';
+import { SessionListPage } from './pages/sessions';
 
 const SEED_END = [
   '[15:27] Scalingo:rss-john ~ $ echo "TEST"',
@@ -13,9 +14,6 @@ const SEED_END = [
 test('the session list shows who ran what and opens the seed session as the terminal showed it', async ({ page, sandbox }) => {
   const audit = new AuditPage(page);
   await audit.openList(sandbox);
-  await expect(page.getByTestId('audit-page')).toContainText('Events page 1 of');
-  // Counts read as English: "1 session", "4 sessions", never "session(s)".
-  await expect(page.getByTestId('audit-page')).toHaveText(/ \d+ sessions? among \d+ events? on this page$/);
   const bash = audit.sessions.filter({ hasText: 'bash' });
   await expect(bash).toContainText('interactive');
   await expect(audit.sessions.filter({ hasText: 'operator session' })).toHaveCount(1);
@@ -43,6 +41,155 @@ test('the session list shows who ran what and opens the seed session as the term
   await page.reload();
   await audit.openPlayer(sandbox, audit.sessionId());
   await expect(audit.commands).toHaveCount(2);
+});
+
+// The demo example-app has about 1,260 events over seven years and ten sessions among them
+// (sandbox/src/world.rs): the list must find them all by itself.
+const EXAMPLE_APP_SESSIONS = [
+  'bin/rails console',
+  'bundle exec rake db:migrate',
+  'htop',
+  'operator session',
+  'bin/rails runner scripts/export.rb',
+  'bin/rails runner scripts/reindex.rb',
+  'bundle exec rake cache:clear',
+  "bin/rails runner 'puts User.count'",
+  'bash',
+  'sh -l',
+];
+
+test('the session list gathers every session of example-app across its pages of events, without a click', async ({ page, sandbox }) => {
+  const list = new SessionListPage(page);
+  await list.open(sandbox);
+  const { events, sessions } = await list.readAll();
+  expect(events).toBeGreaterThan(1_000);
+  // Other tests of this worker may have added sessions; the demo's ten are all there.
+  expect(sessions).toBeGreaterThanOrEqual(EXAMPLE_APP_SESSIONS.length);
+  await expect(list.rows).toHaveCount(sessions);
+  for (const command of EXAMPLE_APP_SESSIONS) {
+    await expect(list.replay(command)).toHaveCount(1);
+  }
+  // The period covers every event read: from the app's 2019 beginnings to today.
+  await expect(list.period).toHaveText(/^Sessions from \d{1,2} May 2019 to \d{1,2} [A-Z][a-z]{2} 20\d\d$/);
+  // Nothing left to read, so no Stop nor Load more.
+  await expect(list.action).toBeHidden();
+  // Newest first.
+  const times = await list.rows.locator('time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')!));
+  expect([...times].sort().reverse()).toEqual(times);
+});
+
+test('the session list filters by who ran a session and by command text, and keeps the filters in the URL', async ({ page, sandbox }) => {
+  const list = new SessionListPage(page);
+  await list.open(sandbox);
+  await list.readAll();
+  await list.user.selectOption('alice');
+  await expect(page).toHaveURL(/[?&]user=alice(&|$)/);
+  await expect(list.rows).toHaveCount(2);
+  expect(await list.users()).toEqual(['alice', 'alice']);
+  await expect(list.filterCount).toHaveText(/^2 of \d+ shown$/);
+  // Command text: a plain substring, any case.
+  await list.command.fill('RAKE');
+  await expect(list.rows).toHaveCount(1);
+  await expect(list.replay('bundle exec rake db:migrate')).toBeVisible();
+  await list.user.selectOption({ label: 'Anyone' });
+  await expect(list.rows).toHaveCount(2);
+  await expect(list.replay('bundle exec rake cache:clear')).toBeVisible();
+  // Pattern characters are text, not a pattern.
+  await list.command.fill('rake.*');
+  await expect(list.rows).toHaveCount(0);
+  await expect(page.getByText('No session matches these filters')).toBeVisible();
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(list.command).toHaveValue('');
+  await expect(list.rows).not.toHaveCount(0);
+
+  // A deep link reapplies the filters, the user one even before their sessions are read.
+  await page.goto('about:blank');
+  await list.open(sandbox, 'example-app', '?user=bob&command=export');
+  await expect(list.user).toHaveValue('bob');
+  await expect(list.command).toHaveValue('export');
+  await expect(list.rows).toHaveCount(1);
+  await expect(list.replay('bin/rails runner scripts/export.rb')).toBeVisible();
+});
+
+test('Stop halts the reading where it is and Continue reads on from there, from the keyboard too', async ({ page, sandbox }) => {
+  await sandbox.faults({ delay_ms: 500 });
+  const list = new SessionListPage(page);
+  await list.open(sandbox);
+  await expect(list.progress).toHaveText(/^Read [1-9]\d\d of [\d,]+ events, \d+ sessions? found$/, { timeout: 15_000 });
+  await expect(list.action).toHaveText('Stop');
+  await list.action.click();
+  await expect(list.progress).toHaveText(/^Stopped\. Read \d+ of [\d,]+ events, \d+ sessions? found$/);
+  const stopped = await list.progress.innerText();
+  // The button keeps the focus as it turns into Continue.
+  await expect(list.action).toHaveText('Continue');
+  await expect(list.action).toBeFocused();
+  await page.waitForTimeout(1_000);
+  await expect(list.progress).toHaveText(stopped);
+  await expect(list.period).toContainText('older events not read yet');
+  await expect(list.replay('bash')).toHaveCount(0);
+
+  await sandbox.faults({ delay_ms: 0 });
+  await page.keyboard.press('Enter');
+  await list.readAll();
+  await expect(list.replay('bash')).toHaveCount(1);
+});
+
+test('a page of events that fails keeps the sessions found, says so where the rest would be, and Retry reads on from it', async ({ page, sandbox }) => {
+  // The seventh page of events answers 500; every other call goes through.
+  await sandbox.faults({ fail_next: { status: 500, count: 1, path: '/events', after: 6 } });
+  const list = new SessionListPage(page);
+  await list.open(sandbox);
+  await expect(list.error).toContainText("Internal error occured, we're on it!");
+  await expect(list.progress).toHaveText(/^Read 600 of [\d,]+ events, \d+ sessions? found$/);
+  // The recent sessions stay listed; the oldest ones, on later pages, are not read yet.
+  await expect(list.replay('htop')).toBeVisible();
+  await expect(list.replay('bundle exec rake db:migrate')).toBeVisible();
+  await expect(list.replay('bash')).toHaveCount(0);
+  const found = await list.rows.count();
+  expect(found).toBeGreaterThanOrEqual(4);
+
+  await list.error.getByRole('button', { name: 'Retry' }).click();
+  await expect(list.error).toBeHidden();
+  const { sessions } = await list.readAll();
+  await expect(list.rows).toHaveCount(sessions);
+  await expect(list.replay('bash')).toHaveCount(1);
+  // Each session once: the retried page was read once.
+  for (const command of EXAMPLE_APP_SESSIONS) {
+    await expect(list.replay(command)).toHaveCount(1);
+  }
+});
+
+test('malformed events are skipped and counted, and hostile ones stay text', async ({ page, sandbox }) => {
+  for (const event of [
+    'not an event',
+    { id: 'ev-x1', type: 'run', type_data: 'bash' },
+    { id: 'ev-x2', created_at: '2026-01-01T00:00:00+00:00' },
+    {
+      id: 'ev-x3', type: 'run', created_at: '2026-01-02T00:00:00+00:00',
+      user: { username: '<img src=x onerror="window.__pwned=1">' },
+      type_data: { command: '<script>window.__pwned=1</script>', audit_log_id: 'al-hostile', detached: false },
+    },
+  ]) {
+    await sandbox.admin('events', { app: 'billing-api', event });
+  }
+  const list = new SessionListPage(page);
+  await list.open(sandbox, 'billing-api');
+  await list.readAll();
+  await expect(list.malformed).toHaveText('3 malformed events skipped');
+  await expect(list.replay('<script>window.__pwned=1</script>')).toBeVisible();
+  await expect(list.replay('bundle exec rake billing:reconcile')).toBeVisible();
+  await expect(list.rows.filter({ hasText: '<img src=x onerror="window.__pwned=1">' })).toHaveCount(1);
+  await expect(page.locator('.sld-audit-sessions').locator('script, img, [onerror]')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+});
+
+test('an app whose events hold no session says how many events it read', async ({ page, sandbox }) => {
+  const list = new SessionListPage(page);
+  await list.open(sandbox, 'quiet-app');
+  const { events, sessions } = await list.readAll();
+  expect(sessions).toBe(0);
+  await expect(page.getByText(`No sessions in the ${events} events of this app`)).toBeVisible();
+  await expect(list.rows).toHaveCount(0);
 });
 
 test('play, pause, the seek bar and the keyboard move through the session', async ({ page, sandbox }) => {

@@ -10,5 +10,6 @@ mod auth;
 mod binary;
 mod dist;
 mod drains;
+mod events;
 mod faults;
 mod logs;
