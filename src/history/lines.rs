@@ -9,7 +9,8 @@
 /// memory of the whole history.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
-/// A streaming line splitter: feed it chunks, it hands out complete lines.
+/// A streaming line splitter: feed it chunks, it lends out complete lines (as `&str`, so a
+/// caller that filters or copies them into a store allocates nothing per line).
 ///
 /// Lines end at `\n`; a `\r` before it is dropped (archives mix `\r\n` and `\n`); blank lines
 /// are skipped, since they carry no log entry. Bytes that are not UTF-8 become U+FFFD.
@@ -40,7 +41,7 @@ impl LineSplitter {
     }
 
     /// Splits `chunk`, handing each complete line to `line` in order.
-    pub fn feed(&mut self, chunk: &[u8], mut line: impl FnMut(String)) {
+    pub fn feed(&mut self, chunk: &[u8], mut line: impl FnMut(&str)) {
         let mut rest = chunk;
         while let Some(nl) = rest.iter().position(|&b| b == b'\n') {
             self.push(&rest[..nl]);
@@ -52,7 +53,7 @@ impl LineSplitter {
 
     /// Ends the stream: hands out the last line if it had no `\n`.
     #[must_use = "the finished splitter holds the truncation counts"]
-    pub fn finish(mut self, mut line: impl FnMut(String)) -> Self {
+    pub fn finish(mut self, mut line: impl FnMut(&str)) -> Self {
         self.emit(&mut line);
         self
     }
@@ -69,32 +70,26 @@ impl LineSplitter {
         }
     }
 
-    fn emit(&mut self, line: &mut impl FnMut(String)) {
-        let mut bytes = std::mem::take(&mut self.pending);
+    fn emit(&mut self, line: &mut impl FnMut(&str)) {
         if self.overflowed {
             self.truncated += 1;
             self.overflowed = false;
             // The cut may fall inside a character: drop its leading bytes rather than show
             // a replacement character the line never had.
-            let valid = match std::str::from_utf8(&bytes) {
-                Ok(_) => bytes.len(),
+            let valid = match std::str::from_utf8(&self.pending) {
                 Err(e) if e.error_len().is_none() => e.valid_up_to(),
-                Err(_) => bytes.len(),
+                _ => self.pending.len(),
             };
-            self.dropped_bytes += (bytes.len() - valid) as u64;
-            bytes.truncate(valid);
-        } else if bytes.last() == Some(&b'\r') {
-            bytes.pop();
+            self.dropped_bytes += (self.pending.len() - valid) as u64;
+            self.pending.truncate(valid);
+        } else if self.pending.last() == Some(&b'\r') {
+            self.pending.pop();
         }
-        if !bytes.is_empty() {
-            line(match String::from_utf8(bytes) {
-                Ok(s) => s,
-                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-            });
+        if !self.pending.is_empty() {
+            line(&String::from_utf8_lossy(&self.pending));
         }
-        // The previous buffer became the line's `String`; start the next line with room for
-        // a typical line so it does not grow byte by byte.
-        self.pending = Vec::with_capacity(256);
+        // The buffer is reused for the next line; it never grows past the cap.
+        self.pending.clear();
     }
 }
 
@@ -102,8 +97,8 @@ impl LineSplitter {
 pub fn split_all(bytes: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     let mut splitter = LineSplitter::new();
-    splitter.feed(bytes, |l| out.push(l));
-    let _counts = splitter.finish(|l| out.push(l));
+    splitter.feed(bytes, |l| out.push(l.to_owned()));
+    let _counts = splitter.finish(|l| out.push(l.to_owned()));
     out
 }
 
@@ -116,9 +111,9 @@ mod tests {
         let mut out = Vec::new();
         let mut s = LineSplitter::new();
         for c in chunks {
-            s.feed(c, |l| out.push(l));
+            s.feed(c, |l| out.push(l.to_owned()));
         }
-        let s = s.finish(|l| out.push(l));
+        let s = s.finish(|l| out.push(l.to_owned()));
         (out, s)
     }
 
