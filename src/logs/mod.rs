@@ -7,6 +7,7 @@ pub mod model;
 pub mod overlap;
 pub mod render;
 pub mod search;
+pub mod store;
 mod view;
 
 pub use view::LogsPage;

@@ -1,0 +1,658 @@
+//! A compact store of log lines in time order, for a million lines of history and for the
+//! live buffer.
+//!
+//! Lines live in one text arena; each has a fixed-size index record (time, place in the
+//! arena, interned container, flags). A line is parsed further only when a row is drawn or
+//! matched. Records are kept sorted by time, equal times in arrival order, so a late line is
+//! shown where it belongs instead of at the bottom.
+//!
+//! Memory: 24 bytes a record plus the text, with at most an eighth of slack in each of the
+//! two growable buffers and at most a quarter of dead text or records before a compaction;
+//! `examples/history_bench.rs` measures it on a million realistic lines.
+
+use std::collections::HashMap;
+
+use super::line::Timestamp;
+
+/// The container id of a line without `[container]`.
+const NO_CONTAINER: u16 = u16::MAX;
+/// The container id given once the table is full: the name is then read from the text.
+const MANY_CONTAINERS: u16 = u16::MAX - 1;
+/// The line had no time of its own and borrowed the previous line's.
+const UNTIMED: u16 = 1;
+/// Dead bytes or records below this never trigger a compaction: small stores stay put.
+const COMPACT_FLOOR: usize = 64 * 1024;
+
+/// One line's index record: 24 bytes.
+#[derive(Clone, Copy, Debug)]
+struct Record {
+    /// Nanoseconds since the Unix epoch (UTC).
+    time: i64,
+    /// Byte offset of the text in the arena.
+    offset: u64,
+    /// Byte length of the text.
+    len: u32,
+    container: u16,
+    flags: u16,
+}
+
+/// A stored line, borrowed from the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoredLine<'a> {
+    /// The line as received, without its line break.
+    pub raw: &'a str,
+    /// Nanoseconds since the Unix epoch (UTC); for a line without a time of its own, the time
+    /// of the line received before it, so it stays beside it.
+    pub time: i64,
+    /// Whether the time is the line's own.
+    pub timed: bool,
+    /// The container name, without brackets.
+    pub container: Option<&'a str>,
+}
+
+/// Log lines sorted by time, at most `capacity` of them; past that the oldest are evicted.
+#[derive(Debug)]
+pub struct LineStore {
+    arena: String,
+    /// Live records are `records[head..]`; the ones before were evicted and are dropped in
+    /// bulk, so evicting is O(1) and the live ones stay one contiguous sorted slice.
+    records: Vec<Record>,
+    head: usize,
+    /// Arena bytes of evicted lines, reclaimed by compaction.
+    dead_bytes: usize,
+    containers: Vec<Box<str>>,
+    container_ids: HashMap<Box<str>, u16>,
+    capacity: usize,
+    evicted: u64,
+    /// The time of the last line received, lent to a following line without a time.
+    last_time: i64,
+}
+
+impl LineStore {
+    /// An empty store keeping at most `capacity` lines (at least one).
+    pub fn new(capacity: usize) -> Self {
+        LineStore {
+            arena: String::new(),
+            records: Vec::new(),
+            head: 0,
+            dead_bytes: 0,
+            containers: Vec::new(),
+            container_ids: HashMap::new(),
+            capacity: capacity.max(1),
+            evicted: 0,
+            last_time: i64::MIN,
+        }
+    }
+
+    /// The most lines kept.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Lines stored.
+    pub fn len(&self) -> usize {
+        self.records.len() - self.head
+    }
+
+    /// Whether no line is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Lines evicted (or refused) since the store was made or cleared, for "N lines left out".
+    pub fn evicted(&self) -> u64 {
+        self.evicted
+    }
+
+    /// Removes every line, keeping the container table and the allocations' sizes down.
+    pub fn clear(&mut self) {
+        *self = LineStore::new(self.capacity);
+    }
+
+    /// Bytes of memory the store holds: the arena's and the records' allocations, and an
+    /// estimate of the container table's.
+    pub fn bytes_used(&self) -> usize {
+        let names: usize = self.containers.iter().map(|n| n.len()).sum();
+        self.arena.capacity()
+            + self.records.capacity() * std::mem::size_of::<Record>()
+            + 2 * names
+            + self.containers.capacity() * std::mem::size_of::<Box<str>>()
+            + self.container_ids.capacity() * (std::mem::size_of::<(Box<str>, u16)>() + 1)
+    }
+
+    /// Bytes of line text stored (without line breaks): what a plain list of strings would
+    /// hold, against which [`LineStore::bytes_used`] is measured.
+    pub fn text_bytes(&self) -> usize {
+        self.live().iter().map(|r| r.len as usize).sum()
+    }
+
+    /// The line at `index` in time order (0 is the oldest).
+    pub fn get(&self, index: usize) -> Option<StoredLine<'_>> {
+        self.live().get(index).map(|r| self.view(r))
+    }
+
+    /// The lines in time order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = StoredLine<'_>> + ExactSizeIterator {
+        self.live().iter().map(|r| self.view(r))
+    }
+
+    /// The index of the first line at or after `time` (nanoseconds): with two of them, the
+    /// rows of a time range.
+    pub fn index_of_time(&self, time: i64) -> usize {
+        self.live().partition_point(|r| r.time < time)
+    }
+
+    /// The interned id of a line's container, for filtering without reading the text;
+    /// `None` for a line without one.
+    pub fn container_id(&self, index: usize) -> Option<u16> {
+        self.live()
+            .get(index)
+            .map(|r| r.container)
+            .filter(|&c| c != NO_CONTAINER)
+    }
+
+    /// The id a container name is interned as, if any line had it.
+    pub fn container_id_of(&self, name: &str) -> Option<u16> {
+        self.container_ids.get(name).copied()
+    }
+
+    /// Stores a line where its time puts it (after lines of the same time) and evicts the
+    /// oldest past capacity. Returns the line's index, or `None` if it was itself the oldest
+    /// and evicted at once.
+    pub fn insert(&mut self, raw: &str) -> Option<usize> {
+        let rec = self.record(raw);
+        // The usual case is a line in order: it goes at the end without a search.
+        let at = match self.live().last() {
+            Some(last) if last.time > rec.time => {
+                self.live().partition_point(|r| r.time <= rec.time)
+            }
+            _ => self.len(),
+        };
+        self.reserve_records(1);
+        self.records.insert(self.head + at, rec);
+        let evicted = self.evict();
+        at.checked_sub(evicted)
+    }
+
+    /// Stores a batch of lines, in any order, as if each were [`LineStore::insert`]ed in turn,
+    /// with one sort of the part of the store the batch reaches into. Returns how many lines
+    /// were evicted.
+    pub fn extend<S: AsRef<str>>(&mut self, lines: impl IntoIterator<Item = S>) -> usize {
+        let old_len = self.records.len();
+        let mut earliest = i64::MAX;
+        for raw in lines {
+            let rec = self.record(raw.as_ref());
+            earliest = earliest.min(rec.time);
+            self.reserve_records(1);
+            self.records.push(rec);
+        }
+        if self.records.len() > old_len {
+            // Older lines at or before the batch's earliest stay put; the rest and the batch
+            // are sorted together. The sort is stable, so equal times keep arrival order.
+            let start = self.head
+                + self.records[self.head..old_len].partition_point(|r| r.time <= earliest);
+            self.records[start..].sort_by_key(|r| r.time);
+        }
+        self.evict()
+    }
+
+    fn live(&self) -> &[Record] {
+        &self.records[self.head..]
+    }
+
+    fn view(&self, r: &Record) -> StoredLine<'_> {
+        let raw = &self.arena[r.offset as usize..r.offset as usize + r.len as usize];
+        let container = match r.container {
+            NO_CONTAINER => None,
+            MANY_CONTAINERS => split_time(raw).and_then(|(_, rest)| container_of(rest)),
+            id => Some(&*self.containers[id as usize]),
+        };
+        StoredLine {
+            raw,
+            time: r.time,
+            timed: r.flags & UNTIMED == 0,
+            container,
+        }
+    }
+
+    /// Copies a line into the arena and makes its record.
+    fn record(&mut self, raw: &str) -> Record {
+        // Line breaks come from framing; the splitter removes them, other callers may not.
+        let raw = raw.trim_end_matches(['\n', '\r']);
+        // A line over 4 GiB cannot be indexed; the splitter caps lines far below this.
+        let raw = &raw[..floor_char_boundary(raw, u32::MAX as usize)];
+        let (time, flags, container) = match split_time(raw) {
+            Some((t, rest)) => (crate::history::unix_nanos(t), 0, container_of(rest)),
+            None => (self.last_time, UNTIMED, None),
+        };
+        self.last_time = time;
+        let container = container.map_or(NO_CONTAINER, |c| self.intern(c));
+        if self.arena.capacity() - self.arena.len() < raw.len() {
+            self.arena
+                .reserve_exact(raw.len().max(self.arena.len() / 8).max(4096));
+        }
+        let offset = self.arena.len() as u64;
+        self.arena.push_str(raw);
+        Record {
+            time,
+            offset,
+            len: raw.len() as u32,
+            container,
+            flags,
+        }
+    }
+
+    fn intern(&mut self, name: &str) -> u16 {
+        if let Some(&id) = self.container_ids.get(name) {
+            return id;
+        }
+        if self.containers.len() >= MANY_CONTAINERS as usize {
+            return MANY_CONTAINERS;
+        }
+        let id = self.containers.len() as u16;
+        self.containers.push(name.into());
+        self.container_ids.insert(name.into(), id);
+        id
+    }
+
+    /// Grows the records by an eighth at a time (not the default doubling), so a million
+    /// lines do not leave up to a million empty records behind.
+    fn reserve_records(&mut self, additional: usize) {
+        if self.records.capacity() - self.records.len() < additional {
+            let grow = (self.records.len() / 8).max(64).max(additional);
+            self.records.reserve_exact(grow);
+        }
+    }
+
+    /// Evicts the oldest lines past capacity; compacts when enough is dead. Returns how many.
+    fn evict(&mut self) -> usize {
+        let excess = self.len().saturating_sub(self.capacity);
+        for r in &self.records[self.head..self.head + excess] {
+            self.dead_bytes += r.len as usize;
+        }
+        self.head += excess;
+        self.evicted += excess as u64;
+        let live_bytes = self.arena.len() - self.dead_bytes;
+        if self.dead_bytes > COMPACT_FLOOR && self.dead_bytes > live_bytes / 4 {
+            self.compact_arena();
+        }
+        let dead_records = self.head * std::mem::size_of::<Record>();
+        if dead_records > COMPACT_FLOOR && self.head > self.len() / 4 {
+            self.records.drain(..self.head);
+            self.head = 0;
+        }
+        excess
+    }
+
+    /// Copies the live text into a new arena in time order and points the records at it.
+    /// Triggered once the dead text is a quarter of the live, it costs at most four bytes
+    /// copied per evicted byte.
+    fn compact_arena(&mut self) {
+        let live_bytes = self.arena.len() - self.dead_bytes;
+        let mut arena = String::with_capacity(live_bytes + live_bytes / 8);
+        for r in &mut self.records[self.head..] {
+            let start = r.offset as usize;
+            let text = &self.arena[start..start + r.len as usize];
+            r.offset = arena.len() as u64;
+            arena.push_str(text);
+        }
+        self.arena = arena;
+        self.dead_bytes = 0;
+    }
+}
+
+/// The largest index at most `max` that is a character boundary of `s`.
+fn floor_char_boundary(s: &str, max: usize) -> usize {
+    if max >= s.len() {
+        return s.len();
+    }
+    (0..=max)
+        .rev()
+        .find(|&i| s.is_char_boundary(i))
+        .unwrap_or(0)
+}
+
+/// Splits a line in the platform's format (`2017-03-24 14:00:00.123 +0100 CET [web-1] …`)
+/// into its time and the rest (`[web-1] …`); `None` when it does not start with a time.
+/// The time is the first four space-separated words, read by [`Timestamp::parse`].
+fn split_time(raw: &str) -> Option<(Timestamp, &str)> {
+    let mut end = 0;
+    for word in 0..4 {
+        let next = raw[end..].find(' ').map(|i| end + i);
+        end = match (next, word) {
+            (Some(i), _) => i,
+            // A line may be a bare time with nothing after it.
+            (None, 3) => raw.len(),
+            (None, _) => return None,
+        };
+        if word < 3 {
+            end += 1;
+        }
+    }
+    let time = Timestamp::parse(&raw[..end])?;
+    // The line parser reads any first word as a date; a time is at least `Y-M-D`.
+    if !raw.as_bytes().first()?.is_ascii_digit() || !raw[..end].contains('-') {
+        return None;
+    }
+    Some((time, raw[end..].trim_start_matches(' ')))
+}
+
+/// The container of the rest of a line: `[web-1] …` gives `web-1`.
+fn container_of(rest: &str) -> Option<&str> {
+    let name = rest.strip_prefix('[')?.split(']').next()?;
+    (!name.is_empty() && !name.contains(' ') && rest.len() > name.len() + 1).then_some(name)
+}
+
+/// Drops from a live dump the lines an archive already gave: same instant and same text
+/// after the time. The time's text is not compared, since archives write Paris offsets
+/// (`+0100 CET`) where the live dump writes `+0000 UTC` for the same instant. Each stored
+/// line cancels one dump line, so a line really logged twice is kept twice. Lines without a
+/// time cannot be matched and are kept.
+pub fn dedupe_dump(store: &LineStore, dump: Vec<String>) -> Vec<String> {
+    let mut used: HashMap<(i64, &str), usize> = HashMap::new();
+    let mut keep = Vec::with_capacity(dump.len());
+    for line in &dump {
+        let line = line.trim_end_matches(['\n', '\r']);
+        let Some((t, rest)) = split_time(line) else {
+            keep.push(true);
+            continue;
+        };
+        let t = crate::history::unix_nanos(t);
+        let first = store.index_of_time(t);
+        let stored = store.live()[first..]
+            .iter()
+            .take_while(|r| r.time == t)
+            .map(|r| store.view(r))
+            .filter(|s| s.timed && split_time(s.raw).is_some_and(|(_, r)| r == rest))
+            .count();
+        let seen = used.entry((t, rest)).or_insert(0);
+        keep.push(*seen >= stored);
+        *seen += 1;
+    }
+    dump.into_iter()
+        .zip(keep)
+        .filter_map(|(l, k)| k.then_some(l))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const S: i64 = 1_000_000_000;
+
+    /// A live-format line at `secs` seconds after 2017-03-24 14:00:00 UTC.
+    fn line(secs: i64, container: &str, message: &str) -> String {
+        let t = Timestamp {
+            secs: 1_490_364_000 + secs,
+            nanos: 0,
+        };
+        format!(
+            "{}.000000000 +0000 UTC [{container}] {message}",
+            t.format(0).split('.').next().unwrap()
+        )
+    }
+
+    fn raws(store: &LineStore) -> Vec<&str> {
+        store.iter().map(|l| l.raw).collect()
+    }
+
+    #[test]
+    fn a_late_line_is_inserted_where_its_time_puts_it() {
+        let mut s = LineStore::new(10);
+        assert_eq!(s.insert(&line(1, "web-1", "a")), Some(0));
+        assert_eq!(s.insert(&line(3, "web-1", "c")), Some(1));
+        assert_eq!(s.insert(&line(2, "web-2", "b")), Some(1));
+        assert_eq!(
+            raws(&s),
+            [
+                line(1, "web-1", "a"),
+                line(2, "web-2", "b"),
+                line(3, "web-1", "c")
+            ]
+        );
+    }
+
+    #[test]
+    fn lines_of_the_same_time_keep_their_arrival_order() {
+        let mut s = LineStore::new(10);
+        s.extend([line(5, "w", "1"), line(5, "w", "2"), line(4, "w", "0")]);
+        s.insert(&line(5, "w", "3"));
+        s.extend([line(5, "w", "4"), line(5, "w", "5")]);
+        let messages: Vec<_> = s
+            .iter()
+            .map(|l| l.raw.rsplit(' ').next().unwrap())
+            .collect();
+        assert_eq!(messages, ["0", "1", "2", "3", "4", "5"]);
+    }
+
+    #[test]
+    fn paris_and_utc_times_of_the_same_instant_sort_together() {
+        let mut s = LineStore::new(10);
+        s.insert("2017-03-24 15:00:02 +0100 CET [web-1] paris");
+        s.insert("2017-03-24 14:00:01 +0000 UTC [web-1] utc");
+        assert_eq!(s.get(0).unwrap().time, 1_490_364_001 * S);
+        assert_eq!(
+            s.get(1).unwrap().raw,
+            "2017-03-24 15:00:02 +0100 CET [web-1] paris"
+        );
+    }
+
+    #[test]
+    fn a_line_without_a_time_stays_after_the_line_before_it() {
+        let mut s = LineStore::new(10);
+        s.extend([
+            line(1, "w", "a"),
+            line(9, "w", "b"),
+            "  at Foo.bar(Foo.java:1)".into(),
+            line(5, "w", "c"),
+        ]);
+        assert_eq!(
+            raws(&s),
+            [
+                line(1, "w", "a"),
+                line(5, "w", "c"),
+                line(9, "w", "b"),
+                "  at Foo.bar(Foo.java:1)".into()
+            ]
+        );
+        let untimed = s.get(3).unwrap();
+        assert!(!untimed.timed);
+        assert_eq!(untimed.time, s.get(2).unwrap().time);
+        assert_eq!(untimed.container, None);
+    }
+
+    #[test]
+    fn the_oldest_lines_are_evicted_past_capacity_and_counted() {
+        let mut s = LineStore::new(2);
+        s.insert(&line(2, "w", "b"));
+        s.insert(&line(3, "w", "c"));
+        assert_eq!(s.insert(&line(1, "w", "too old")), None);
+        assert_eq!(s.insert(&line(4, "w", "d")), Some(1));
+        assert_eq!(raws(&s), [line(3, "w", "c"), line(4, "w", "d")]);
+        assert_eq!(s.evicted(), 2);
+        s.clear();
+        assert!(s.is_empty());
+        assert_eq!(s.evicted(), 0);
+    }
+
+    #[test]
+    fn containers_are_interned_and_readable() {
+        let mut s = LineStore::new(10);
+        s.extend([
+            line(1, "web-1", "a"),
+            line(2, "worker-1", "b"),
+            line(3, "web-1", "c"),
+            "no container".into(),
+        ]);
+        let web = s.container_id_of("web-1").unwrap();
+        assert_eq!(s.container_id(0), Some(web));
+        assert_eq!(s.container_id(2), Some(web));
+        assert_ne!(s.container_id(1), Some(web));
+        assert_eq!(s.container_id(3), None);
+        assert_eq!(s.get(1).unwrap().container, Some("worker-1"));
+        assert_eq!(s.container_id_of("db"), None);
+    }
+
+    #[test]
+    fn more_containers_than_ids_still_read_their_names() {
+        let mut s = LineStore::new(70_000);
+        s.extend((0..66_000).map(|i| line(i, &format!("one-off-{i}"), "x")));
+        assert_eq!(s.get(65_999).unwrap().container, Some("one-off-65999"));
+        assert_eq!(s.get(10).unwrap().container, Some("one-off-10"));
+    }
+
+    #[test]
+    fn line_breaks_are_not_stored() {
+        let mut s = LineStore::new(10);
+        s.insert(&format!("{}\r\n", line(1, "w", "a")));
+        assert_eq!(s.get(0).unwrap().raw, line(1, "w", "a"));
+    }
+
+    #[test]
+    fn a_time_range_maps_to_rows() {
+        let mut s = LineStore::new(10);
+        s.extend((0..10).map(|i| line(i * 10, "w", "m")));
+        let base = 1_490_364_000 * S;
+        assert_eq!(s.index_of_time(base + 25 * S), 3);
+        assert_eq!(s.index_of_time(base + 30 * S), 3);
+        assert_eq!(s.index_of_time(base - 1), 0);
+        assert_eq!(s.index_of_time(base + 1000 * S), 10);
+    }
+
+    #[test]
+    fn a_long_live_run_keeps_memory_bounded() {
+        let mut s = LineStore::new(1000);
+        let msg = "x".repeat(200);
+        for i in 0..200_000 {
+            s.insert(&line(i, "web-1", &msg));
+        }
+        assert_eq!(s.len(), 1000);
+        assert_eq!(s.evicted(), 199_000);
+        // 1,000 lines of about 250 bytes: the arena holds them plus at most a quarter dead
+        // (or the 64 KiB floor) and an eighth of slack.
+        assert!(s.bytes_used() < 600_000, "{}", s.bytes_used());
+        assert_eq!(s.get(999).unwrap().raw, line(199_999, "web-1", &msg));
+    }
+
+    #[test]
+    fn a_full_store_of_typical_lines_stays_within_the_memory_goal() {
+        let mut s = LineStore::new(50_000);
+        s.extend((0..50_000).map(|i| {
+            line(
+                i % 977,
+                "web-1",
+                "[martini] Started GET /api/v1/items/42?page=3 for 10.0.0.7 in 12ms",
+            )
+        }));
+        let ratio = s.bytes_used() as f64 / s.text_bytes() as f64;
+        assert!(ratio <= 1.6, "{ratio}");
+    }
+
+    #[test]
+    fn the_dump_loses_the_lines_an_archive_already_gave() {
+        let mut s = LineStore::new(10);
+        s.extend([
+            "2017-03-24 15:00:01.5 +0100 CET [web-1] same".to_string(),
+            "2017-03-24 15:00:02 +0100 CET [web-1] twice".to_string(),
+        ]);
+        let dump = vec![
+            "2017-03-24 14:00:01.500000000 +0000 UTC [web-1] same\n".to_string(),
+            "2017-03-24 14:00:01.500000000 +0000 UTC [web-2] same".to_string(),
+            "2017-03-24 14:00:02.000000000 +0000 UTC [web-1] twice".to_string(),
+            "2017-03-24 14:00:02.000000000 +0000 UTC [web-1] twice".to_string(),
+            "2017-03-24 14:00:03.000000000 +0000 UTC [web-1] new".to_string(),
+            "no time".to_string(),
+        ];
+        assert_eq!(
+            dedupe_dump(&s, dump),
+            [
+                "2017-03-24 14:00:01.500000000 +0000 UTC [web-2] same",
+                "2017-03-24 14:00:02.000000000 +0000 UTC [web-1] twice",
+                "2017-03-24 14:00:03.000000000 +0000 UTC [web-1] new",
+                "no time",
+            ]
+        );
+    }
+
+    /// A generated line: its seconds (or none: no time), container and message length.
+    type Gen = (Option<i64>, u8, usize);
+
+    fn text(g: &Gen, n: usize) -> String {
+        let msg = format!("m{n}-{}", "y".repeat(g.2));
+        match g.0 {
+            Some(secs) => line(secs, &format!("web-{}", g.1), &msg),
+            None => format!("untimed {msg}"),
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Insert(Gen),
+        Extend(Vec<Gen>),
+    }
+
+    fn gen() -> impl Strategy<Value = Gen> {
+        (
+            prop_oneof![9 => (0i64..30).prop_map(Some), 1 => Just(None)],
+            0u8..4,
+            prop_oneof![8 => 0usize..20, 1 => 2000usize..6000],
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn the_store_holds_what_a_sorted_list_of_strings_would(
+            capacity in 1usize..40,
+            ops in proptest::collection::vec(
+                prop_oneof![
+                    3 => gen().prop_map(Op::Insert),
+                    1 => proptest::collection::vec(gen(), 0..30).prop_map(Op::Extend),
+                ],
+                0..60,
+            ),
+        ) {
+            let mut store = LineStore::new(capacity);
+            // The model: every line with its time and arrival number, sorted stably by time,
+            // keeping the newest `capacity`.
+            let mut model: Vec<(i64, String)> = Vec::new();
+            let mut evicted = 0usize;
+            let mut last_time = i64::MIN;
+            let mut n = 0;
+            let mut add = |g: &Gen, model: &mut Vec<(i64, String)>| {
+                let raw = text(g, n);
+                n += 1;
+                let t = g.0.map_or(last_time, |s| (1_490_364_000 + s) * S);
+                last_time = t;
+                let at = model.partition_point(|(mt, _)| *mt <= t);
+                model.insert(at, (t, raw.clone()));
+                (raw, at)
+            };
+            for op in ops {
+                match op {
+                    Op::Insert(g) => {
+                        let (raw, at) = add(&g, &mut model);
+                        let excess = model.len().saturating_sub(capacity);
+                        model.drain(..excess);
+                        evicted += excess;
+                        prop_assert_eq!(store.insert(&raw), at.checked_sub(excess));
+                    }
+                    Op::Extend(gs) => {
+                        let batch: Vec<String> = gs.iter().map(|g| add(g, &mut model).0).collect();
+                        let excess = model.len().saturating_sub(capacity);
+                        model.drain(..excess);
+                        evicted += excess;
+                        prop_assert_eq!(store.extend(batch), excess);
+                    }
+                }
+                prop_assert_eq!(store.len(), model.len());
+                prop_assert_eq!(store.evicted(), evicted as u64);
+                let got: Vec<(i64, &str)> = store.iter().map(|l| (l.time, l.raw)).collect();
+                let want: Vec<(i64, &str)> = model.iter().map(|(t, r)| (*t, r.as_str())).collect();
+                prop_assert_eq!(got, want);
+                prop_assert_eq!(store.text_bytes(), model.iter().map(|(_, r)| r.len()).sum::<usize>());
+            }
+        }
+    }
+}
