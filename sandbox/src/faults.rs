@@ -174,7 +174,10 @@ impl Faults {
     pub fn take_failure(&mut self, method: &Method, path: &str) -> Option<ApiError> {
         let plan = self.fail_next.as_mut()?;
         if plan.method.as_deref().is_some_and(|m| m != method.as_str())
-            || plan.path.as_deref().is_some_and(|p| !api_path(path).ends_with(p))
+            || plan
+                .path
+                .as_deref()
+                .is_some_and(|p| !api_path(path).ends_with(p))
         {
             return None;
         }
