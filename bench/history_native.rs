@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use dashboard::history::lines::LineSplitter;
+use dashboard::logs::history::lines::LineSplitter;
 use dashboard::logs::store::LineStore;
 
 const LINES: usize = 1_000_000;

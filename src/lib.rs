@@ -12,7 +12,6 @@ pub mod auth;
 pub mod boot;
 pub mod config;
 pub mod drains;
-pub mod history;
 pub mod hooks;
 pub mod logs;
 pub mod nav;

@@ -172,6 +172,14 @@ pub struct Timestamp {
 }
 
 impl Timestamp {
+    /// Nanoseconds since the Unix epoch, saturating at the ends of `i64` (about the years 1677
+    /// and 2262): the unit [`crate::logs::store`] sorts on and log history filters on.
+    pub fn unix_nanos(self) -> i64 {
+        self.secs
+            .saturating_mul(1_000_000_000)
+            .saturating_add(i64::from(self.nanos))
+    }
+
     /// Parses `2015-02-16 02:02:43.930163178 +0000 UTC` (the offset is honoured).
     pub fn parse(text: &str) -> Option<Timestamp> {
         let mut parts = text.split(' ');

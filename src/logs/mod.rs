@@ -2,6 +2,7 @@
 
 pub mod buffer;
 pub mod filter;
+pub mod history;
 pub mod line;
 pub mod model;
 pub mod overlap;

@@ -222,7 +222,7 @@ impl LineStore {
         // A line over 4 GiB cannot be indexed; the splitter caps lines far below this.
         let raw = &raw[..floor_char_boundary(raw, u32::MAX as usize)];
         let (time, flags, container) = match split_time(raw) {
-            Some((t, rest)) => (crate::history::unix_nanos(t), 0, container_of(rest)),
+            Some((t, rest)) => (t.unix_nanos(), 0, container_of(rest)),
             None => (self.last_time, UNTIMED, None),
         };
         self.last_time = time;
@@ -357,7 +357,7 @@ pub fn dedupe_dump(store: &LineStore, dump: Vec<String>) -> Vec<String> {
             keep.push(true);
             continue;
         };
-        let t = crate::history::unix_nanos(t);
+        let t = t.unix_nanos();
         let first = store.index_of_time(t);
         let stored = store.live()[first..]
             .iter()

@@ -12,14 +12,6 @@ pub mod plan;
 
 use crate::logs::line::Timestamp;
 
-/// Nanoseconds since the Unix epoch of a timestamp, saturating at the ends of `i64`
-/// (about the years 1677 and 2262), the unit [`crate::logs::store`] sorts on.
-pub fn unix_nanos(t: Timestamp) -> i64 {
-    t.secs
-        .saturating_mul(1_000_000_000)
-        .saturating_add(i64::from(t.nanos))
-}
-
 /// A half-open time range `[from, to)`: what the user asked to read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimeRange {
@@ -84,8 +76,8 @@ mod tests {
 
     #[test]
     fn nanoseconds_count_from_the_epoch_and_saturate() {
-        assert_eq!(unix_nanos(Timestamp { secs: 2, nanos: 5 }), 2_000_000_005);
-        assert_eq!(unix_nanos(Timestamp { secs: -1, nanos: 0 }), -1_000_000_000);
-        assert_eq!(unix_nanos(at(i64::MAX / 2)), i64::MAX);
+        assert_eq!(Timestamp { secs: 2, nanos: 5 }.unix_nanos(), 2_000_000_005);
+        assert_eq!(Timestamp { secs: -1, nanos: 0 }.unix_nanos(), -1_000_000_000);
+        assert_eq!(at(i64::MAX / 2).unix_nanos(), i64::MAX);
     }
 }
