@@ -77,7 +77,10 @@ mod tests {
     #[test]
     fn nanoseconds_count_from_the_epoch_and_saturate() {
         assert_eq!(Timestamp { secs: 2, nanos: 5 }.unix_nanos(), 2_000_000_005);
-        assert_eq!(Timestamp { secs: -1, nanos: 0 }.unix_nanos(), -1_000_000_000);
+        assert_eq!(
+            Timestamp { secs: -1, nanos: 0 }.unix_nanos(),
+            -1_000_000_000
+        );
         assert_eq!(at(i64::MAX / 2).unix_nanos(), i64::MAX);
     }
 }
