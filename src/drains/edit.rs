@@ -167,18 +167,9 @@ fn EditFields(
             provider,
             values: state.values.get_untracked(),
         };
-        let request = match edited.validate() {
-            Ok(request) => request,
-            Err(errors) => {
-                state
-                    .touched
-                    .set(provider.fields().iter().map(|f| (f.key, ())).collect());
-                focus_first_error(provider, &errors);
-                state.errors.set(errors);
-                return;
-            }
+        let Some(request) = state.validate(provider) else {
+            return;
         };
-        state.errors.set(FormErrors::new());
         let old = old_url.get_value();
         if drain_url(&edited).as_deref() == Some(old.as_str()) {
             form_messages.set(vec![

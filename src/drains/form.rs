@@ -33,6 +33,28 @@ pub(super) struct FormState {
 }
 
 impl FormState {
+    /// Validates the whole form for `provider`, as a submit does: on refusal every field
+    /// counts as touched, the errors show and the focus goes to the first of them.
+    pub fn validate(self, provider: Provider) -> Option<drains::DrainRequest> {
+        let form = DrainForm {
+            provider,
+            values: self.values.get_untracked(),
+        };
+        match form.validate() {
+            Ok(request) => {
+                self.errors.set(FormErrors::new());
+                Some(request)
+            }
+            Err(errors) => {
+                self.touched
+                    .set(provider.fields().iter().map(|f| (f.key, ())).collect());
+                focus_first_error(provider, &errors);
+                self.errors.set(errors);
+                None
+            }
+        }
+    }
+
     /// Checks one field and shows or clears its error.
     ///
     /// Uses the `try_` accessors because browsers fire `blur` on the focused input while the
@@ -118,22 +140,9 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
             focus_by_id("sld-drain-provider");
             return;
         };
-        let form = DrainForm {
-            provider,
-            values: state.values.get_untracked(),
+        let Some(request) = state.validate(provider) else {
+            return;
         };
-        let request = match form.validate() {
-            Ok(request) => request,
-            Err(errors) => {
-                state
-                    .touched
-                    .set(provider.fields().iter().map(|f| (f.key, ())).collect());
-                focus_first_error(provider, &errors);
-                state.errors.set(errors);
-                return;
-            }
-        };
-        state.errors.set(FormErrors::new());
         let targets = match target.get_untracked() {
             TargetChoice::App => vec![Target::App],
             TargetChoice::Addon(id) => vec![Target::Addon(id)],
