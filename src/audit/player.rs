@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use super::export;
 use super::replay::Replay;
-use super::search::ScreenText;
+use super::search::{ScreenText, ScreenTextBuilder};
 use super::sessions::known_session;
 use super::timeline::{fixed, format_clock, Clock, Command, Kind, Timeline, DEFAULT_IDLE_LIMIT};
 use crate::api::{events, use_api, ApiError};
@@ -49,6 +49,14 @@ fn to_ms(seconds: f64) -> String {
 
 /// Most search results listed.
 const MAX_HITS: usize = 200;
+
+/// How long one slice of the search index's build may run before the browser gets the
+/// thread back, in milliseconds: half a frame at 60 Hz, as for the log viewer's search.
+const INDEX_SLICE_MS: f64 = 8.0;
+
+/// Events replayed between two looks at the clock while indexing: the sandbox's long
+/// session replays about 15 events per millisecond in the browser, so a few milliseconds.
+const INDEX_STEP_EVENTS: usize = 32;
 
 /// The player of one audit log.
 #[component]
@@ -136,10 +144,37 @@ struct Engine {
     /// out).
     inputs: Vec<(usize, String)>,
     /// The text the screen showed, for search: built at the first search, as it costs a
-    /// second replay of the session.
+    /// second replay of the session (in slices, see [`Engine::index_slice`]).
     screen_text: Option<ScreenText>,
+    /// The build of `screen_text` under way, kept between slices (and between queries: a
+    /// new query resumes it rather than starting again).
+    text_builder: Option<ScreenTextBuilder>,
     looping: bool,
     alive: bool,
+}
+
+impl Engine {
+    /// Builds the search index for at most [`INDEX_SLICE_MS`]. Returns `None` once the index
+    /// is complete, or the share done so far, in percent.
+    fn index_slice(&mut self, cols: usize) -> Option<u8> {
+        if self.screen_text.is_some() {
+            return None;
+        }
+        let start = now_ms();
+        let builder = self
+            .text_builder
+            .get_or_insert_with(|| ScreenText::builder(cols, ROWS));
+        loop {
+            let progress = builder.step(&self.timeline, INDEX_STEP_EVENTS);
+            if progress.is_done() {
+                self.screen_text = self.text_builder.take().map(ScreenTextBuilder::finish);
+                return None;
+            }
+            if now_ms() - start >= INDEX_SLICE_MS {
+                return Some(progress.percent());
+            }
+        }
+    }
 }
 
 /// The player's state and actions, cheap to clone into handlers.
@@ -404,6 +439,7 @@ fn Player(
             commands,
             inputs,
             screen_text: None,
+            text_builder: None,
             looping: false,
             alive: true,
         }))),
@@ -558,22 +594,62 @@ fn Player(
     let query = RwSignal::new(String::new());
     let hits = RwSignal::new(Vec::<(usize, f64, Kind, String)>::new());
     let searched = RwSignal::new(false);
+    // While the first search builds the index: the share done, in percent.
+    let indexing = RwSignal::new(None::<u8>);
+    // Which search is wanted: each query bumps it, and a run that is no longer wanted stops
+    // at its next slice (the index it was building is kept for the next one).
+    let search_run = StoredValue::new(0u64);
     let run_search = {
         let ctl = ctl.clone();
         move |q: String| {
-            let found = {
-                let mut guard = ctl.engine.borrow_mut();
-                let e = &mut *guard;
-                let text = e
-                    .screen_text
-                    .get_or_insert_with(|| ScreenText::new(&e.timeline, cols, ROWS));
-                text.search(&q, MAX_HITS)
-                    .into_iter()
-                    .map(|h| (h.event, e.timeline.play_time(h.event), h.kind, h.line))
-                    .collect()
+            search_run.update_value(|r| *r += 1);
+            let run = search_run.get_value();
+            if q.trim().is_empty() {
+                indexing.set(None);
+                hits.set(Vec::new());
+                searched.set(false);
+                return;
+            }
+            let engine = ctl.engine.clone();
+            let search = {
+                let engine = engine.clone();
+                move || {
+                    let e = engine.borrow();
+                    let found = e.screen_text.as_ref().map_or_else(Vec::new, |text| {
+                        text.search(&q, MAX_HITS)
+                            .into_iter()
+                            .map(|h| (h.event, e.timeline.play_time(h.event), h.kind, h.line))
+                            .collect()
+                    });
+                    drop(e);
+                    indexing.try_set(None);
+                    hits.try_set(found);
+                    searched.try_set(true);
+                }
             };
-            hits.set(found);
-            searched.set(!q.trim().is_empty());
+            // The first slice runs now: a short session is searched before the next paint.
+            let first = engine.borrow_mut().index_slice(cols);
+            let Some(percent) = first else {
+                search();
+                return;
+            };
+            indexing.set(Some(percent));
+            leptos::task::spawn_local(async move {
+                loop {
+                    // A zero-delay timer: input and paint events queued meanwhile run first.
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                    if search_run.try_get_value() != Some(run) || !engine.borrow().alive {
+                        return;
+                    }
+                    let slice = engine.borrow_mut().index_slice(cols);
+                    match slice {
+                        Some(percent) => {
+                            indexing.try_set(Some(percent));
+                        }
+                        None => return search(),
+                    }
+                }
+            });
         }
     };
     let on_search = move |event: ev::Event| {
@@ -778,10 +854,13 @@ fn Player(
         <p id="sld-audit-search-hint" class="sld-muted sld-audit-search-hint" data-testid="audit-search-hint">
             "Searches the text as the screen showed it, and what was typed."
         </p>
-        <p class="sld-muted" role="status">
+        <p class="sld-muted" role="status" data-testid="audit-search-status"
+            data-indexing=move || indexing.get().map(|_| "true")>
             {move || {
                 let n = hits.get().len();
-                if !searched.get() {
+                if let Some(percent) = indexing.get() {
+                    format!("Indexing… {percent}%")
+                } else if !searched.get() {
                     String::new()
                 } else if n == 0 {
                     "No match.".to_owned()

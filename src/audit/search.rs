@@ -35,63 +35,150 @@ pub struct Hit {
 }
 
 /// The session's text as shown: every line at the event that drew it, and what was typed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScreenText {
     /// `(event, kind, text)`, in event order.
     lines: Vec<(usize, Kind, String)>,
 }
 
+/// How far a [`ScreenTextBuilder`] has got: `done` of `total` events replayed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Events replayed so far.
+    pub done: usize,
+    /// Events in the session.
+    pub total: usize,
+}
+
+impl Progress {
+    /// Whether every event has been replayed, so [`ScreenTextBuilder::finish`] gives the
+    /// whole index.
+    pub fn is_done(self) -> bool {
+        self.done >= self.total
+    }
+
+    /// The share replayed, in whole percent (0–100; an empty session is 100).
+    pub fn percent(self) -> u8 {
+        if self.total == 0 {
+            return 100;
+        }
+        // At most 100, so the cast cannot truncate.
+        (self.done.min(self.total) * 100 / self.total) as u8
+    }
+}
+
+/// Builds a [`ScreenText`] a few events at a time, so that a long session (the sandbox's
+/// has 50,000 events, about 3 s to replay in the browser) can be indexed in slices that
+/// give the thread back to the browser between them.
+///
+/// It keeps the replay's state between steps, not the timeline: every [`step`](Self::step)
+/// must be given the same timeline. Stepping in any slice size gives the same index as
+/// [`ScreenText::new`].
+pub struct ScreenTextBuilder {
+    term: Terminal,
+    tokenizer: Tokenizer,
+    /// The screen's lines after the previous event, as hashes. Hashes rather than strings:
+    /// reading 24 lines after each of 50,000 events must not allocate.
+    shown: Vec<u64>,
+    /// The buffers the current screen is read into.
+    now: Vec<String>,
+    hashes: Vec<u64>,
+    /// The index of the next event to replay.
+    next: usize,
+    lines: Vec<(usize, Kind, String)>,
+}
+
+impl ScreenTextBuilder {
+    /// Replays at most `budget` more events of `timeline` (at least one, if any are left) and
+    /// says how far the index has got.
+    pub fn step(&mut self, timeline: &Timeline, budget: usize) -> Progress {
+        let events = timeline.events();
+        let end = events.len().min(self.next.saturating_add(budget.max(1)));
+        for index in self.next..end {
+            self.replay(timeline, index);
+        }
+        self.next = end.max(self.next);
+        self.progress(timeline)
+    }
+
+    /// How far the index has got over `timeline`.
+    pub fn progress(&self, timeline: &Timeline) -> Progress {
+        Progress {
+            done: self.next,
+            total: timeline.events().len(),
+        }
+    }
+
+    /// The index of the events replayed so far (all of them once [`Progress::is_done`]).
+    pub fn finish(self) -> ScreenText {
+        ScreenText { lines: self.lines }
+    }
+
+    /// Records what event `index` typed, or the lines it drew.
+    fn replay(&mut self, timeline: &Timeline, index: usize) {
+        let event = &timeline.events()[index];
+        if event.kind == Kind::Input {
+            let typed: String = self
+                .tokenizer
+                .feed(&event.content)
+                .into_iter()
+                .filter_map(|t| match t {
+                    Token::Text(c) if !c.is_control() => Some(c),
+                    _ => None,
+                })
+                .collect();
+            if !typed.trim().is_empty() {
+                self.lines.push((index, Kind::Input, typed));
+            }
+            return;
+        }
+        self.term
+            .feed_output(&event.content, timeline.redraw(index));
+        let count = self.term.lines_into(&mut self.now);
+        // A line already on the screen before this event (perhaps on another row, after
+        // scrolling) was not drawn by it; duplicates are counted, so a line printed twice
+        // is found twice.
+        self.hashes.clear();
+        for line in &self.now[..count] {
+            let hash = fnv1a(line);
+            self.hashes.push(hash);
+            // A linear scan of at most a screenful: std's sort would cost more bundle than
+            // it saves time.
+            match self.shown.iter().position(|&h| h == hash) {
+                Some(at) => {
+                    self.shown.swap_remove(at);
+                }
+                None if line.trim().is_empty() => {}
+                None => self.lines.push((index, Kind::Output, line.clone())),
+            }
+        }
+        std::mem::swap(&mut self.shown, &mut self.hashes);
+    }
+}
+
 impl ScreenText {
     /// Replays `timeline` on a `cols` × `rows` terminal (the player's size, so lines wrap as
     /// they did on screen) and records each line drawn or changed by each output event, and
-    /// the text of each input event.
+    /// the text of each input event. Blocks for the whole replay: the player uses
+    /// [`ScreenText::builder`] instead.
     pub fn new(timeline: &Timeline, cols: usize, rows: usize) -> Self {
-        let mut term = Terminal::new(cols, rows);
-        let mut tokenizer = Tokenizer::default();
-        // The screen's lines after the previous event, as hashes; and the buffers
-        // the current screen is read into. Hashes rather than strings: reading 24 lines after
-        // each of 50,000 events must not allocate.
-        let mut shown: Vec<u64> = Vec::new();
-        let mut now: Vec<String> = Vec::new();
-        let mut hashes: Vec<u64> = Vec::new();
-        let mut lines = Vec::new();
-        for (index, event) in timeline.events().iter().enumerate() {
-            if event.kind == Kind::Input {
-                let typed: String = tokenizer
-                    .feed(&event.content)
-                    .into_iter()
-                    .filter_map(|t| match t {
-                        Token::Text(c) if !c.is_control() => Some(c),
-                        _ => None,
-                    })
-                    .collect();
-                if !typed.trim().is_empty() {
-                    lines.push((index, Kind::Input, typed));
-                }
-                continue;
-            }
-            term.feed_output(&event.content, timeline.redraw(index));
-            let count = term.lines_into(&mut now);
-            // A line already on the screen before this event (perhaps on another row,
-            // after scrolling) was not drawn by it; duplicates are counted, so a line
-            // printed twice is found twice.
-            hashes.clear();
-            for line in &now[..count] {
-                let hash = fnv1a(line);
-                hashes.push(hash);
-                // A linear scan of at most a screenful: std's sort would cost more bundle
-                // than it saves time.
-                match shown.iter().position(|&h| h == hash) {
-                    Some(at) => {
-                        shown.swap_remove(at);
-                    }
-                    None if line.trim().is_empty() => {}
-                    None => lines.push((index, Kind::Output, line.clone())),
-                }
-            }
-            std::mem::swap(&mut shown, &mut hashes);
+        let mut builder = Self::builder(cols, rows);
+        builder.step(timeline, usize::MAX);
+        builder.finish()
+    }
+
+    /// A builder that replays a session on a `cols` × `rows` terminal a few events at a
+    /// time (see [`ScreenTextBuilder::step`]).
+    pub fn builder(cols: usize, rows: usize) -> ScreenTextBuilder {
+        ScreenTextBuilder {
+            term: Terminal::new(cols, rows),
+            tokenizer: Tokenizer::default(),
+            shown: Vec::new(),
+            now: Vec::new(),
+            hashes: Vec::new(),
+            next: 0,
+            lines: Vec::new(),
         }
-        ScreenText { lines }
     }
 
     /// Case-insensitive search of the shown text; at most `limit` hits, in event order.
@@ -136,6 +223,7 @@ impl ScreenText {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     fn timeline(events: &[(&str, &str)]) -> Timeline {
@@ -233,5 +321,77 @@ mod tests {
         assert!(search(&t, "rgb").is_empty());
         assert!(search(&t, "80R").is_empty());
         assert_eq!(search(&t, "ls")[0].line, "ls");
+    }
+
+    /// Builds the index in slices of the given sizes, cycling through them.
+    fn build_in_slices(t: &Timeline, slices: &[usize]) -> (ScreenText, Vec<Progress>) {
+        let mut builder = ScreenText::builder(20, 4);
+        let mut seen = Vec::new();
+        for &budget in slices.iter().cycle() {
+            let progress = builder.step(t, budget);
+            seen.push(progress);
+            if progress.is_done() {
+                break;
+            }
+        }
+        (builder.finish(), seen)
+    }
+
+    #[test]
+    fn an_index_built_in_slices_finds_what_one_built_at_once_finds() {
+        let t = Timeline::from_json(&scalingo_sandbox::audit::terminal_replies("app", 0), None);
+        let at_once = ScreenText::new(&t, 20, 4);
+        for slices in [&[1][..], &[2, 7], &[3], &[1000]] {
+            let (sliced, progress) = build_in_slices(&t, slices);
+            assert_eq!(sliced, at_once, "slices of {slices:?}");
+            assert_eq!(sliced.search("done", 10), at_once.search("done", 10));
+            // Progress only grows, and ends at 100 %.
+            assert!(progress.windows(2).all(|w| w[0].done < w[1].done));
+            assert_eq!(progress.last().map(|p| p.percent()), Some(100));
+        }
+    }
+
+    #[test]
+    fn progress_counts_events_and_an_empty_session_is_done_at_once() {
+        let t = timeline(&[
+            ("output", "a\n"),
+            ("input", "ls\r"),
+            ("output", "b\n"),
+            ("output", "c\n"),
+        ]);
+        let mut builder = ScreenText::builder(80, 24);
+        assert_eq!(builder.progress(&t), Progress { done: 0, total: 4 });
+        assert_eq!(builder.step(&t, 1).percent(), 25);
+        // A zero budget still moves on, so a slice loop cannot spin forever.
+        assert_eq!(builder.step(&t, 0).done, 2);
+        assert!(builder.step(&t, 99).is_done());
+        assert!(builder.step(&t, 1).is_done());
+        let empty = timeline(&[]);
+        assert!(ScreenText::builder(80, 24).step(&empty, 1).is_done());
+        assert_eq!(ScreenText::builder(80, 24).progress(&empty).percent(), 100);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn stepping_in_any_slice_size_gives_the_index_built_at_once(
+            events in prop::collection::vec(
+                (any::<bool>(), prop::sample::select(vec![
+                    "word ", "\n", "\r", "\x1b[K", "\x1b[2J", "\x1b[H", "\x1b(0q", "\x1b(B",
+                    "\x1b[31m", "\x1b[1;1H", "\x1b[A", "x", "ls\r", "\x1b[24;80R", "long line of text ",
+                ]), 1usize..6),
+                0..40,
+            ),
+            slices in prop::collection::vec(1usize..9, 1..5),
+        ) {
+            let events: Vec<(&str, String)> = events
+                .into_iter()
+                .map(|(input, piece, n)| (if input { "input" } else { "output" }, piece.repeat(n)))
+                .collect();
+            let borrowed: Vec<(&str, &str)> = events.iter().map(|(k, c)| (*k, c.as_str())).collect();
+            let t = timeline(&borrowed);
+            let (sliced, _) = build_in_slices(&t, &slices);
+            prop_assert_eq!(sliced, ScreenText::new(&t, 20, 4));
+        }
     }
 }

@@ -505,3 +505,33 @@ test('the 50,000-event session opens and seeks anywhere', async ({ page, sandbox
   await audit.search.fill('indexed document 4999');
   await expect(audit.hits.first()).toContainText('indexed document 4999', { timeout: 15_000 });
 });
+
+test('the first search of the 50,000-event session indexes in slices, shows progress, keeps the page responsive and takes the newest query', async ({ page, sandbox }) => {
+  const audit = new AuditPage(page);
+  await audit.openList(sandbox);
+  await audit.openSession('bin/rails runner scripts/reindex.rb');
+  await expect(audit.player).toHaveAttribute('data-events', '50000');
+
+  // The first search replays the whole session (about 3 s in one block before): now in
+  // slices, with the share done in the status line.
+  await audit.search.fill('slow document');
+  await expect(audit.searchStatus).toHaveAttribute('data-indexing', 'true');
+  await expect(audit.searchStatus).toHaveText(/^Indexing… \d+%$/);
+  // The page keeps answering while the index builds.
+  for (let i = 0; i < 3; i++) {
+    expect(await audit.timerDelay()).toBeLessThan(200);
+  }
+  await expect(audit.searchStatus).toHaveAttribute('data-indexing', 'true');
+
+  // Typing replaces the query: the newest one's answer comes, not the first's.
+  await audit.search.fill('indexed document 4999');
+  await expect(audit.searchStatus).toHaveText(/^\d+ match(es)?\.$/, { timeout: 30_000 });
+  await expect(audit.searchStatus).not.toHaveAttribute('data-indexing', 'true');
+  await expect(audit.hits.first()).toContainText('indexed document 4999');
+  await expect(audit.hits.filter({ hasText: 'slow document' })).toHaveCount(0);
+
+  // The index is kept: the next query is answered without indexing again.
+  await audit.search.fill('slow document');
+  await expect(audit.searchStatus).toHaveText('First 200 matches.');
+  await expect(audit.hits.first()).toContainText('slow document');
+});

@@ -18,6 +18,8 @@ export class AuditPage {
   readonly issues: Locator;
   readonly typed: Locator;
   readonly searchHint: Locator;
+  /** The search's status line: "Indexing… 40%" while the index builds, then the count. */
+  readonly searchStatus: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole('heading', { name: 'One-off sessions' });
@@ -33,6 +35,7 @@ export class AuditPage {
     this.issues = page.getByTestId('audit-issues');
     this.typed = page.getByTestId('audit-typed');
     this.searchHint = page.getByTestId('audit-search-hint');
+    this.searchStatus = page.getByTestId('audit-search-status');
   }
 
   /** Opens the session list of `app` through a deep link, logging in on the way. */
@@ -103,5 +106,20 @@ export class AuditPage {
     ]);
     const path = await download.path();
     return { name: download.suggestedFilename(), text: readFileSync(path!, 'utf8') };
+  }
+
+  /**
+   * How long the page takes to run a zero-delay timer, in milliseconds: as long as the
+   * longest task in its way (as in logs-search.spec.ts). Work that blocked the page would
+   * make it as long as that work.
+   */
+  timerDelay(): Promise<number> {
+    return this.page.evaluate(
+      () =>
+        new Promise<number>((done) => {
+          const start = performance.now();
+          setTimeout(() => done(performance.now() - start), 0);
+        }),
+    );
   }
 }
