@@ -125,7 +125,7 @@ pub struct UnreadableAddon {
     pub index: usize,
     /// Its `id`, when at least that could be read.
     pub id: Option<String>,
-    /// What is wrong, naming the member (`addons[1].addon_provider: missing field `id``).
+    /// What is wrong, naming the entry and the member (`addons[1]: missing field `id``).
     pub error: ApiError,
 }
 

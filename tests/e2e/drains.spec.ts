@@ -496,7 +496,7 @@ test('an addon listed without its provider id is reported in its place and the o
   await drains.goto(APP);
   const broken = page.getByRole('region', { name: `Addon ${REDIS_ID}` });
   await expect(broken).toContainText('This addon could not be read');
-  await expect(broken).toContainText('addons[1].addon_provider: missing field `id`');
+  await expect(broken).toContainText('addons[1]: missing field `id`');
   await expect(drains.row(drains.addonSection(PG), 'tag1.logs.ovh.com')).toHaveCount(1);
   await expect(drains.row(drains.appSection, 'logs2.papertrailapp.com')).toHaveCount(1);
   await sandbox.faults({ malformed_addons: [] });
