@@ -289,9 +289,11 @@ async fn addon_token(
     Ok(Json(json!({ "addon": body })).into_response())
 }
 
-/// `GET /db-api/api/databases/:addon_id/logs` with an addon token: a logs URL for the database.
-pub async fn db_logs(State(s): St, Path(addon): Path<String>, headers: HeaderMap) -> ApiResult {
-    let token = auth::bearer(&headers)
+/// What the addon token of a database API call grants (`"<addon id>"`, with the limited role
+/// appended when a limited collaborator obtained it), after checking that it is a live token
+/// for `addon`; 401 otherwise.
+pub fn database_grant(s: &Shared, headers: &HeaderMap, addon: &str) -> Result<String, ApiError> {
+    let token = auth::bearer(headers)
         .ok_or_else(|| ApiError::Unauthorized("missing bearer token".into()))?;
     let granted = s
         .addon_tokens
@@ -302,6 +304,12 @@ pub async fn db_logs(State(s): St, Path(addon): Path<String>, headers: HeaderMap
             "token not valid for this database".into(),
         ));
     }
+    Ok(granted)
+}
+
+/// `GET /db-api/api/databases/:addon_id/logs` with an addon token: a logs URL for the database.
+pub async fn db_logs(State(s): St, Path(addon): Path<String>, headers: HeaderMap) -> ApiResult {
+    database_grant(&s, &headers, &addon)?;
     Ok(Json(json!({ "url": logs_url_for(&s, &headers, "addons", &addon) })).into_response())
 }
 

@@ -464,17 +464,7 @@ pub async fn db_archives(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let token = auth::bearer(&headers)
-        .ok_or_else(|| ApiError::Unauthorized("missing bearer token".into()))?;
-    let granted = s
-        .addon_tokens
-        .check(token)
-        .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-    if auth::addon_of(&granted) != addon {
-        return Err(ApiError::Unauthorized(
-            "token not valid for this database".into(),
-        ));
-    }
+    let granted = api::database_grant(&s, &headers, &addon)?;
     if granted.ends_with(&format!(" {}", auth::LIMITED)) {
         return Err(forbidden());
     }
