@@ -12,13 +12,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::context::{use_drains, DrainsCtx, FormMode};
-use super::form::{focus_by_id, focus_first_error, with_place, FieldInput, FormState};
+use super::form::{
+    focus_by_id, focus_first_error, with_place, FieldInput, FormMessages, FormState,
+};
 use super::mask::mask_url;
 use super::model::{DrainForm, FieldKey, FormErrors, PerField, Provider};
 use super::prefill::{changed_fields, drain_url, prefill, Prefill};
 use crate::api::drains::{self, Target};
 use crate::api::ApiError;
-use crate::ui::{focus_later, ErrorNotice};
+use crate::ui::focus_later;
 
 /// An old drain still attached after the new one was added: where, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -366,15 +368,7 @@ fn EditFields(
                 "Saving adds the new drain first, then removes this one: no log is lost in between."
             </p>
             <div class="sld-drain-form__messages">
-                {move || {
-                    let messages = form_messages.get();
-                    (!messages.is_empty()).then(|| view! {
-                        <div class="sld-error" role="alert">
-                            <ul>{messages.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
-                        </div>
-                    }.into_any())
-                }}
-                {move || failure.get().map(|error| view! { <ErrorNotice error /> })}
+                <FormMessages messages=form_messages failure />
                 {move || leftover.get().map(|left| view! {
                     <div class="sld-error sld-drain-edit__leftover" role="alert">
                         <span>{leftover_message(ctx, &left)}</span>

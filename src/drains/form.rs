@@ -249,15 +249,7 @@ pub fn AddDrainForm(on_close: Callback<()>) -> impl IntoView {
                     }.into_any())}
                 </fieldset>
                 <div class="sld-drain-form__messages">
-                    {move || {
-                        let messages = form_messages.get();
-                        (!messages.is_empty()).then(|| view! {
-                            <div class="sld-error" role="alert">
-                                <ul>{messages.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
-                            </div>
-                        }.into_any())
-                    }}
-                    {move || failure.get().map(|error| view! { <ErrorNotice error /> })}
+                    <FormMessages messages=form_messages failure />
                 </div>
                 <div class="sld-drain-form__actions">
                     <button type="submit" class="sld-button sld-button--primary" aria-disabled=move || state.pending.get().then_some("true")>
@@ -350,6 +342,28 @@ pub(super) fn with_place(several: bool, place: &str, text: &str) -> String {
 }
 
 /// One input of the chosen provider, with its label, help and error.
+/// What a submit of the add or the edit form said beyond its fields: sentences about the
+/// whole form, then the request's error, each announced as an alert.
+#[component]
+pub(super) fn FormMessages(
+    /// Sentences about the form as a whole (places done, refusals without a field).
+    messages: RwSignal<Vec<String>>,
+    /// The request's error when it is not about a field.
+    failure: RwSignal<Option<ApiError>>,
+) -> impl IntoView {
+    view! {
+        {move || {
+            let messages = messages.get();
+            (!messages.is_empty()).then(|| view! {
+                <div class="sld-error" role="alert">
+                    <ul>{messages.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                </div>
+            }.into_any())
+        }}
+        {move || failure.get().map(|error| view! { <ErrorNotice error /> })}
+    }
+}
+
 #[component]
 pub(super) fn FieldInput(
     /// The field, as the provider uses it.
