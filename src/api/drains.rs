@@ -4,7 +4,7 @@
 use futures::future::join_all;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::apps::{list_addons, Addon};
+use super::apps::Addon;
 use super::decode::{decode, or_default};
 use super::{url::segment, ApiClient, ApiError, Request};
 
@@ -163,8 +163,6 @@ pub enum AddonDrains {
     Drains(Vec<Drain>),
     /// The addon refuses drains (only database addons produce logs); the server's message.
     Unsupported(String),
-    /// Listing failed for another reason.
-    Failed(ApiError),
 }
 
 /// One addon and its drains.
@@ -250,45 +248,13 @@ impl Overview {
     }
 }
 
-/// Whether an addon's 400 means "this addon does not take drains" rather than a failure.
-fn is_unsupported(err: &ApiError) -> Option<String> {
+/// Whether an addon's 400 means "this addon does not take drains" rather than a failure:
+/// the server's message when it does.
+pub fn is_unsupported(err: &ApiError) -> Option<String> {
     match err {
         ApiError::BadRequest { message, .. } => Some(message.clone()),
         _ => None,
     }
-}
-
-/// The drains of `app` and of all its addons, fetched concurrently.
-///
-/// Addons answering 400 are recorded as not supporting drains; another failure on one addon
-/// is recorded on that addon only, so one broken addon does not hide the rest.
-pub async fn list_with_addons(api: &ApiClient, app: &str) -> Result<Overview, ApiError> {
-    let (app_drains, addons) = futures::join!(list(api, app, &Target::App), list_addons(api, app));
-    let app_drains = app_drains?;
-    let addons = addons?;
-    let lists = join_all(addons.iter().map(|addon| {
-        let target = Target::Addon(addon.id.clone());
-        async move { list(api, app, &target).await }
-    }))
-    .await;
-    let addons = addons
-        .into_iter()
-        .zip(lists)
-        .map(|(addon, result)| AddonSection {
-            addon,
-            drains: match result {
-                Ok(drains) => AddonDrains::Drains(drains),
-                Err(err) => match is_unsupported(&err) {
-                    Some(message) => AddonDrains::Unsupported(message),
-                    None => AddonDrains::Failed(err),
-                },
-            },
-        })
-        .collect();
-    Ok(Overview {
-        app: app_drains,
-        addons,
-    })
 }
 
 /// What happened on each target of a multi-target add or remove.

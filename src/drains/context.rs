@@ -122,14 +122,6 @@ pub fn merge_addons(overview: &mut Overview, addons: Vec<Addon>) {
         .collect();
 }
 
-/// Whether an addon's 400 means "this addon does not take drains" rather than a failure.
-fn unsupported(err: &ApiError) -> Option<String> {
-    match err {
-        ApiError::BadRequest { message, .. } => Some(message.clone()),
-        _ => None,
-    }
-}
-
 /// Which form the page shows: one at a time, where the page's form goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormMode {
@@ -275,7 +267,7 @@ impl DrainsCtx {
     ) {
         // An addon that refuses drains answered as it should: that is its content.
         let listed = match listed {
-            Err(e) if matches!(target, Target::Addon(_)) => match unsupported(&e) {
+            Err(e) if matches!(target, Target::Addon(_)) => match drains::is_unsupported(&e) {
                 Some(message) => Ok(AddonDrains::Unsupported(message)),
                 None => Err(e),
             },

@@ -296,7 +296,7 @@ fn AddonGroup(id: String, label: String) -> impl IntoView {
                 },
                 Some(AddonDrains::Unsupported(_)) => AddonState::Unsupported,
                 // Not produced by the page's reads; shown like an addon still to read.
-                Some(AddonDrains::Failed(_)) | None => AddonState::Waiting { failed: true },
+                None => AddonState::Waiting { failed: true },
             }
         })
     });
