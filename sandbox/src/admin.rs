@@ -14,7 +14,7 @@ use crate::http::{ApiError, JsonBody, ADMIN_MAX_BODY};
 /// Admin bodies may carry megabyte lines.
 type AdminBody = JsonBody<ADMIN_MAX_BODY>;
 use crate::logs::{lock, Line, LogSource};
-use crate::{api, clock, drains, Shared};
+use crate::{api, drains, Shared};
 
 type St = State<Arc<Shared>>;
 type AdminResult = Result<Response, ApiError>;
@@ -121,7 +121,7 @@ async fn inject(State(s): St, JsonBody(body): AdminBody) -> AdminResult {
     let lines = strings(&body, "lines")?;
     let raw = strings(&body, "raw_frames")?;
     let (n_lines, n_raw) = (lines.len(), raw.len());
-    let now = clock::now_nanos();
+    let now = s.clock.now_nanos();
     source.publish(
         lines
             .into_iter()
@@ -156,7 +156,7 @@ async fn add_audit_log(State(s): St, JsonBody(body): AdminBody) -> AdminResult {
         .history
         .write()
         .unwrap_or_else(|e| e.into_inner())
-        .add_run(app, clock::now_secs(), command, detached, log);
+        .add_run(app, s.clock.now_secs(), command, detached, log);
     Ok(Json(json!({ "audit_log_id": audit_log_id, "event_id": event_id })).into_response())
 }
 

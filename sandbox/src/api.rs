@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use crate::http::{json_response, no_content, origin, raw_json, ApiError, JsonBody};
 use crate::logs::lock;
 use crate::world::App;
-use crate::{auth, clock, drains, Shared};
+use crate::{auth, drains, Shared};
 
 type St = State<Arc<Shared>>;
 type ApiResult = Result<Response, ApiError>;
@@ -260,7 +260,7 @@ fn logs_url_for(s: &Shared, headers: &HeaderMap, kind: &str, key: &str) -> Strin
     format!(
         "{}/logs/{kind}/{key}/logs?token={token}&timestamp={}",
         origin(headers),
-        clock::now_secs()
+        s.clock.now_secs()
     )
 }
 

@@ -7,9 +7,10 @@
 //! end hour). So the same URL always gives the same bytes, in this run and the next, and a 50 MiB
 //! archive costs a few 64 KiB buffers while it streams.
 //!
-//! Lines use the live generator's message mix ([`crate::logs::speak`]) in the live format, with
-//! what real archives show and live lines do not: Paris offsets (`+0100 CET`, `+0200 CEST`), a
-//! locally shuffled order, some `\r\n` endings and `[manager]` platform lines.
+//! Lines use the live generator's message mix ([`crate::logs::speak`]) in the live format: Paris
+//! offsets (`+0100 CET`, `+0200 CEST`), some `\r\n` endings and `[manager]` platform lines
+//! ([`crate::logs::restart`]), with an order shuffled within blocks of seconds where live lines
+//! are only now and then late.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -30,7 +31,7 @@ use tokio::sync::mpsc;
 
 use crate::faults::Faults;
 use crate::http::{origin, ApiError};
-use crate::logs::{lock, speak, Voice};
+use crate::logs::{lock, restart, speak, Voice};
 use crate::rng::{self, Rng};
 use crate::world::{App, POSTGRES_ID};
 use crate::{api, auth, clock, tz, Shared};
@@ -165,18 +166,12 @@ pub fn sources(apps: &[App]) -> Vec<Source> {
     out
 }
 
-/// FNV-1a, to turn a source key into seed bits that do not depend on the process.
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 impl Source {
     /// The archive ending at `to_hour` (hours since the epoch), if the schedule has one there.
     fn archive(&self, to_hour: i64) -> Archive {
         let s = self.schedule;
-        let seed = Rng::new(fnv(&self.key) ^ (to_hour as u64).wrapping_mul(0x9E37_79B9)).next_u64();
+        let seed =
+            Rng::new(rng::fnv1a(&self.key) ^ (to_hour as u64).wrapping_mul(0x9E37_79B9)).next_u64();
         let lines = if s.big_at_midnight && to_hour.rem_euclid(24) == 0 {
             BIG_ARCHIVE_LINES
         } else {
@@ -272,16 +267,9 @@ impl Source {
         if let Voice::App { instances, .. } = &self.voice {
             if rng.below(3000) == 0 {
                 let instance = rng.pick(instances).clone();
-                let old = format!("{:016x}{:08x}", rng.next_u64(), rng.next_u64() as u32);
-                let new = format!("{:016x}{:08x}", rng.next_u64(), rng.next_u64() as u32);
-                out.push((
-                    "manager".into(),
-                    format!("container [{instance}] ({old}) has stopped"),
-                ));
-                out.push((
-                    "manager".into(),
-                    format!("container [{instance}] ({new}) has started"),
-                ));
+                restart(&instance, rng, |container, message| {
+                    out.push((container.into(), message.into()))
+                });
                 return;
             }
         }

@@ -1,4 +1,5 @@
-//! Wall-clock formatting without a date crate: the sandbox only needs UTC in two layouts.
+//! Wall-clock formatting without a date crate: the sandbox only needs UTC in two layouts, plus
+//! the world clock ([`WorldClock`]) that `--start-at` can set to any instant.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -13,6 +14,108 @@ pub fn now_nanos() -> i64 {
 /// Seconds since the Unix epoch, now.
 pub fn now_secs() -> i64 {
     now_nanos() / 1_000_000_000
+}
+
+/// The demo world's clock: the real clock shifted by a fixed offset, so that `--start-at` can put
+/// the world just before a daylight-saving change and let it run at real speed from there.
+///
+/// Log lines, stream frames and pings, the world's dates (events, archives) and audit logs read
+/// it; token lifetimes and archive URL signatures stay on the real clock, since clients compare
+/// them with theirs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorldClock {
+    /// Nanoseconds added to the real clock.
+    offset: i64,
+}
+
+impl WorldClock {
+    /// The real clock.
+    pub fn real() -> WorldClock {
+        WorldClock { offset: 0 }
+    }
+
+    /// A clock that reads `at` (Unix nanoseconds) now and runs at real speed from there.
+    pub fn starting_at(at: i64) -> WorldClock {
+        WorldClock {
+            offset: at.saturating_sub(now_nanos()),
+        }
+    }
+
+    /// Nanoseconds since the Unix epoch on this clock, now.
+    pub fn now_nanos(self) -> i64 {
+        now_nanos().saturating_add(self.offset)
+    }
+
+    /// Seconds since the Unix epoch on this clock, now.
+    pub fn now_secs(self) -> i64 {
+        self.now_nanos().div_euclid(1_000_000_000)
+    }
+}
+
+/// Parses RFC 3339 (`2026-03-29T00:59:30Z`, `2026-03-29T01:59:30.5+01:00`; `t`, `z` and a space
+/// for the `T` are accepted) into Unix nanoseconds. Leap seconds (`:60`) are refused.
+pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
+    let bad = |why: &str| format!("not an RFC 3339 date and time ({why})");
+    let b = text.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return Err(bad("expected YYYY-MM-DDTHH:MM:SS and a zone"));
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return Err(bad("expected HH:MM:SS"));
+    }
+    let num = |range: std::ops::Range<usize>| -> Result<i64, String> {
+        let part = &text[range];
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse::<i64>().map_err(|_| bad("not a number"))
+        } else {
+            Err(bad("not a number"))
+        }
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let month = u32::try_from(month).map_err(|_| bad("month"))?;
+    let day = u32::try_from(day).map_err(|_| bad("day"))?;
+    let days = crate::tz::days_from_civil(year, month, day);
+    if !(1..=12).contains(&month) || day == 0 || civil(days * 86_400 * 1_000_000_000).day != day {
+        return Err(bad("no such day"));
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(bad("no such time"));
+    }
+    let mut rest = &text[19..];
+    let mut nanos = 0i64;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 9 {
+            return Err(bad("1 to 9 fraction digits"));
+        }
+        nanos = num(20..20 + digits)? * 10i64.pow(9 - digits as u32);
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let r = rest.as_bytes();
+            let sign = match r.first() {
+                Some(b'+') => 1,
+                Some(b'-') => -1,
+                _ => return Err(bad("expected Z or an offset such as +01:00")),
+            };
+            if r.len() != 6 || r[3] != b':' {
+                return Err(bad("expected Z or an offset such as +01:00"));
+            }
+            let at = text.len() - 5;
+            let (h, m) = (num(at..at + 2)?, num(at + 3..at + 5)?);
+            if h > 23 || m > 59 {
+                return Err(bad("offset"));
+            }
+            sign * (h * 3600 + m * 60)
+        }
+    };
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
+    secs.checked_mul(1_000_000_000)
+        .and_then(|n| n.checked_add(nanos))
+        .ok_or_else(|| bad("out of range"))
 }
 
 /// A UTC instant split into calendar fields.
@@ -156,6 +259,41 @@ mod tests {
             log_time(1_424_052_163_930_163_178),
             "2015-02-16 02:02:43.930163178 +0000 UTC"
         );
+    }
+
+    #[test]
+    fn rfc3339_parses_what_it_writes_and_honours_offsets() {
+        for nanos in [0, 951_782_400_000_000_000, 1_774_745_970_123_456_789] {
+            assert_eq!(parse_rfc3339(&rfc3339(nanos)), Ok(nanos));
+        }
+        assert_eq!(
+            parse_rfc3339("2026-03-29T02:59:30+02:00"),
+            parse_rfc3339("2026-03-29T00:59:30Z")
+        );
+        assert_eq!(parse_rfc3339("1970-01-01 00:00:01.5z"), Ok(1_500_000_000));
+        for bad in [
+            "2026-03-29",
+            "2026-03-29T00:59:30",
+            "2026-02-30T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-03-29T24:00:00Z",
+            "2026-03-29T00:59:60Z",
+            "2026-03-29T00:59:30.Z",
+            "2026-03-29T00:59:30+0100",
+            "2026-03-29T00:59:30 UTC",
+            "+026-03-29T00:59:30Z",
+        ] {
+            assert!(parse_rfc3339(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_world_clock_runs_from_where_it_was_set() {
+        let at = 1_774_745_970_000_000_000;
+        let c = WorldClock::starting_at(at);
+        let now = c.now_nanos();
+        assert!((at..at + 5_000_000_000).contains(&now));
+        assert!(WorldClock::real().now_nanos() >= now_nanos() - 1_000_000_000);
     }
 
     #[test]

@@ -37,6 +37,11 @@ pub struct Config {
     pub archive_url_ttl: Duration,
     /// CORS of the archive storage: `Some("*")`, `Some(origin)`, or `None` for no CORS headers.
     pub archives_cors: Option<String>,
+    /// Where the world clock starts, in Unix nanoseconds; `None`: the real time.
+    pub start_at: Option<i64>,
+    /// How far back the hot log reaches at start (bounded by `logs::HISTORY` lines per source);
+    /// zero starts it empty.
+    pub hot_log: Duration,
 }
 
 /// The policy the dashboard is tested under; `{HOST}` becomes the request's Host header and
@@ -61,6 +66,8 @@ impl Default for Config {
             limited_token: "tk-us-sandbox-limited".into(),
             archive_url_ttl: Duration::from_secs(3600),
             archives_cors: Some("*".into()),
+            start_at: None,
+            hot_log: crate::logs::HOT_LOG,
         }
     }
 }
@@ -82,6 +89,8 @@ const VALUE_OPTIONS: &[&str] = &[
     "--limited-token",
     "--archive-url-ttl",
     "--archives-cors",
+    "--start-at",
+    "--hot-log-minutes",
 ];
 
 /// The `--help` text.
@@ -107,6 +116,8 @@ OPTIONS:
   --limited-token TOKEN  API token of a limited collaborator, refused on archives (default tk-us-sandbox-limited)
   --archive-url-ttl SECS lifetime of pre-signed archive URLs (default 3600, fractions allowed)
   --archives-cors ORIGIN CORS of the archive storage: an origin, '*' (default) or 'none'
+  --start-at TIME        start the world clock at TIME (RFC 3339, e.g. 2026-03-29T00:59:30Z); it runs at real speed
+  --hot-log-minutes N    minutes of lines each source holds at start (default 60, 0 = none, fractions allowed)
   -h, --help             print this help
 ";
 
@@ -231,6 +242,17 @@ impl Config {
                     }
                     config.log_rate = rate;
                 }
+                "--start-at" => {
+                    config.start_at =
+                        Some(crate::clock::parse_rfc3339(v).map_err(|e| invalid(&name, v, e))?)
+                }
+                "--hot-log-minutes" => {
+                    let minutes: f64 = v.parse().map_err(|e| invalid(&name, v, e))?;
+                    if !(minutes.is_finite() && (0.0..=10_080.0).contains(&minutes)) {
+                        return Err(invalid(&name, v, "must be between 0 and 10080"));
+                    }
+                    config.hot_log = Duration::from_secs_f64(minutes * 60.0);
+                }
                 "--rate-limit" => {
                     config.rate_limit = v.parse().map_err(|e| invalid(&name, v, e))?
                 }
@@ -261,6 +283,34 @@ mod tests {
         assert!(c.csp.is_none());
         assert_eq!(c.archive_url_ttl, Duration::from_secs(3600));
         assert_eq!(c.archives_cors.as_deref(), Some("*"));
+        assert_eq!(c.start_at, None);
+        assert_eq!(c.hot_log, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn the_world_clock_and_the_hot_log_are_configurable() {
+        let c = parse(&[
+            "--start-at",
+            "2026-03-29T00:59:30Z",
+            "--hot-log-minutes",
+            "0",
+        ])
+        .expect("valid");
+        assert_eq!(c.start_at, Some(1_774_745_970_000_000_000));
+        assert_eq!(c.hot_log, Duration::ZERO);
+        let c = parse(&["--hot-log-minutes=0.5"]).expect("valid");
+        assert_eq!(c.hot_log, Duration::from_secs(30));
+        for bad in [
+            ["--start-at", "2026-03-29"],
+            ["--start-at", "yesterday"],
+            ["--hot-log-minutes", "-1"],
+            ["--hot-log-minutes", "NaN"],
+        ] {
+            assert!(
+                matches!(parse(&bad), Err(CliError::Invalid { .. })),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

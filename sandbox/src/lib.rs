@@ -47,8 +47,10 @@ use crate::world::{App, History};
 pub struct Shared {
     /// The configuration the server started with.
     pub config: Config,
-    /// Unix seconds at start, the anchor of the demo world's dates.
+    /// Unix seconds at start on the world clock, the anchor of the demo world's dates.
     pub started: i64,
+    /// The world clock: real time, or shifted by `--start-at`.
+    pub clock: clock::WorldClock,
     /// The demo world's apps.
     pub apps: Vec<App>,
     /// Drains, persisted after every change; the async lock is held across the file write so writes never reorder.
@@ -155,12 +157,21 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
         addr: config.listen,
         source,
     })?;
-    let started = clock::now_secs();
+    let world_clock = config
+        .start_at
+        .map_or_else(clock::WorldClock::real, clock::WorldClock::starting_at);
+    // With `--start-at` the hot log ends exactly there, so its stamps are the same in every run.
+    let start = config.start_at.unwrap_or_else(|| world_clock.now_nanos());
+    let started = start.div_euclid(1_000_000_000);
     let apps = world::apps();
     let history = world::history(&apps, started);
     let sources = logs::sources(&apps, config.log_rate);
+    for source in sources.values() {
+        source.backfill(start, config.hot_log);
+    }
     let shared = Arc::new(Shared {
         started,
+        clock: world_clock,
         history: RwLock::new(history),
         sources,
         apps,
@@ -181,6 +192,7 @@ pub async fn serve(config: Config) -> Result<Server, StartError> {
             .into_iter()
             .map(|n| shared.sources[n].clone())
             .collect(),
+        world_clock,
     ));
     let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (shutdown, stopped) = oneshot::channel::<()>();

@@ -1,4 +1,11 @@
 //! Log sources: bounded history for dumps, a broadcast for streams, and the synthetic generator.
+//!
+//! Generated lines look like the platform's: Paris local time with its offset (`+0100 CET`,
+//! `+0200 CEST`), `[manager]` lines when a container restarts, about one line in
+//! [`CRLF_ONE_IN`] ending `\r\n` in dumps, and about one in [`LATE_ONE_IN`] stamped 0.2 to 3 s
+//! before the line published ahead of it. Each source has its own seeded generator, so the lines'
+//! content (and which ones are late or end `\r\n`) is the same sequence in every run; the hot
+//! log ([`LogSource::backfill`]) is its first hour.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -6,8 +13,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::broadcast;
 
-use crate::clock;
-use crate::rng::Rng;
+use crate::clock::{self, WorldClock};
+use crate::rng::{self, Rng};
+use crate::tz;
 use crate::world::App;
 
 /// Lines kept per source, so a dump of 10,000 lines always has enough.
@@ -16,6 +24,16 @@ pub const HISTORY: usize = 20_000;
 pub const MAX_DUMP: usize = 10_000;
 /// How often the generator emits a batch; high rates are cheap because lines travel in batches.
 pub const TICK: Duration = Duration::from_millis(10);
+/// About one generated line in this many ends `\r\n` in dumps, as in archives.
+pub const CRLF_ONE_IN: u64 = 20;
+/// About one generated line in this many is stamped earlier than the line before it.
+pub const LATE_ONE_IN: u64 = 500;
+/// How much earlier a late line is stamped than the line before it, in nanoseconds: 0.2 to 3 s.
+pub const LATE_NANOS: std::ops::Range<i64> = 200_000_000..3_000_000_000;
+/// About one burst in this many of an app is a restart that `[manager]` reports.
+pub const RESTART_ONE_IN: u64 = 1000;
+/// The span the hot log holds at start by default: the last hour.
+pub const HOT_LOG: Duration = Duration::from_secs(3600);
 
 /// Locks a mutex, carrying on with the data if a panicking thread poisoned it.
 pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -31,15 +49,18 @@ pub struct Line {
     pub text: Box<str>,
     /// When the line was produced, in Unix nanoseconds.
     pub nanos: i64,
+    /// Whether a dump ends the line with `\r\n` rather than `\n` (the text never holds the `\r`).
+    pub crlf: bool,
 }
 
 impl Line {
-    /// A line from `container` saying `message`, stamped now.
+    /// A line from `container` saying `message`, stamped `nanos` (Unix) and written in Paris
+    /// time: `2026-12-07 06:12:03.123456789 +0100 CET [web-1] message`.
     pub fn new(container: &str, message: &str, nanos: i64) -> Line {
         // Sized exactly, so the boxed text needs no reallocation: this runs for every line.
         let mut text =
-            String::with_capacity(clock::LOG_TIME_LEN + container.len() + message.len() + 4);
-        clock::write_log_time(&mut text, nanos);
+            String::with_capacity(tz::PARIS_LOG_TIME_LEN + container.len() + message.len() + 3);
+        tz::write_paris_log_time(&mut text, nanos);
         text.push_str(" [");
         text.push_str(container);
         text.push_str("] ");
@@ -48,6 +69,7 @@ impl Line {
             container: container.into(),
             text: text.into_boxed_str(),
             nanos,
+            crlf: false,
         }
     }
 
@@ -63,6 +85,16 @@ impl Line {
             container,
             text: text.into(),
             nanos,
+            crlf: false,
+        }
+    }
+
+    /// How a dump ends the line: `"\r\n"` or `"\n"`.
+    pub fn dump_ending(&self) -> &'static str {
+        if self.crlf {
+            "\r\n"
+        } else {
+            "\n"
         }
     }
 
@@ -174,10 +206,23 @@ pub enum Voice {
     Silent,
 }
 
+/// A source's generator state: two seeded streams, so the quirks drawn per line (late stamp,
+/// `\r\n`) never shift the content.
+#[derive(Debug)]
+struct Speaker {
+    /// Draws what is said ([`speak`], restarts).
+    words: Rng,
+    /// Draws each line's quirks and the hot log's spacing.
+    quirks: Rng,
+    /// The stamp of the last line made, which a late line is stamped before.
+    last: Option<i64>,
+}
+
 /// The logs of one app or addon.
 #[derive(Debug)]
 pub struct LogSource {
     history: Mutex<VecDeque<Arc<Line>>>,
+    speaker: Mutex<Speaker>,
     tx: broadcast::Sender<StreamItem>,
     /// Total lines per second the generator emits for this source.
     rate: Mutex<f64>,
@@ -187,15 +232,22 @@ pub struct LogSource {
 }
 
 impl LogSource {
-    /// A source with an empty history; `per_container` lines/s per instance.
-    pub fn new(voice: Voice, per_container: f64) -> LogSource {
+    /// A source with an empty history; `per_container` lines/s per instance; `key` (the app name
+    /// or addon id) seeds its generator.
+    pub fn new(key: &str, voice: Voice, per_container: f64) -> LogSource {
         let speakers = match &voice {
             Voice::App { instances, .. } => instances.len(),
             Voice::Postgres { .. } => 1,
             Voice::Silent => 0,
         };
+        let seed = rng::fnv1a(key) ^ 0x5ca1_1190;
         LogSource {
             history: Mutex::new(VecDeque::new()),
+            speaker: Mutex::new(Speaker {
+                words: Rng::new(seed),
+                quirks: Rng::new(Rng::new(!seed).next_u64()),
+                last: None,
+            }),
             // About ten seconds of batches: a slower client skips ahead rather than stalling everyone.
             tx: broadcast::channel(1024).0,
             rate: Mutex::new(per_container * speakers as f64),
@@ -260,6 +312,100 @@ impl LogSource {
     pub fn subscribe(&self) -> broadcast::Receiver<StreamItem> {
         self.tx.subscribe()
     }
+
+    /// Appends one burst of generated lines to `out` (usually one line, a stack trace or a
+    /// restart's `[manager]` lines sometimes), the first stamped `nanos` and the next ones a
+    /// nanosecond apart, bar the late ones.
+    fn burst(&self, sp: &mut Speaker, nanos: i64, out: &mut Vec<Arc<Line>>) {
+        let Speaker {
+            words,
+            quirks,
+            last,
+        } = sp;
+        let mut next = nanos;
+        let mut say = |container: &str, message: &str| {
+            let mut stamp = next;
+            next += 1;
+            if let Some(before) = *last {
+                if quirks.below(LATE_ONE_IN) == 0 {
+                    let span = (LATE_NANOS.end - LATE_NANOS.start) as u64;
+                    stamp = before - LATE_NANOS.start - quirks.below(span) as i64;
+                }
+            }
+            *last = Some(stamp);
+            let mut line = Line::new(container, message, stamp);
+            line.crlf = quirks.below(CRLF_ONE_IN) == 0;
+            out.push(Arc::new(line));
+        };
+        if let Voice::App { instances, .. } = &self.voice {
+            if words.below(RESTART_ONE_IN) == 0 {
+                // Now and then the whole app restarts (a deployment, `scalingo restart`), one
+                // container after the other; otherwise one container does (a crash, a restart).
+                if words.below(5) == 0 {
+                    for instance in instances {
+                        restart(instance, words, &mut say);
+                    }
+                } else {
+                    let instance = words.pick(instances).clone();
+                    restart(&instance, words, &mut say);
+                }
+                return;
+            }
+        }
+        speak(&self.voice, words, say);
+    }
+
+    /// Fills the history with what the generator would have said over the `span` before `end`
+    /// (Unix nanoseconds) at the current rate, so a dump right after start has lines: at most
+    /// [`HISTORY`] lines, spread evenly (with jitter) over the span, or over its last part when
+    /// the rate would make more. Streams do not see them. Nothing for a silent source or rate 0.
+    ///
+    /// The same key, rate, span and `end` give the same lines in every run.
+    pub fn backfill(&self, end: i64, span: Duration) {
+        let rate = self.rate();
+        let span_secs = span.as_secs_f64();
+        if matches!(self.voice, Voice::Silent) || rate <= 0.0 || span_secs <= 0.0 {
+            return;
+        }
+        let total = (rate * span_secs).min(HISTORY as f64) as usize;
+        if total == 0 {
+            return;
+        }
+        let step = ((1e9 / rate) as i64).max(1);
+        let start = end - step * total as i64;
+        let mut lines = Vec::with_capacity(total + 8);
+        let mut sp = lock(&self.speaker);
+        while lines.len() < total {
+            let jitter = sp.quirks.below((step as u64 / 2).max(1)) as i64;
+            let nanos = start + lines.len() as i64 * step + jitter;
+            self.burst(&mut sp, nanos, &mut lines);
+        }
+        // A burst may overrun `end` by a few lines at the very end: keep the span's.
+        lines.retain(|l| l.nanos < end);
+        let mut h = lock(&self.history);
+        for line in lines {
+            if h.len() == HISTORY {
+                h.pop_front();
+            }
+            h.push_back(line);
+        }
+    }
+}
+
+/// The `[manager]` lines of a container restart, as the platform writes them:
+/// `container [web-1] (<24 hex digits>) has stopped`, then `… (<new id>) has started`.
+/// Live lines and archives (`archives.rs`) share it.
+pub fn restart(instance: &str, rng: &mut Rng, mut say: impl FnMut(&str, &str)) {
+    let old = format!("{:016x}{:08x}", rng.next_u64(), rng.next_u64() as u32);
+    let new = format!("{:016x}{:08x}", rng.next_u64(), rng.next_u64() as u32);
+    say(
+        "manager",
+        &format!("container [{instance}] ({old}) has stopped"),
+    );
+    say(
+        "manager",
+        &format!("container [{instance}] ({new}) has started"),
+    );
 }
 
 /// Builds the log sources of the world: one per app (by name) and one per addon (by id).
@@ -277,7 +423,7 @@ pub fn sources(apps: &[App], per_container: f64) -> HashMap<String, Arc<LogSourc
         };
         map.insert(
             app.name.to_string(),
-            Arc::new(LogSource::new(voice, per_container)),
+            Arc::new(LogSource::new(app.name, voice, per_container)),
         );
         for addon in &app.addons {
             let voice = match addon.log_container {
@@ -288,7 +434,7 @@ pub fn sources(apps: &[App], per_container: f64) -> HashMap<String, Arc<LogSourc
             };
             map.insert(
                 addon.id.to_string(),
-                Arc::new(LogSource::new(voice, per_container)),
+                Arc::new(LogSource::new(addon.id, voice, per_container)),
             );
         }
     }
@@ -400,9 +546,9 @@ pub fn speak(voice: &Voice, rng: &mut Rng, mut say: impl FnMut(&str, &str)) {
     }
 }
 
-/// Runs forever: every tick each source emits what its rate owes, in one batch per source.
-pub async fn generate(sources: Vec<Arc<LogSource>>) {
-    let mut rng = Rng::new(0x5ca1_1190);
+/// Runs forever: every tick each source emits what its rate owes, in one batch per source,
+/// stamped on `clock`.
+pub async fn generate(sources: Vec<Arc<LogSource>>, clock: WorldClock) {
     let mut owed = vec![0.0f64; sources.len()];
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -421,16 +567,17 @@ pub async fn generate(sources: Vec<Arc<LogSource>>) {
                 continue;
             }
             let want = *owed as usize;
-            let base = clock::now_nanos();
+            let base = clock.now_nanos();
             let mut batch = Vec::with_capacity(want + 8);
-            while batch.len() < want {
-                // Distinct nanoseconds keep the order of a batch visible in its timestamps.
-                let nanos = base + batch.len() as i64;
-                speak(&source.voice, &mut rng, |container, message| {
-                    batch.push(Arc::new(Line::new(container, message, nanos)))
-                });
-                if matches!(source.voice, Voice::Silent) {
-                    break;
+            {
+                let mut sp = lock(&source.speaker);
+                while batch.len() < want {
+                    // Distinct nanoseconds keep the order of a batch visible in its timestamps.
+                    let nanos = base + batch.len() as i64;
+                    source.burst(&mut sp, nanos, &mut batch);
+                    if matches!(source.voice, Voice::Silent) {
+                        break;
+                    }
                 }
             }
             *owed -= batch.len() as f64;
@@ -465,7 +612,7 @@ mod tests {
 
     #[test]
     fn dump_returns_the_newest_lines_oldest_first() {
-        let s = LogSource::new(Voice::Silent, 0.0);
+        let s = LogSource::new("quiet-app", Voice::Silent, 0.0);
         s.publish(
             (0..5)
                 .map(|i| Arc::new(Line::new("web-1", &format!("m{i}"), i)))
@@ -484,6 +631,131 @@ mod tests {
         assert_eq!(v["event"], "log");
         assert_eq!(v["name"], "log");
         assert_eq!(v["timestamp"], "1970-01-01T00:00:00.000000000Z");
+    }
+
+    /// Unix nanoseconds of a UTC date and time.
+    fn utc(y: i64, mo: u32, d: u32, h: i64, mi: i64) -> i64 {
+        (tz::days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60) * 1_000_000_000
+    }
+
+    fn example_app(per_container: f64) -> LogSource {
+        sources(&crate::world::apps(), per_container)
+            .remove("example-app")
+            .and_then(Arc::into_inner)
+            .expect("example-app")
+    }
+
+    fn all(s: &LogSource) -> Vec<Arc<Line>> {
+        s.dump(HISTORY, None)
+    }
+
+    #[test]
+    fn generated_lines_are_written_in_paris_time() {
+        let l = Line::new("web-1", "hi", utc(2026, 12, 7, 5, 12) + 3_123_456_789);
+        assert_eq!(
+            &*l.text,
+            "2026-12-07 06:12:03.123456789 +0100 CET [web-1] hi"
+        );
+        let l = Line::new("web-1", "hi", utc(2026, 7, 14, 10, 0));
+        assert_eq!(
+            &*l.text,
+            "2026-07-14 12:00:00.000000000 +0200 CEST [web-1] hi"
+        );
+        assert!(!l.crlf && l.dump_ending() == "\n");
+    }
+
+    #[test]
+    fn the_hot_log_holds_the_last_hour_and_is_the_same_in_every_run() {
+        let end = utc(2026, 12, 7, 6, 0);
+        let a = example_app(1.0);
+        a.backfill(end, HOT_LOG);
+        let lines = all(&a);
+        // 3 containers at 1 line/s for an hour, and a few stack traces and restarts on top.
+        assert!((10_800..11_500).contains(&lines.len()), "{}", lines.len());
+        let first = lines.iter().map(|l| l.nanos).min().expect("lines");
+        assert!(first >= end - 3_600_000_000_000 && first < end - 3_590_000_000_000);
+        assert!(lines.iter().all(|l| l.nanos < end));
+        let b = example_app(1.0);
+        b.backfill(end, HOT_LOG);
+        let same = |x: &Line, y: &Line| x.text == y.text && x.crlf == y.crlf && x.nanos == y.nanos;
+        assert!(lines.iter().zip(all(&b)).all(|(x, y)| same(x, &y)));
+        // Another end shifts the stamps only.
+        let c = example_app(1.0);
+        c.backfill(end + 1_000_000_000, HOT_LOG);
+        let text_after_time = |l: &Line| l.text.split_once(" [").map(|(_, t)| t.to_string());
+        assert!(lines
+            .iter()
+            .zip(all(&c))
+            .all(|(x, y)| text_after_time(x) == text_after_time(&y)));
+    }
+
+    #[test]
+    fn the_hot_log_is_bounded_and_empty_without_a_rate_or_a_span() {
+        let end = utc(2026, 12, 7, 6, 0);
+        let fast = example_app(100.0);
+        fast.backfill(end, HOT_LOG);
+        let lines = all(&fast);
+        assert_eq!(lines.len(), HISTORY);
+        // 300 lines/s: the newest 20,000 lines cover about the last 67 seconds.
+        assert!(lines[0].nanos > end - 70_000_000_000);
+        for (rate, span) in [(0.0, HOT_LOG), (1.0, Duration::ZERO)] {
+            let s = example_app(rate);
+            s.backfill(end, span);
+            assert!(all(&s).is_empty());
+        }
+        let silent = LogSource::new("quiet-app", Voice::Silent, 1.0);
+        silent.backfill(end, HOT_LOG);
+        assert!(all(&silent).is_empty());
+    }
+
+    #[test]
+    fn the_hot_log_crosses_the_change_to_summer_time() {
+        // Summer time starts at 01:00 UTC on 2026-03-29: 02:00 CET becomes 03:00 CEST.
+        let s = example_app(1.0);
+        s.backfill(utc(2026, 3, 29, 1, 30), HOT_LOG);
+        let lines = all(&s);
+        let (mut cet, mut cest) = (0, 0);
+        for l in &lines {
+            if l.nanos < utc(2026, 3, 29, 1, 0) {
+                assert!(l.text.starts_with("2026-03-29 01:") && l.text.contains(" +0100 CET ["));
+                cet += 1;
+            } else {
+                assert!(l.text.starts_with("2026-03-29 03:") && l.text.contains(" +0200 CEST ["));
+                cest += 1;
+            }
+        }
+        assert!(cet > 5000 && cest > 5000, "{cet} {cest}");
+    }
+
+    #[test]
+    fn some_lines_are_late_some_end_crlf_and_the_manager_reports_restarts() {
+        let s = example_app(1.0);
+        s.backfill(utc(2026, 12, 7, 6, 0), HOT_LOG);
+        let lines = all(&s);
+        let mut late = 0;
+        for w in lines.windows(2) {
+            let back = w[0].nanos - w[1].nanos;
+            if back > 0 {
+                assert!(LATE_NANOS.contains(&back), "{back} ns: {}", w[1].text);
+                late += 1;
+            }
+        }
+        // About one in 500 of about 11,000 lines.
+        assert!((8..=40).contains(&late), "{late} late lines");
+        let crlf = lines.iter().filter(|l| l.crlf).count();
+        assert!((400..=700).contains(&crlf), "{crlf} CRLF lines");
+        assert!(lines.iter().all(|l| !l.text.contains('\r')));
+        let manager: Vec<&str> = lines
+            .iter()
+            .filter(|l| &*l.container == "manager")
+            .map(|l| l.text.split_once("] ").map_or("", |(_, m)| m))
+            .collect();
+        assert!(manager.len() >= 4 && manager.len().is_multiple_of(2), "{manager:?}");
+        let id = regex_lite::Regex::new(
+            r"^container \[(web|worker)-[0-9]+\] \([0-9a-f]{24}\) has (stopped|started)$",
+        )
+        .expect("a regex");
+        assert!(manager.iter().all(|m| id.is_match(m)), "{manager:?}");
     }
 
     #[test]

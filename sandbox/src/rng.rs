@@ -39,6 +39,14 @@ impl Rng {
     }
 }
 
+/// FNV-1a of a string: seed bits from a name (an app, an addon id) that do not depend on the
+/// process, unlike the std hasher's.
+pub fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Unpredictable bits for tokens: the std hasher's per-process random keys, mixed with a counter.
 pub fn secret_u64() -> u64 {
     static COUNTER: AtomicU64 = AtomicU64::new(0);

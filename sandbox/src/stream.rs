@@ -14,9 +14,10 @@ use tokio::time::{Instant, Interval, MissedTickBehavior};
 
 use crate::api::{params, positive};
 use crate::auth::TokenError;
+use crate::clock::WorldClock;
 use crate::http::{no_content, ApiError};
 use crate::logs::{frame, lock, Filter, StreamItem, MAX_DUMP};
-use crate::{clock, Shared};
+use crate::Shared;
 
 /// Lines a dump returns when `n` is not given, like the CLI's default.
 pub const DEFAULT_DUMP: usize = 20;
@@ -74,10 +75,10 @@ async fn logs(s: Arc<Shared>, key: String, req: Request) -> Result<Response, Api
         if lines.is_empty() {
             return Ok(no_content());
         }
-        let mut text = String::with_capacity(lines.iter().map(|l| l.text.len() + 1).sum());
+        let mut text = String::with_capacity(lines.iter().map(|l| l.text.len() + 2).sum());
         for line in &lines {
             text.push_str(&line.text);
-            text.push('\n');
+            text.push_str(line.dump_ending());
         }
         let mut res = text.into_response();
         res.headers_mut().insert(
@@ -128,6 +129,7 @@ struct Subscription {
     dropped: watch::Receiver<u64>,
     ping: Interval,
     filter: Option<Filter>,
+    clock: WorldClock,
 }
 
 impl Subscription {
@@ -142,6 +144,7 @@ impl Subscription {
             dropped,
             ping,
             filter,
+            clock: s.clock,
         }
     }
 
@@ -151,7 +154,7 @@ impl Subscription {
             tokio::select! {
                 // Either a drop was asked for or the server is going away: close in both cases.
                 _ = self.dropped.changed() => return None,
-                _ = self.ping.tick() => return Some(vec![frame("ping", None, clock::now_nanos())]),
+                _ = self.ping.tick() => return Some(vec![frame("ping", None, self.clock.now_nanos())]),
                 item = self.rx.recv() => match item {
                     Ok(StreamItem::Lines(lines)) => {
                         let frames: Vec<String> = lines

@@ -1,4 +1,5 @@
-//! Paris wall-clock offsets and Go's date layout, for archived log lines and archive listings.
+//! Paris wall-clock offsets and Go's date layout, for log lines (live and archived) and archive
+//! listings.
 //!
 //! Real log lines carry Paris offsets (`+0100 CET` in winter, `+0200 CEST` in summer), and archive
 //! listings date their bounds with Go's `time.Time.String()` layout. The EU rule fits in a few lines,
@@ -40,12 +41,37 @@ pub fn paris_offset(unix_secs: i64) -> (i32, &'static str) {
     }
 }
 
+/// The longest [`write_paris_log_time`] output for years 1000 to 9999 (summer: `CEST`).
+pub const PARIS_LOG_TIME_LEN: usize = "2017-03-26 03:00:00.000000000 +0200 CEST".len();
+
+thread_local! {
+    // The offset changes only on the hour (01:00 UTC), so one hour's answer serves every line of
+    // it: live lines and archives format hundreds of thousands of lines a second.
+    static HOUR_OFFSET: std::cell::Cell<(i64, i32, &'static str)> =
+        const { std::cell::Cell::new((i64::MIN, 0, "")) };
+}
+
+/// [`paris_offset`], computed once per UTC hour per thread.
+fn paris_offset_cached(unix_secs: i64) -> (i32, &'static str) {
+    let hour = unix_secs.div_euclid(3600);
+    HOUR_OFFSET.with(|cell| {
+        let (cached, offset, zone) = cell.get();
+        if cached == hour {
+            return (offset, zone);
+        }
+        let (offset, zone) = paris_offset(unix_secs);
+        cell.set((hour, offset, zone));
+        (offset, zone)
+    })
+}
+
 /// Appends a log line's time in Paris: `2017-03-26 03:00:00.000000000 +0200 CEST`.
 ///
 /// It reuses the UTC formatter (and its per-second cache) on the shifted instant, then swaps the
-/// `+0000 UTC` suffix for the Paris one.
+/// `+0000 UTC` suffix for the Paris one. The instant is unchanged: `+0200` says how to get back
+/// to it.
 pub fn write_paris_log_time(out: &mut String, unix_nanos: i64) {
-    let (offset, zone) = paris_offset(unix_nanos.div_euclid(1_000_000_000));
+    let (offset, zone) = paris_offset_cached(unix_nanos.div_euclid(1_000_000_000));
     let start = out.len();
     clock::write_log_time(out, unix_nanos + i64::from(offset) * 1_000_000_000);
     out.truncate(start + clock::LOG_TIME_LEN - " +0000 UTC".len());
@@ -119,6 +145,14 @@ mod tests {
         s.clear();
         write_paris_log_time(&mut s, utc(2017, 3, 26, 1, 0, 0) * 1_000_000_000);
         assert_eq!(s, "2017-03-26 03:00:00.000000000 +0200 CEST");
+        assert_eq!(s.len(), PARIS_LOG_TIME_LEN);
+        // Autumn: local 02:00 to 02:59 happens twice, told apart by the offset.
+        s.clear();
+        write_paris_log_time(&mut s, utc(2026, 10, 25, 0, 30, 0) * 1_000_000_000);
+        assert_eq!(s, "2026-10-25 02:30:00.000000000 +0200 CEST");
+        s.clear();
+        write_paris_log_time(&mut s, utc(2026, 10, 25, 1, 30, 0) * 1_000_000_000);
+        assert_eq!(s, "2026-10-25 02:30:00.000000000 +0100 CET");
     }
 
     #[test]

@@ -214,6 +214,15 @@ pub fn line(container: &str, message: &str) -> String {
     format!("2015-02-16 02:02:43.930163178 +0000 UTC [{container}] {message}")
 }
 
+/// The instant of a line in the platform's format (`2026-12-07 06:12:03.123456789 +0100 CET […`),
+/// in Unix nanoseconds, read from its local time and offset.
+pub fn instant(line: &str) -> i64 {
+    let t: Vec<&str> = line.splitn(4, ' ').collect();
+    let offset = t[2];
+    let rfc = format!("{}T{}{}:{}", t[0], t[1], &offset[..3], &offset[3..5]);
+    scalingo_sandbox::clock::parse_rfc3339(&rfc).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
 /// A WebSocket stream of a logs URL.
 pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
 

@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::common::{get, line, next_frame, next_text, send, sse, start, websocket};
+use crate::common::{get, instant, line, next_frame, next_text, send, sse, start, websocket};
 
 #[tokio::test]
 async fn a_dump_returns_the_last_n_lines_as_text() {
@@ -59,14 +59,224 @@ async fn synthetic_logs_follow_the_documented_line_format() {
     assert!(text.lines().count() > 10);
     for l in text.lines() {
         let tokens: Vec<&str> = l.splitn(6, ' ').collect();
-        assert_eq!(tokens[2], "+0000", "{l}");
-        assert_eq!(tokens[3], "UTC", "{l}");
+        // Paris time: winter or summer, by the day the test runs.
+        assert!(
+            matches!((tokens[2], tokens[3]), ("+0100", "CET") | ("+0200", "CEST")),
+            "{l}"
+        );
         assert_eq!(tokens[1].len(), "02:02:43.930163178".len(), "{l}");
         assert!(
             tokens[4].starts_with('[') && tokens[4].ends_with(']'),
             "{l}"
         );
     }
+}
+
+/// The lines of a dump, with their endings.
+fn dump_lines(text: &str) -> Vec<&str> {
+    text.split_inclusive('\n').collect()
+}
+
+#[tokio::test]
+async fn a_dump_right_after_start_holds_the_last_hour() {
+    let sb = start(&["--start-at", "2026-12-07T06:00:00Z"]).await;
+    let url = sb.logs_url("example-app").await;
+    let a = get(&format!("{url}&n=10000")).await;
+    assert_eq!(a.status, 200);
+    let text = a.text();
+    let lines = dump_lines(&text);
+    assert_eq!(lines.len(), 10_000);
+    let start = instant("2026-12-07 07:00:00.000000000 +0100 CET");
+    let first = instant(lines[0]);
+    assert!(
+        (start - 3_600_000_000_000..start - 3_000_000_000_000).contains(&first),
+        "{}",
+        lines[0]
+    );
+    assert!(lines.iter().all(|l| l.contains(" +0100 CET [")));
+    // The addon's hot log too; the Redis addon and the quiet app stay silent.
+    let pg = "ad-9be0fc04-bee6-4981-a403-a9dd4981bd1f";
+    let addon = &sb.server.shared.sources[pg];
+    assert_eq!(addon.dump(10, None).len(), 10);
+    let url = sb.logs_url("quiet-app").await;
+    assert_eq!(get(&format!("{url}&n=100")).await.status, 204);
+}
+
+#[tokio::test]
+async fn hot_log_minutes_zero_starts_empty() {
+    // At 0.001 lines/s per container, the hot log is the only way to have lines this early.
+    let sb = start(&["--log-rate", "0.001", "--hot-log-minutes", "0"]).await;
+    let url = sb.logs_url("example-app").await;
+    assert_eq!(get(&format!("{url}&n=100")).await.status, 204);
+    let sb = start(&["--log-rate", "0.001"]).await;
+    let url = sb.logs_url("example-app").await;
+    let a = get(&format!("{url}&n=100")).await;
+    assert_eq!(a.status, 200);
+    // 3 containers × 0.001 lines/s × 3600 s.
+    assert!(
+        (10..=30).contains(&a.text().lines().count()),
+        "{}",
+        a.text()
+    );
+}
+
+#[tokio::test]
+async fn lines_switch_offset_when_the_clock_reaches_summer_time() {
+    // Summer time starts at 01:00 UTC on 2026-03-29: Paris goes from 01:59:59 CET to 03:00 CEST.
+    let sb = start(&["--start-at", "2026-03-29T00:59:59.6Z", "--log-rate", "20"]).await;
+    let url = sb.logs_url("example-app").await;
+    let mut ws = websocket(&url, "").await;
+    let mut summer = None;
+    for _ in 0..500 {
+        let frame = next_frame(&mut ws, 5).await.expect("a frame");
+        if frame["event"] != "log" {
+            continue;
+        }
+        let log = frame["log"].as_str().unwrap_or_default().to_string();
+        if log.contains(" +0200 CEST [") {
+            summer = Some((
+                log,
+                frame["timestamp"].as_str().unwrap_or_default().to_string(),
+            ));
+            break;
+        }
+        assert!(
+            log.starts_with("2026-03-29 01:59:") && log.contains(" +0100 CET ["),
+            "{log}"
+        );
+    }
+    let (log, timestamp) = summer.expect("a summer-time line within 500 frames");
+    assert!(log.starts_with("2026-03-29 03:00:0"), "{log}");
+    // The same instant both ways: the frame's timestamp is UTC.
+    assert!(timestamp.starts_with("2026-03-29T01:00:0"), "{timestamp}");
+    assert_eq!(
+        instant(&log),
+        scalingo_sandbox::clock::parse_rfc3339(&timestamp).expect("RFC 3339")
+    );
+    let text = get(&format!("{url}&n=10000")).await.text();
+    assert!(text.contains(" +0100 CET [") && text.contains(" +0200 CEST ["));
+}
+
+#[tokio::test]
+async fn the_hot_log_reaches_back_over_the_end_of_summer_time() {
+    // Summer time ends at 01:00 UTC on 2026-10-25: Paris lives 02:00 to 03:00 twice.
+    let sb = start(&[
+        "--start-at",
+        "2026-10-25T01:30:00Z",
+        "--hot-log-minutes",
+        "60",
+    ])
+    .await;
+    let url = sb.logs_url("example-app").await;
+    let text = get(&format!("{url}&n=10000")).await.text();
+    let lines = dump_lines(&text);
+    let summer = lines.iter().filter(|l| l.contains(" +0200 CEST [")).count();
+    let winter = lines.iter().filter(|l| l.contains(" +0100 CET [")).count();
+    assert!(summer > 3000 && winter > 3000, "{summer} {winter}");
+    for l in &lines {
+        assert!(l.starts_with("2026-10-25 02:"), "{l}");
+    }
+    let switch = instant("2026-10-25 02:00:00.000000000 +0100 CET");
+    assert!(lines
+        .iter()
+        .all(|l| (instant(l) < switch) == l.contains(" +0200 CEST [")));
+}
+
+#[tokio::test]
+async fn dumps_end_some_generated_lines_with_crlf_and_streams_carry_none() {
+    let sb = start(&[]).await;
+    let url = sb.logs_url("example-app").await;
+    let text = get(&format!("{url}&n=10000")).await.text();
+    let lines = dump_lines(&text);
+    let crlf = lines.iter().filter(|l| l.ends_with("\r\n")).count();
+    // About one in 20.
+    assert!((300..=700).contains(&crlf), "{crlf} of {}", lines.len());
+    assert!(lines
+        .iter()
+        .all(|l| l.ends_with('\n') && !l.trim_end().contains('\r')));
+    sb.admin("/log-rate", json!({"app": "example-app", "rate": 500}))
+        .await;
+    let mut ws = websocket(&url, "").await;
+    for _ in 0..200 {
+        let frame = next_frame(&mut ws, 5).await.expect("a frame");
+        if frame["event"] == "log" {
+            let log = frame["log"].as_str().unwrap_or_default();
+            assert!(!log.contains('\r') && !log.contains('\n'), "{log:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_few_lines_are_late_and_the_same_ones_in_every_run() {
+    let args = [
+        "--start-at",
+        "2026-12-07T06:00:00Z",
+        "--log-rate",
+        "2",
+        "--hot-log-minutes",
+        "20",
+    ];
+    let start_at = instant("2026-12-07 07:00:00.000000000 +0100 CET");
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let sb = start(&args).await;
+        let url = sb.logs_url("example-app").await;
+        let text = get(&format!("{url}&n=10000")).await.text();
+        // The hot log's lines: live lines (and the few late ones among them) come after start.
+        let hot: Vec<String> = dump_lines(&text)
+            .into_iter()
+            .filter(|l| instant(l) < start_at - 10_000_000_000)
+            .map(str::to_string)
+            .collect();
+        runs.push(hot);
+    }
+    assert!(runs[0].len() > 7000, "{}", runs[0].len());
+    assert_eq!(runs[0], runs[1]);
+    let late: Vec<i64> = runs[0]
+        .windows(2)
+        .map(|w| instant(&w[0]) - instant(&w[1]))
+        .filter(|back| *back > 0)
+        .collect();
+    // About one in 500 of 7,200 lines, each 0.2 to 3 s before the line ahead of it.
+    assert!((4..=40).contains(&late.len()), "{late:?}");
+    assert!(late
+        .iter()
+        .all(|back| (200_000_000..3_000_000_000).contains(back)));
+}
+
+#[tokio::test]
+async fn the_manager_reports_restarts_in_the_archives_form() {
+    let sb = start(&[]).await;
+    let url = sb.logs_url("example-app").await;
+    let text = get(&format!("{url}&n=10000&filter=manager")).await.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 2, "{text}");
+    for l in &lines {
+        let message = l
+            .split_once(" [manager] ")
+            .map(|(_, m)| m)
+            .expect("a manager line");
+        assert!(is_restart_message(message), "{l}");
+    }
+    assert!(lines.iter().any(|l| l.ends_with(" has stopped")));
+    assert!(lines.iter().any(|l| l.ends_with(" has started")));
+}
+
+/// Whether a message is `container [web-1] (<24 hex digits>) has stopped|started`.
+fn is_restart_message(m: &str) -> bool {
+    let Some((name, rest)) = m
+        .strip_prefix("container [")
+        .and_then(|r| r.split_once("] ("))
+    else {
+        return false;
+    };
+    let Some((id, verb)) = rest.split_once(") ") else {
+        return false;
+    };
+    (name.starts_with("web-") || name.starts_with("worker-"))
+        && id.len() == 24
+        && id.bytes().all(|b| b.is_ascii_hexdigit())
+        && (verb == "has stopped" || verb == "has started")
 }
 
 #[tokio::test]
