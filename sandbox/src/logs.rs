@@ -750,7 +750,10 @@ mod tests {
             .filter(|l| &*l.container == "manager")
             .map(|l| l.text.split_once("] ").map_or("", |(_, m)| m))
             .collect();
-        assert!(manager.len() >= 4 && manager.len().is_multiple_of(2), "{manager:?}");
+        assert!(
+            manager.len() >= 4 && manager.len().is_multiple_of(2),
+            "{manager:?}"
+        );
         let id = regex_lite::Regex::new(
             r"^container \[(web|worker)-[0-9]+\] \([0-9a-f]{24}\) has (stopped|started)$",
         )
