@@ -678,6 +678,7 @@ mod tests {
         let b = example_app(1.0);
         b.backfill(end, HOT_LOG);
         let same = |x: &Line, y: &Line| x.text == y.text && x.crlf == y.crlf && x.nanos == y.nanos;
+        assert_eq!(all(&b).len(), lines.len());
         assert!(lines.iter().zip(all(&b)).all(|(x, y)| same(x, &y)));
         // Another end shifts the stamps only.
         let c = example_app(1.0);

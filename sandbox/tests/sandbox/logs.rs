@@ -123,7 +123,7 @@ async fn hot_log_minutes_zero_starts_empty() {
 #[tokio::test]
 async fn lines_switch_offset_when_the_clock_reaches_summer_time() {
     // Summer time starts at 01:00 UTC on 2026-03-29: Paris goes from 01:59:59 CET to 03:00 CEST.
-    let sb = start(&["--start-at", "2026-03-29T00:59:59.6Z", "--log-rate", "20"]).await;
+    let sb = start(&["--start-at", "2026-03-29T00:59:58.5Z", "--log-rate", "20"]).await;
     let url = sb.logs_url("example-app").await;
     let mut ws = websocket(&url, "").await;
     let mut summer = None;
