@@ -51,6 +51,9 @@ pub struct RawConfig {
     /// How many lines the log viewer keeps; a number in `config.json`, text in an attribute.
     #[serde(default, deserialize_with = "number_or_text")]
     pub log_buffer_lines: Option<String>,
+    /// How many lines a history range (or an opened file) may load; as `log_buffer_lines`.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub history_buffer_lines: Option<String>,
 }
 
 /// `log_buffer_lines` accepts `50000` as well as `"50000"`, so that the file can say it
@@ -79,6 +82,11 @@ fn number_or_text<'de, D: Deserializer<'de>>(de: D) -> Result<Option<String>, D:
 pub const LOG_BUFFER_LINES: std::ops::RangeInclusive<usize> = 1_000..=1_000_000;
 /// How many lines the log viewer keeps when nothing is configured.
 pub const DEFAULT_LOG_BUFFER_LINES: usize = 50_000;
+/// The history buffer, in lines (a range's archives, an opened file): the accepted range.
+pub const HISTORY_BUFFER_LINES: std::ops::RangeInclusive<usize> = 1_000..=5_000_000;
+/// How many lines a history range may load when nothing is configured: about 130 MB of
+/// wasm memory for a million typical lines (see `cargo xtask bench-history`).
+pub const DEFAULT_HISTORY_BUFFER_LINES: usize = 1_000_000;
 
 /// A configuration mistake, shown on the start-up screen.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -130,6 +138,8 @@ pub struct Config {
     pub routing: RoutingMode,
     /// How many lines the log viewer keeps before dropping the oldest.
     pub log_buffer_lines: usize,
+    /// How many lines a history range or an opened file may load.
+    pub history_buffer_lines: usize,
 }
 
 /// The public Scalingo auth service, used when nothing else is configured.
@@ -159,6 +169,7 @@ impl RawConfig {
                 "data-default-region" => &mut raw.default_region,
                 "data-routing" => &mut raw.routing,
                 "data-log-buffer-lines" => &mut raw.log_buffer_lines,
+                "data-history-buffer-lines" => &mut raw.history_buffer_lines,
                 _ => continue,
             };
             *slot = Some(value.to_owned());
@@ -176,6 +187,7 @@ impl RawConfig {
             default_region: over.default_region.or(self.default_region),
             routing: over.routing.or(self.routing),
             log_buffer_lines: over.log_buffer_lines.or(self.log_buffer_lines),
+            history_buffer_lines: over.history_buffer_lines.or(self.history_buffer_lines),
         }
     }
 
@@ -204,20 +216,36 @@ impl RawConfig {
                 })
             }
         };
-        let log_buffer_lines = match clean(self.log_buffer_lines) {
-            None => DEFAULT_LOG_BUFFER_LINES,
+        let lines = |field: &'static str,
+                     value: Option<String>,
+                     default: usize,
+                     range: std::ops::RangeInclusive<usize>| match clean(value)
+        {
+            None => Ok(default),
             Some(text) => text
                 .replace(['_', ','], "")
                 .parse::<usize>()
                 .ok()
-                .filter(|n| LOG_BUFFER_LINES.contains(n))
+                .filter(|n| range.contains(n))
                 .ok_or(ConfigError::OutOfRange {
-                    field: "log_buffer_lines",
+                    field,
                     value: text,
-                    min: *LOG_BUFFER_LINES.start(),
-                    max: *LOG_BUFFER_LINES.end(),
-                })?,
+                    min: *range.start(),
+                    max: *range.end(),
+                }),
         };
+        let log_buffer_lines = lines(
+            "log_buffer_lines",
+            self.log_buffer_lines,
+            DEFAULT_LOG_BUFFER_LINES,
+            LOG_BUFFER_LINES,
+        )?;
+        let history_buffer_lines = lines(
+            "history_buffer_lines",
+            self.history_buffer_lines,
+            DEFAULT_HISTORY_BUFFER_LINES,
+            HISTORY_BUFFER_LINES,
+        )?;
         let api_url = clean(self.api_url).map(|u| trim_slash(&u));
         if auth_mode == AuthMode::Proxy && api_url.is_none() {
             return Err(ConfigError::ProxyWithoutApiUrl);
@@ -230,6 +258,7 @@ impl RawConfig {
             default_region: clean(self.default_region),
             routing,
             log_buffer_lines,
+            history_buffer_lines,
         })
     }
 }
@@ -352,6 +381,13 @@ mod tests {
     fn the_log_buffer_size_comes_from_the_file_or_an_attribute_within_its_range() {
         let default = RawConfig::default().resolve().unwrap();
         assert_eq!(default.log_buffer_lines, DEFAULT_LOG_BUFFER_LINES);
+        assert_eq!(default.history_buffer_lines, DEFAULT_HISTORY_BUFFER_LINES);
+        let history = RawConfig::from_json(r#"{"history_buffer_lines":"2,000,000"}"#).unwrap();
+        assert_eq!(history.resolve().unwrap().history_buffer_lines, 2_000_000);
+        assert!(RawConfig::from_json(r#"{"history_buffer_lines":10}"#)
+            .unwrap()
+            .resolve()
+            .is_err());
         let file = RawConfig::from_json(r#"{"log_buffer_lines":200000}"#).unwrap();
         assert_eq!(file.clone().resolve().unwrap().log_buffer_lines, 200_000);
         let attr = RawConfig::from_attributes([("data-log-buffer-lines", "5,000")]);

@@ -22,9 +22,36 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
+/// A size in bytes as people read it, in decimal units with one decimal: `906.6 KB`,
+/// `52.4 MB`; whole bytes below a kilobyte.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if n < 1000 {
+        return count(n as usize, "byte", "bytes");
+    }
+    let mut unit = 0;
+    let mut scaled = n;
+    while scaled >= 1_000_000 && unit + 1 < UNITS.len() {
+        scaled /= 1000;
+        unit += 1;
+    }
+    // `scaled` is in thousandths of the unit: round to tenths.
+    let tenths = (scaled + 50) / 100;
+    format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_in_decimal_units() {
+        assert_eq!(bytes(0), "0 bytes");
+        assert_eq!(bytes(999), "999 bytes");
+        assert_eq!(bytes(928_387), "928.4 KB");
+        assert_eq!(bytes(52_428_800), "52.4 MB");
+        assert_eq!(bytes(1_000_000_000), "1.0 GB");
+    }
 
     #[test]
     fn thousands_are_separated_by_commas() {

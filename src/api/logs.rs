@@ -73,38 +73,69 @@ pub async fn logs_url(api: &ApiClient, source: &LogSource) -> Result<String, Api
             Ok(body.logs_url)
         }
         LogSource::Addon { app, addon } => {
-            let path = format!(
-                "/v1/apps/{}/addons/{}/token",
-                url::segment(app),
-                url::segment(addon)
-            );
-            let body: AddonToken = api.json(Request::post(path, &EmptyObject {})).await?;
-            let token = body.addon.token;
-            let base = api.database_api_base().ok_or_else(|| {
-                ApiError::Network("no database API is configured for this region".into())
-            })?;
-            let db_url = url::build(
-                &base,
-                &format!("/api/databases/{}/logs", url::segment(addon)),
-                &[],
-            );
-            let auth = format!("Bearer {token}");
-            let (status, body) = raw(
-                Method::GET,
-                &db_url,
-                &[
-                    ("Authorization", auth.as_str()),
-                    ("Accept", "application/json"),
-                ],
-                None,
-                None,
-            )
-            .await?;
+            let access = DatabaseAccess::new(api, app, addon).await?;
+            let (status, body) = access.get("logs", &[]).await?;
             if !(200..300).contains(&status) {
                 return Err(ApiError::from_response(status, &body));
             }
             Ok(decode::<DatabaseLogsUrl>(&body)?.url)
         }
+    }
+}
+
+/// A database addon's own API, reached with the addon token: its logs URL and its logs
+/// archives (API-CONTRACT.md "Addon logs" and "Logs archives").
+#[derive(Clone, Debug)]
+pub struct DatabaseAccess {
+    base: String,
+    addon: String,
+    auth: String,
+}
+
+impl DatabaseAccess {
+    /// Asks the API for the addon token (`POST /v1/apps/:app/addons/:id/token`).
+    ///
+    /// # Errors
+    /// The token request's error, or [`ApiError::Network`] when no database API is
+    /// configured for the region.
+    pub async fn new(api: &ApiClient, app: &str, addon: &str) -> Result<Self, ApiError> {
+        let path = format!(
+            "/v1/apps/{}/addons/{}/token",
+            url::segment(app),
+            url::segment(addon)
+        );
+        let body: AddonToken = api.json(Request::post(path, &EmptyObject {})).await?;
+        let base = api.database_api_base().ok_or_else(|| {
+            ApiError::Network("no database API is configured for this region".into())
+        })?;
+        Ok(DatabaseAccess {
+            base,
+            addon: addon.to_owned(),
+            auth: format!("Bearer {}", body.addon.token),
+        })
+    }
+
+    /// `GET {database_api}/api/databases/:id/{what}?query`: the status and body.
+    ///
+    /// # Errors
+    /// [`ApiError::Network`] when no answer came.
+    pub async fn get(&self, what: &str, query: &[(&str, &str)]) -> Result<(u16, String), ApiError> {
+        let u = url::build(
+            &self.base,
+            &format!("/api/databases/{}/{what}", url::segment(&self.addon)),
+            query,
+        );
+        raw(
+            Method::GET,
+            &u,
+            &[
+                ("Authorization", self.auth.as_str()),
+                ("Accept", "application/json"),
+            ],
+            None,
+            None,
+        )
+        .await
     }
 }
 

@@ -2,6 +2,7 @@
 //! Views call the functions here; they never build URLs or parse JSON themselves.
 
 pub mod apps;
+pub mod archives;
 pub mod client;
 pub mod decode;
 pub mod drains;

@@ -22,6 +22,8 @@ pub struct StreamParams {
     pub lines: usize,
     /// Server-side container filter (empty: all).
     pub filter: String,
+    /// Whether to stream at all: the viewer showing history or a file stops the stream.
+    pub enabled: bool,
 }
 
 /// What the stream hands the viewer, in order.
@@ -55,6 +57,8 @@ pub enum StreamState {
     },
     /// A failure that retrying will not fix (e.g. a refused filter).
     Error(String),
+    /// Not streaming: the viewer shows something else (history, a file).
+    Off,
 }
 
 /// State and transport of the stream.
@@ -146,6 +150,13 @@ pub fn use_log_stream_with_options(
             let p = params.get();
             if let Some(h) = current.take() {
                 h.abort();
+            }
+            if !p.enabled {
+                ctx.set_status.set(StreamStatus {
+                    state: StreamState::Off,
+                    transport: None,
+                });
+                return;
             }
             let (task, handle) = future::abortable(run(ctx.clone(), p));
             current.set(Some(handle));

@@ -2,6 +2,36 @@
 
 use crate::api::apps::ContainerType;
 
+/// The container filter applied in the browser, to archive lines, which the server cannot
+/// filter: the same meaning as the logs endpoint's `filter` (API-CONTRACT.md "Filter"): a
+/// container (`web-1`), a type (`web`, its instances too) or a regular expression
+/// (`web|worker`), anchored on the whole name, on the linear-time engine.
+#[derive(Clone, Debug)]
+pub struct ContainerFilter(regex_lite::Regex);
+
+impl ContainerFilter {
+    /// The filter `filter`; `Ok(None)` for an empty one (every container).
+    ///
+    /// # Errors
+    /// The engine's message for an invalid expression.
+    pub fn new(filter: &str) -> Result<Option<Self>, String> {
+        let filter = filter.trim();
+        if filter.is_empty() {
+            return Ok(None);
+        }
+        // Checked alone first, so `a)(b` cannot escape the anchors below.
+        regex_lite::Regex::new(filter).map_err(|e| e.to_string())?;
+        regex_lite::Regex::new(&format!("^(?:{filter})(?:-[0-9]+)?$"))
+            .map(|r| Some(ContainerFilter(r)))
+            .map_err(|e| e.to_string())
+    }
+
+    /// Whether a line of `container` (`None`: a line without one) passes.
+    pub fn keeps(&self, container: Option<&str>) -> bool {
+        container.is_some_and(|c| self.0.is_match(c))
+    }
+}
+
 /// Containers every app may have besides its types: the CLI always allows these.
 pub const ALWAYS_ALLOWED: [&str; 3] = ["router", "one-off-*", "postdeploy-*"];
 
@@ -93,6 +123,21 @@ pub fn check(filter: &str, types: &[ContainerType]) -> Result<(), FilterWarning>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_browser_filter_reads_filters_as_the_server_does() {
+        let f = ContainerFilter::new("web").unwrap().unwrap();
+        assert!(f.keeps(Some("web")) && f.keeps(Some("web-12")));
+        assert!(!f.keeps(Some("webby-1")) && !f.keeps(Some("worker-1")) && !f.keeps(None));
+        let f = ContainerFilter::new("web|router").unwrap().unwrap();
+        assert!(f.keeps(Some("router")) && f.keeps(Some("web-2")));
+        let f = ContainerFilter::new("one-off-*").unwrap().unwrap();
+        assert!(f.keeps(Some("one-off-1234")));
+        assert!(ContainerFilter::new("").unwrap().is_none());
+        assert!(ContainerFilter::new("a)(b").is_err());
+        assert!(!ContainerFilter::new("x)|(.*")
+            .is_ok_and(|f| f.is_some_and(|f| f.keeps(Some("web-1")))));
+    }
 
     fn types() -> Vec<ContainerType> {
         vec![

@@ -89,6 +89,23 @@ impl LogLine {
     }
 }
 
+/// Where the message of `raw` starts, as [`LogLine::message`] reads it, without copying
+/// the line: for the compact store, which keeps only the raw text.
+pub fn message_start(raw: &str) -> usize {
+    split(raw).map_or(0, |(_, _, m)| m as usize)
+}
+
+/// The message of `raw` as the user reads it ([`LogLine::plain_message`]), borrowed unless
+/// it holds escape sequences or control characters to apply.
+pub fn plain_message_of(raw: &str) -> std::borrow::Cow<'_, str> {
+    let msg = &raw[message_start(raw)..];
+    if crate::logs::render::is_plain(msg) {
+        std::borrow::Cow::Borrowed(msg)
+    } else {
+        std::borrow::Cow::Owned(crate::logs::render::displayed_text(msg))
+    }
+}
+
 type Parts = (Option<Range<u32>>, Option<Range<u32>>, u32);
 
 /// Splits `raw` into its parts, by API-CONTRACT.md "Line format": four time tokens, then
@@ -386,11 +403,11 @@ mod tests {
         assert_eq!(line.raw(), raw);
         let lines = [line];
         assert_eq!(
-            crate::logs::model::download_text(lines.iter(), false),
+            crate::logs::model::download_text(lines.iter().map(LogLine::raw), false),
             format!("{raw}\n")
         );
         assert_eq!(
-            crate::logs::model::download_text(lines.iter(), true),
+            crate::logs::model::download_text(lines.iter().map(LogLine::raw), true),
             "2024-01-02 03:04:05.0 +0000 UTC [web-1] Downloading 100% done\n"
         );
     }

@@ -1,6 +1,5 @@
 //! Live logs: dump then stream over WebSocket or SSE, filter, search, follow.
 
-pub mod buffer;
 pub mod filter;
 pub mod history;
 pub mod line;

@@ -20,6 +20,9 @@ const NO_CONTAINER: u16 = u16::MAX;
 const MANY_CONTAINERS: u16 = u16::MAX - 1;
 /// The line had no time of its own and borrowed the previous line's.
 const UNTIMED: u16 = 1;
+/// Not a line: a marker where lines may be missing (a reconnect whose dump did not reach
+/// back to the last line seen). It has no text and the time of the line before it.
+const GAP: u16 = 2;
 /// Dead bytes or records below this never trigger a compaction: small stores stay put.
 const COMPACT_FLOOR: usize = 64 * 1024;
 
@@ -48,6 +51,20 @@ pub struct StoredLine<'a> {
     pub timed: bool,
     /// The container name, without brackets.
     pub container: Option<&'a str>,
+    /// Whether this is a gap marker rather than a line (its `raw` is empty).
+    pub gap: bool,
+}
+
+/// What [`LineStore::extend`] changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Extended {
+    /// Lines evicted from the front (the batch's own lines included, when they were older
+    /// than everything kept in a full store).
+    pub evicted: usize,
+    /// The index of the first line whose place may have changed: lines before it are as
+    /// they were (less the evicted ones). Equal to the old length when the batch only
+    /// appended lines.
+    pub from: usize,
 }
 
 /// Log lines sorted by time, at most `capacity` of them; past that the oldest are evicted.
@@ -64,6 +81,8 @@ pub struct LineStore {
     container_ids: HashMap<Box<str>, u16>,
     capacity: usize,
     evicted: u64,
+    /// Gap markers among the live records.
+    gaps: usize,
     /// The time of the last line received, lent to a following line without a time.
     last_time: i64,
 }
@@ -80,6 +99,7 @@ impl LineStore {
             container_ids: HashMap::new(),
             capacity: capacity.max(1),
             evicted: 0,
+            gaps: 0,
             last_time: i64::MIN,
         }
     }
@@ -102,6 +122,11 @@ impl LineStore {
     /// Lines evicted (or refused) since the store was made or cleared, for "N lines left out".
     pub fn evicted(&self) -> u64 {
         self.evicted
+    }
+
+    /// Gap markers stored (see [`LineStore::push_gap`]).
+    pub fn gaps(&self) -> usize {
+        self.gaps
     }
 
     /// Removes every line, keeping the container table and the allocations' sizes down.
@@ -175,11 +200,11 @@ impl LineStore {
     }
 
     /// Stores a batch of lines, in any order, as if each were [`LineStore::insert`]ed in turn,
-    /// with one sort of the part of the store the batch reaches into. Returns how many lines
-    /// were evicted.
-    pub fn extend<S: AsRef<str>>(&mut self, lines: impl IntoIterator<Item = S>) -> usize {
+    /// with one sort of the part of the store the batch reaches into.
+    pub fn extend<S: AsRef<str>>(&mut self, lines: impl IntoIterator<Item = S>) -> Extended {
         let old_len = self.records.len();
         let mut earliest = i64::MAX;
+        let mut start = old_len;
         for raw in lines {
             let rec = self.record(raw.as_ref());
             earliest = earliest.min(rec.time);
@@ -189,11 +214,48 @@ impl LineStore {
         if self.records.len() > old_len {
             // Older lines at or before the batch's earliest stay put; the rest and the batch
             // are sorted together. The sort is stable, so equal times keep arrival order.
-            let start = self.head
+            start = self.head
                 + self.records[self.head..old_len].partition_point(|r| r.time <= earliest);
             self.records[start..].sort_by_key(|r| r.time);
         }
-        self.evict()
+        let from = start - self.head;
+        let evicted = self.evict();
+        Extended {
+            evicted,
+            from: from.saturating_sub(evicted),
+        }
+    }
+
+    /// Appends a gap marker after the newest line (see [`StoredLine::gap`]); it counts
+    /// towards the capacity like a line. Returns its index.
+    pub fn push_gap(&mut self) -> Option<usize> {
+        let time = self.live().last().map_or(self.last_time, |r| r.time);
+        self.reserve_records(1);
+        self.records.push(Record {
+            time,
+            offset: self.arena.len() as u64,
+            len: 0,
+            container: NO_CONTAINER,
+            flags: GAP | UNTIMED,
+        });
+        self.gaps += 1;
+        let at = self.len() - 1;
+        let evicted = self.evict();
+        at.checked_sub(evicted)
+    }
+
+    /// The raw text of the newest `n` lines (gap markers skipped), oldest first: the window
+    /// a fresh dump is compared with after a reconnect.
+    pub fn tail_raw(&self, n: usize) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .iter()
+            .rev()
+            .filter(|l| !l.gap)
+            .map(|l| l.raw)
+            .take(n)
+            .collect();
+        out.reverse();
+        out
     }
 
     fn live(&self) -> &[Record] {
@@ -212,6 +274,7 @@ impl LineStore {
             time: r.time,
             timed: r.flags & UNTIMED == 0,
             container,
+            gap: r.flags & GAP != 0,
         }
     }
 
@@ -269,6 +332,9 @@ impl LineStore {
         let excess = self.len().saturating_sub(self.capacity);
         for r in &self.records[self.head..self.head + excess] {
             self.dead_bytes += r.len as usize;
+            if r.flags & GAP != 0 {
+                self.gaps -= 1;
+            }
         }
         self.head += excess;
         self.evicted += excess as u64;
@@ -335,6 +401,20 @@ fn split_time(raw: &str) -> Option<(Timestamp, &str)> {
         return None;
     }
     Some((time, raw[end..].trim_start_matches(' ')))
+}
+
+/// The time of a line in the platform's format, in nanoseconds since the Unix epoch, as
+/// the store would file it; `None` for a line without a time of its own.
+pub fn line_time(raw: &str) -> Option<i64> {
+    split_time(raw).map(|(t, _)| t.unix_nanos())
+}
+
+/// The time and container of a line in the platform's format, as the store reads them.
+pub fn line_time_and_container(raw: &str) -> (Option<i64>, Option<&str>) {
+    match split_time(raw) {
+        Some((t, rest)) => (Some(t.unix_nanos()), container_of(rest)),
+        None => (None, None),
+    }
 }
 
 /// The container of the rest of a line: `[web-1] …` gives `web-1`.
@@ -639,11 +719,17 @@ mod tests {
                         prop_assert_eq!(store.insert(&raw), at.checked_sub(excess));
                     }
                     Op::Extend(gs) => {
+                        let before: Vec<String> = store.iter().map(|l| l.raw.to_owned()).collect();
                         let batch: Vec<String> = gs.iter().map(|g| add(g, &mut model).0).collect();
                         let excess = model.len().saturating_sub(capacity);
                         model.drain(..excess);
                         evicted += excess;
-                        prop_assert_eq!(store.extend(batch), excess);
+                        let done = store.extend(batch);
+                        prop_assert_eq!(done.evicted, excess);
+                        // Lines before `from` did not move (but for the evicted ones).
+                        let kept: Vec<&str> = store.iter().take(done.from).map(|l| l.raw).collect();
+                        let was: Vec<&str> = before.iter().skip(excess).take(done.from).map(String::as_str).collect();
+                        prop_assert_eq!(kept, was);
                     }
                 }
                 prop_assert_eq!(store.len(), model.len());

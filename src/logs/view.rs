@@ -8,11 +8,14 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::buffer::Entry;
 use super::filter::{self, FilterOption};
+use super::history::load::{self, ArchiveRow, ArchiveState, LoadSignals, Phase, Progress};
+use super::history::{self as hist, TimeRange};
+use super::line::LogLine;
 use super::model::{container_class, download_text, Model, PendingEvents, Queued};
 use super::render::render;
 use super::search;
+use super::store::dedupe_dump;
 use crate::api::logs::LogSource;
 use crate::api::{apps, use_api};
 use crate::hooks::use_fetch::use_fetch;
@@ -50,6 +53,17 @@ struct UrlState {
     filter: String,
     search: SearchSpec,
     local_time: bool,
+    /// History mode (`mode=history`), with its range when `from` and `to` are readable.
+    history: bool,
+    range: Option<TimeRange>,
+}
+
+/// What the viewer shows: the live stream, a history range, or a local file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Showing {
+    Live,
+    History(Option<TimeRange>),
+    File(u64),
 }
 
 impl UrlState {
@@ -69,6 +83,12 @@ impl UrlState {
                 invert: flag("inv"),
             },
             local_time: q.get("tz") == Some("local"),
+            history: q.get("mode") == Some("history"),
+            range: q
+                .get("from")
+                .and_then(hist::from_url)
+                .zip(q.get("to").and_then(hist::from_url))
+                .and_then(|(from, to)| TimeRange::new(from, to)),
         }
     }
 }
@@ -89,6 +109,65 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let url_state = Memo::new(move |_| UrlState::from_query(&nav.query()));
     let set_param = move |key: &'static str, value: String| {
         nav.set_query(nav.query().with(key, &value));
+    };
+
+    // A local file opened on the viewer: shown until the mode or the range changes.
+    let opened_file = RwSignal::new(None::<(u64, String)>);
+    let showing = Memo::new(move |_| {
+        if let Some((id, _)) = opened_file.get() {
+            return Showing::File(id);
+        }
+        url_state.with(|s| {
+            if s.history {
+                Showing::History(s.range)
+            } else {
+                Showing::Live
+            }
+        })
+    });
+    let history_capacity = api.config().history_buffer_lines;
+    let progress = RwSignal::new(Progress::default());
+    let archives = RwSignal::new(Vec::<ArchiveRow>::new());
+    let load_signals = LoadSignals { progress, archives };
+    // Lines a history range or file had beyond the buffer, oldest first.
+    let left_out = RwSignal::new(0u64);
+    let load_abort = StoredValue::new_local(None::<web_sys::AbortController>);
+    // The file picked or dropped, until the effect that shows it reads it.
+    let pending_file = StoredValue::new_local(None::<web_sys::File>);
+    let file_seq = StoredValue::new(0u64);
+    let open_file = move |file: web_sys::File| {
+        let id = file_seq.get_value() + 1;
+        file_seq.set_value(id);
+        let name = file.name();
+        pending_file.set_value(Some(file));
+        opened_file.set(Some((id, name)));
+    };
+    let set_mode = move |history: bool| {
+        opened_file.set(None);
+        let mut q = nav
+            .query()
+            .with("mode", if history { "history" } else { "" });
+        if history && url_state.with_untracked(|s| s.range.is_none()) {
+            let r = hist::preset((js_sys::Date::now() / 1000.0) as i64, 3600);
+            q = q
+                .with("from", &hist::to_url(r.from))
+                .with("to", &hist::to_url(r.to));
+        }
+        nav.set_query(q);
+    };
+    let set_range = move |range: TimeRange| {
+        opened_file.set(None);
+        nav.set_query(
+            nav.query()
+                .with("mode", "history")
+                .with("from", &hist::to_url(range.from))
+                .with("to", &hist::to_url(range.to)),
+        );
+    };
+    let cancel_load = move |_| {
+        if let Some(Some(c)) = load_abort.try_update_value(Option::take) {
+            c.abort();
+        }
     };
 
     // Non-reactive state: the model and the queue of events not yet applied.
@@ -138,6 +217,50 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         }
     };
 
+    // After each slice of a search: shows the rows found so far. A slice may end after the
+    // user left the page, whose values are then gone: it reads them with `try_`, and reports
+    // the search as not done.
+    let after_search_slice = move |done: bool| {
+        let Some(percent) = model.try_with_value(Model::search_percent) else {
+            return false;
+        };
+        search_percent.try_set(percent);
+        version.try_update(|v| *v += 1);
+        if following.try_get_untracked() == Some(true) {
+            scroll_to_bottom();
+        }
+        done
+    };
+    // The sliced search task, one at a time: started by a new query, and again when lines
+    // arrive faster than the inline matching takes (an archive chunk, a late line far back).
+    let search_task = StoredValue::new(None::<u64>);
+    let search_started = StoredValue::new(0.0f64);
+    let kick_search = move || {
+        let Some(run) = search_run.try_get_value() else {
+            return;
+        };
+        if search_task.get_value() == Some(run) {
+            return;
+        }
+        search_task.set_value(Some(run));
+        leptos::task::spawn_local(async move {
+            search::run(
+                model,
+                now_ms,
+                move || search_run.try_get_value() == Some(run),
+                move |done| {
+                    if after_search_slice(done) {
+                        let start = search_started.try_get_value().unwrap_or(0.0);
+                        search_ms.try_set(now_ms() - start);
+                    }
+                },
+            )
+            .await;
+            if search_task.try_get_value() == Some(Some(run)) {
+                search_task.try_set_value(None);
+            }
+        });
+    };
     let flush = move || {
         frame_requested.set_value(false);
         // Gone (see `scroll_to_bottom`) or paused: nothing to apply.
@@ -153,7 +276,14 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         let applied = model
             .try_update_value(|m| m.apply(events))
             .unwrap_or_default();
-        received.set(model.with_value(|m| m.buffer().next_seq()));
+        received.set(model.with_value(Model::next_seq));
+        if model.with_value(Model::searching) {
+            kick_search();
+        }
+        if applied.reordered {
+            // Late lines moved others down a row: rows must be drawn again.
+            generation.update(|g| *g += 1);
+        }
         if applied.reset {
             selected.set(None);
             new_since.set(0);
@@ -185,6 +315,9 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     };
 
     let on_event = move |e: StreamEvent| {
+        if showing.try_get_untracked() != Some(Showing::Live) {
+            return;
+        }
         let is_paused = paused.try_get_untracked().unwrap_or(false);
         let queued = pending.try_update_value(|p| p.push(e, is_paused));
         match queued {
@@ -196,27 +329,155 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
 
     // Memoized: a search or time-zone change must not restart the stream.
     let params = Memo::new(move |_| {
+        let enabled = showing.get() == Showing::Live;
         url_state.with(|s| StreamParams {
             lines: s.lines,
             filter: s.filter.clone(),
+            enabled,
         })
     });
     let stream = use_log_stream(api.clone(), source.clone(), params.into(), on_event);
 
-    // After each slice of a search: shows the rows found so far. A slice may end after the
-    // user left the page, whose values are then gone: it reads them with `try_`, and reports
-    // the search as not done.
-    let after_search_slice = move |done: bool| {
-        let Some(percent) = model.try_with_value(Model::search_percent) else {
-            return false;
+    // History and files: lines land in the model as they are read; the view catches up
+    // once per animation frame.
+    let refresh_requested = StoredValue::new_local(false);
+    let reordered = StoredValue::new_local(false);
+    let refresh = move || {
+        refresh_requested.try_set_value(false);
+        let Some((next, evicted, searching)) =
+            model.try_with_value(|m| (m.next_seq(), m.store().evicted(), m.searching()))
+        else {
+            return;
         };
-        search_percent.try_set(percent);
+        received.try_set(next);
+        left_out.try_set(evicted);
+        if reordered.try_update_value(std::mem::take) == Some(true) {
+            generation.try_update(|g| *g += 1);
+        }
         version.try_update(|v| *v += 1);
+        if searching {
+            kick_search();
+        } else {
+            search_percent.try_set(None);
+        }
         if following.try_get_untracked() == Some(true) {
             scroll_to_bottom();
         }
-        done
     };
+    let schedule_refresh = move || {
+        if refresh_requested.try_get_value() == Some(false) {
+            refresh_requested.set_value(true);
+            request_animation_frame(refresh);
+        }
+    };
+    let take_lines = move |lines: Vec<String>| {
+        let applied = model.try_update_value(|m| m.extend(lines));
+        if applied.is_some_and(|a| a.reordered) {
+            reordered.try_set_value(true);
+        }
+        schedule_refresh();
+    };
+    let take_dump = move |lines: Vec<String>| {
+        model.try_update_value(|m| {
+            let fresh = dedupe_dump(m.store(), lines);
+            m.extend(fresh)
+        });
+        reordered.try_set_value(true);
+        schedule_refresh();
+    };
+
+    // Switching between live, a history range and a file: a fresh model of the right size
+    // (the search carries over), and the range's load.
+    let start_load = {
+        let api = api.clone();
+        let source = source.clone();
+        move |range: TimeRange| {
+            let Ok(controller) = web_sys::AbortController::new() else {
+                return;
+            };
+            let signal = controller.signal();
+            load_abort.set_value(Some(controller));
+            let filter = if supports_filter {
+                url_state.with_untracked(|s| s.filter.clone())
+            } else {
+                String::new()
+            };
+            let job = load::Job {
+                api: api.clone(),
+                source: source.clone(),
+                range,
+                filter,
+                now: crate::logs::line::Timestamp {
+                    secs: (js_sys::Date::now() / 1000.0) as i64,
+                    nanos: 0,
+                },
+            };
+            leptos::task::spawn_local(load::run(job, signal, load_signals, take_lines, take_dump));
+        }
+    };
+    Effect::new(move |prev: Option<(Showing, String)>| {
+        let now = showing.get();
+        let filter = url_state.with(|s| s.filter.clone());
+        let key = (now.clone(), filter);
+        if prev.as_ref() == Some(&key) {
+            return key;
+        }
+        if let Some(Some(c)) = load_abort.try_update_value(Option::take) {
+            c.abort();
+        }
+        let live = now == Showing::Live;
+        // The live stream restarts itself on a filter change; anything else starts afresh.
+        let live_filter_change = live && prev.as_ref().is_some_and(|(p, _)| *p == Showing::Live);
+        if !live_filter_change && (prev.is_some() || !live) {
+            let cap = if live { capacity } else { history_capacity };
+            model.update_value(|m| {
+                let matcher = m.matcher().clone();
+                *m = Model::new(cap);
+                m.set_matcher(matcher);
+            });
+            pending.update_value(|p| {
+                p.take();
+            });
+            selected.set(None);
+            new_since.set(0);
+            left_out.set(0);
+            progress.set(Progress::default());
+            archives.set(Vec::new());
+            generation.update(|g| *g += 1);
+            version.update(|v| *v += 1);
+            following.set(live);
+            if let Some(el) = viewport.get_untracked() {
+                el.set_scroll_top(0);
+                scroll_top.set(0.0);
+            }
+        }
+        match &now {
+            Showing::History(Some(range)) => start_load(*range),
+            Showing::File(_) => {
+                if let (Some(file), Ok(controller)) = (
+                    pending_file.try_update_value(Option::take).flatten(),
+                    web_sys::AbortController::new(),
+                ) {
+                    let signal = controller.signal();
+                    load_abort.set_value(Some(controller));
+                    leptos::task::spawn_local(load::open_file(
+                        file,
+                        signal,
+                        load_signals,
+                        take_lines,
+                    ));
+                }
+            }
+            _ => {}
+        }
+        key
+    });
+    on_cleanup(move || {
+        if let Some(Some(c)) = load_abort.try_update_value(Option::take) {
+            c.abort();
+        }
+    });
+
     // Search: recompile when the query changes, then search the buffer in slices that
     // yield to the browser (see `search::run`); typing a new query replaces the running one.
     Effect::new(move |_| {
@@ -234,25 +495,16 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         let start = now_ms();
         model.update_value(|m| m.set_matcher(matcher));
         search_run.update_value(|r| *r += 1);
-        let run = search_run.get_value();
         selected.set(None);
         generation.update(|g| *g += 1);
         // The first slice runs now: a small buffer is searched before the next paint.
         let done = search::slice(model, now_ms) == Some(true);
         after_search_slice(done);
+        search_started.set_value(start);
         if done {
             search_ms.set(now_ms() - start);
         } else {
-            leptos::task::spawn_local(search::run(
-                model,
-                now_ms,
-                move || search_run.try_get_value() == Some(run),
-                move |done| {
-                    if after_search_slice(done) {
-                        search_ms.try_set(now_ms() - start);
-                    }
-                },
-            ));
+            kick_search();
         }
         if following.get_untracked() {
             request_animation_frame(scroll_to_bottom);
@@ -340,10 +592,11 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let render_row = move |(seq, _g): (u64, u64)| {
         let local = url_state.with_untracked(|s| s.local_time);
         let built = model.with_value(|m| {
-            let entry = m.buffer().get_seq(seq)?;
-            Some(match entry {
-                Entry::Gap => None,
-                Entry::Line(l) => {
+            let stored = m.line(seq)?;
+            Some(match stored.gap {
+                true => None,
+                false => {
+                    let l = LogLine::parse(stored.raw);
                     let time = match l.timestamp() {
                         Some(ts) if local => ts.format(local_offset_minutes(ts.secs)),
                         Some(ts) => ts.format(0),
@@ -505,9 +758,9 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         let strip = download_strip.get_untracked();
         let text = model.with_value(|m| {
             if download_all.get_untracked() {
-                download_text(m.buffer().iter().filter_map(Entry::line), strip)
+                download_text(m.all_raw(), strip)
             } else {
-                download_text(m.shown_entries().filter_map(Entry::line), strip)
+                download_text(m.shown_raw(), strip)
             }
         });
         crate::ui::download_text(&download_name, "text/plain;charset=utf-8", &text);
@@ -518,12 +771,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         let Some(seq) = selected.get_untracked() else {
             return;
         };
-        let text = model.with_value(|m| {
-            m.buffer()
-                .get_seq(seq)
-                .and_then(Entry::line)
-                .map(|l| l.raw().to_owned())
-        });
+        let text = model.with_value(|m| m.line(seq).filter(|l| !l.gap).map(|l| l.raw.to_owned()));
         if let Some(text) = text {
             leptos::task::spawn_local(async move {
                 let ok = crate::ui::copy_to_clipboard(&text).await;
@@ -647,6 +895,16 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     Effect::new(move |_| filter_draft.set(url_state.with(|s| s.filter.clone())));
 
     let status_text = move || {
+        match showing.get() {
+            Showing::Live => {}
+            Showing::File(_) => {
+                let name = opened_file.with(|f| f.as_ref().map(|(_, n)| n.clone()));
+                return format!("file · {}", name.unwrap_or_default());
+            }
+            Showing::History(_) => {
+                return format!("history · {}", phase_label(progress.with(|p| p.phase)));
+            }
+        }
         let s = stream.status.get();
         let transport = s.transport.map(|t| t.label()).unwrap_or("…");
         let state = if paused.get() {
@@ -659,11 +917,15 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 StreamState::Live => "live".to_owned(),
                 StreamState::Reconnecting { in_secs } => format!("reconnecting in {in_secs}s"),
                 StreamState::Error(e) => format!("error: {e}"),
+                StreamState::Off => "off".to_owned(),
             }
         };
         format!("{transport} · {state}")
     };
     let status_kind = move || {
+        if showing.get() != Showing::Live {
+            return "history";
+        }
         if paused.get() {
             return "paused";
         }
@@ -672,6 +934,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             StreamState::Live => "live",
             StreamState::Reconnecting { .. } => "reconnecting",
             StreamState::Error(_) => "error",
+            StreamState::Off => "off",
         }
     };
     // A pause keeps lines queued; refresh the pill's count now and then.
@@ -726,15 +989,31 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             </div>
             <div class="sld-log-toolbar" role="toolbar" aria-label="Log viewer controls">
                 {source_picker}
-                <div class="sld-field sld-field--inline">
-                    <label for="sld-log-lines">"History"</label>
-                    <select id="sld-log-lines"
-                        on:change=move |ev| set_param("n", event_target_value(&ev))
-                        prop:value=move || url_state.with(|s| s.lines.to_string())
-                    >
-                        {LINE_CHOICES.iter().map(|n| view! { <option value=n.to_string()>{thousands(*n)} " lines"</option> }).collect_view()}
-                    </select>
+                <div class="sld-field sld-field--inline sld-log-mode" role="radiogroup" aria-label="Mode">
+                    <label class="sld-check">
+                        <input type="radio" name="sld-log-mode" id="sld-log-mode-live"
+                            prop:checked=move || showing.get() == Showing::Live
+                            on:change=move |_| set_mode(false)/>
+                        "Live"
+                    </label>
+                    <label class="sld-check">
+                        <input type="radio" name="sld-log-mode" id="sld-log-mode-history"
+                            prop:checked=move || matches!(showing.get(), Showing::History(_))
+                            on:change=move |_| set_mode(true)/>
+                        "History"
+                    </label>
                 </div>
+                {move || (showing.get() == Showing::Live).then(|| view! {
+                    <div class="sld-field sld-field--inline">
+                        <label for="sld-log-lines">"Last lines"</label>
+                        <select id="sld-log-lines"
+                            on:change=move |ev| set_param("n", event_target_value(&ev))
+                            prop:value=move || url_state.with(|s| s.lines.to_string())
+                        >
+                            {LINE_CHOICES.iter().map(|n| view! { <option value=n.to_string()>{thousands(*n)} " lines"</option> }).collect_view()}
+                        </select>
+                    </div>
+                })}
                 {supports_filter.then(|| view! {
                     <div class="sld-field sld-field--inline">
                         <label for="sld-log-filter-pick">"Containers"</label>
@@ -812,6 +1091,17 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                         checked=Signal::derive(move || url_state.with(|s| s.local_time))
                         on_toggle=Callback::new(move |on: bool| set_param("tz", if on { "local".into() } else { String::new() }))/>
                     <div class="sld-field sld-field--inline">
+                        <label for="sld-log-file">"Open a log file"</label>
+                        <input id="sld-log-file" type="file" accept=".log,.gz,.txt,text/plain,application/gzip"
+                            on:change=move |ev| {
+                                let input: web_sys::HtmlInputElement = event_target(&ev);
+                                if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                                    open_file(file);
+                                }
+                                input.set_value("");
+                            }/>
+                    </div>
+                    <div class="sld-field sld-field--inline">
                         <label for="sld-log-download-what">"Download"</label>
                         <select id="sld-log-download-what" on:change=move |ev| download_all.set(event_target_value(&ev) == "all")>
                             <option value="shown">"shown lines"</option>
@@ -826,11 +1116,31 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                     <span class="sld-muted" role="status" aria-live="polite">{move || copy_status.get()}</span>
                 </div>
             </div>
+            {move || matches!(showing.get(), Showing::History(_) | Showing::File(_)).then(|| view! {
+                <HistoryBar
+                    showing=showing
+                    range=Signal::derive(move || url_state.with(|s| s.range))
+                    local=Signal::derive(move || url_state.with(|s| s.local_time))
+                    progress=progress
+                    archives=archives
+                    left_out=left_out
+                    capacity=history_capacity
+                    on_range=Callback::new(set_range)
+                    on_cancel=Callback::new(cancel_load)
+                />
+            })}
             <div class="sld-log-frame">
                 <div class="sld-log-viewport" node_ref=viewport on:scroll=on_scroll tabindex="0"
                     role="log" aria-label="Log lines (arrows select a line)" aria-live="off"
                     aria-activedescendant=move || selected.get().map(|seq| format!("sld-log-row-{seq}"))
                     on:keydown=on_viewport_key
+                    on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+                    on:drop=move |ev: leptos::ev::DragEvent| {
+                        ev.prevent_default();
+                        if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+                            open_file(file);
+                        }
+                    }
                 >
                     <div class="sld-log-spacer" node_ref=spacer style:height=move || format!("{}px", shown_len.get() * ROW_PX)>
                         <div class="sld-log-rows" style:transform=offset>
@@ -843,9 +1153,22 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 {move || (shown_len.get() == 0).then(|| view! {
                     <p class="sld-log-empty sld-muted">{move || match stream.status.get().state {
                         _ if search_percent.get().is_some() => "Searching…".to_owned(),
+                        _ if showing.get() != Showing::Live => {
+                            let p = progress.get();
+                            if p.running() {
+                                "Loading history…".to_owned()
+                            } else if match_count.get().is_some() {
+                                "No line matches the search.".to_owned()
+                            } else if p.phase == Phase::Idle {
+                                "Choose a time range.".to_owned()
+                            } else {
+                                "No log line in this range.".to_owned()
+                            }
+                        }
                         StreamState::Live if match_count.get().is_some() => "No line matches the search.".to_owned(),
                         StreamState::Live => "No logs yet. New lines will appear here.".to_owned(),
                         StreamState::Error(e) => format!("The logs cannot be read: {e}"),
+                        StreamState::Off => String::new(),
                         _ => "Waiting for logs…".to_owned(),
                     }}</p>
                 })}
@@ -936,6 +1259,207 @@ fn PickerError(
         <div class="sld-error sld-log-picker-error" role="alert">
             <span>{what} " " {error}</span>
             <button type="button" class="sld-button" on:click=move |_| retry.run(())>"Retry"</button>
+        </div>
+    }
+}
+
+fn phase_label(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Idle => "choose a range",
+        Phase::Listing => "listing archives",
+        Phase::Downloading => "reading archives",
+        Phase::Dump => "reading the live logs",
+        Phase::Done => "loaded",
+        Phase::Cancelled => "cancelled",
+    }
+}
+
+/// The history controls: presets, From and To (in the time zone the toggle chooses), the
+/// progress of a load with Cancel, what it found, and the Archives list.
+#[component]
+fn HistoryBar(
+    showing: Memo<Showing>,
+    range: Signal<Option<TimeRange>>,
+    local: Signal<bool>,
+    progress: RwSignal<Progress>,
+    archives: RwSignal<Vec<ArchiveRow>>,
+    left_out: RwSignal<u64>,
+    capacity: usize,
+    on_range: Callback<TimeRange>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let offset = move |secs: i64| {
+        if local.get_untracked() {
+            local_offset_minutes(secs)
+        } else {
+            0
+        }
+    };
+    let field = move |end: bool| {
+        range.get().map_or(String::new(), |r| {
+            let t = if end { r.to } else { r.from };
+            local.track();
+            hist::to_input(t, offset(t.secs))
+        })
+    };
+    let zone = move || if local.get() { "local time" } else { "UTC" };
+    let bound_error = RwSignal::new(None::<&'static str>);
+    let change = move |end: bool, text: String| {
+        let Some(t) = hist::from_input(&text, offset) else {
+            bound_error.set(Some("Enter a date and time."));
+            return;
+        };
+        let current = range.get_untracked();
+        let (from, to) = match (current, end) {
+            (Some(r), true) => (r.from, t),
+            (Some(r), false) => (t, r.to),
+            (None, true) => (
+                crate::logs::line::Timestamp {
+                    secs: t.secs - 3600,
+                    nanos: 0,
+                },
+                t,
+            ),
+            (None, false) => (
+                t,
+                crate::logs::line::Timestamp {
+                    secs: t.secs + 3600,
+                    nanos: 0,
+                },
+            ),
+        };
+        match TimeRange::new(from, to) {
+            Some(r) => {
+                bound_error.set(None);
+                on_range.run(r);
+            }
+            None => bound_error.set(Some("From must be before To.")),
+        }
+    };
+    let is_history = move || matches!(showing.get(), Showing::History(_));
+    let summary = move || {
+        let p = progress.get();
+        let mut parts = vec![count(p.lines_kept as usize, "line", "lines") + " kept"];
+        if p.archives_total > 0 {
+            parts.push(format!(
+                "{} of {}",
+                p.archives_done,
+                count(p.archives_total, "archive", "archives")
+            ));
+        }
+        parts.push(crate::text::bytes(p.bytes) + " read");
+        format!("{}: {}", phase_label(p.phase), parts.join(" · "))
+    };
+    view! {
+        <div class="sld-log-history" role="group" aria-label="History range">
+            {move || is_history().then(|| view! {
+                <div class="sld-log-history__range">
+                    {hist::PRESETS.iter().map(|(label, secs)| {
+                        let secs = *secs;
+                        view! {
+                            <button type="button" class="sld-button"
+                                on:click=move |_| on_range.run(hist::preset((js_sys::Date::now() / 1000.0) as i64, secs))
+                            >{*label}</button>
+                        }
+                    }).collect_view()}
+                    <div class="sld-field sld-field--inline">
+                        <label for="sld-log-from">"From"</label>
+                        <input id="sld-log-from" type="datetime-local" step="1"
+                            prop:value=move || field(false)
+                            aria-describedby="sld-log-range-zone sld-log-range-error"
+                            on:change=move |ev| change(false, event_target_value(&ev))/>
+                    </div>
+                    <div class="sld-field sld-field--inline">
+                        <label for="sld-log-to">"To"</label>
+                        <input id="sld-log-to" type="datetime-local" step="1"
+                            prop:value=move || field(true)
+                            aria-describedby="sld-log-range-zone sld-log-range-error"
+                            on:change=move |ev| change(true, event_target_value(&ev))/>
+                    </div>
+                    <span class="sld-muted" id="sld-log-range-zone">{zone}</span>
+                    <p class="sld-field-error" id="sld-log-range-error" role="alert">{move || bound_error.get()}</p>
+                </div>
+            })}
+            <div class="sld-log-history__progress">
+                {move || progress.with(Progress::running).then(|| {
+                    let p = progress.get();
+                    let text = summary();
+                    view! {
+                        <progress aria-label="Loading history"
+                            max=p.archives_total.max(1).to_string()
+                            value=(p.archives_total > 0).then(|| p.archives_done.to_string())
+                            aria-valuetext=text
+                        ></progress>
+                        <button type="button" class="sld-button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                    }
+                })}
+                <span class="sld-muted" role="status" data-phase=move || phase_label(progress.with(|p| p.phase))>
+                    {move || (progress.with(|p| p.phase) != Phase::Idle).then(summary)}
+                </span>
+            </div>
+            {move || (left_out.get() > 0).then(|| view! {
+                <p class="sld-warning" role="status">
+                    {format!(
+                        "{} left out: the range holds more than the {}-line buffer. Narrow the range or filter by container.",
+                        count(left_out.get() as usize, "older line was", "older lines were"),
+                        thousands(capacity),
+                    )}
+                </p>
+            })}
+            {move || {
+                let notes = progress.with(|p| p.notes.clone());
+                (!notes.is_empty()).then(|| view! {
+                    <ul class="sld-log-history__notes" role="alert">
+                        {notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                    </ul>
+                })
+            }}
+            {move || is_history().then(|| view! {
+                <section class="sld-log-archives" aria-label="Archives">
+                    <h2 class="sld-log-archives__title">"Archives"</h2>
+                    {move || {
+                        let rows = archives.get();
+                        if rows.is_empty() {
+                            let listed = !matches!(progress.with(|p| p.phase), Phase::Idle | Phase::Listing);
+                            return view! {
+                                <p class="sld-muted">{if listed { "No archive overlaps this range." } else { "Listing archives…" }}</p>
+                            }.into_any();
+                        }
+                        view! {
+                            <table class="sld-table">
+                                <thead><tr><th scope="col">"Period"</th><th scope="col">"Size"</th><th scope="col">"State"</th><th scope="col">"File"</th></tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|r| {
+                                        let a = r.archive;
+                                        let off = |secs: i64| if local.get_untracked() { local_offset_minutes(secs) } else { 0 };
+                                        let from = a.from.format(off(a.from.secs));
+                                        let to = a.to.format(off(a.to.secs));
+                                        let period = format!("{} – {}", &from[..16], &to[..16]);
+                                        let size = a.size.map(crate::text::bytes).unwrap_or_default();
+                                        let state = match r.state {
+                                            ArchiveState::Waiting => "waiting".to_owned(),
+                                            ArchiveState::Reading => "reading…".to_owned(),
+                                            ArchiveState::Done(n) => count(n as usize, "line", "lines"),
+                                            ArchiveState::Corrupt(n) => format!("damaged: {} kept", count(n as usize, "line", "lines")),
+                                            ArchiveState::Failed(e) => format!("failed: {e}"),
+                                            ArchiveState::Cancelled => "cancelled".to_owned(),
+                                        };
+                                        let label = format!("Download {}", a.file);
+                                        view! {
+                                            <tr>
+                                                <td>{period}</td>
+                                                <td>{size}</td>
+                                                <td>{state}</td>
+                                                <td><a href=a.url download=a.file.clone() rel="noreferrer noopener" aria-label=label>{a.file.clone()}</a></td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }}
+                </section>
+            })}
         </div>
     }
 }
