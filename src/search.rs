@@ -89,6 +89,12 @@ pub const HIGHLIGHT_SCAN_BYTES: usize = 256 * 1024;
 pub struct Matcher {
     kind: Kind,
     invert: bool,
+    /// For a pattern: a literal every match contains ([`required_literal`]), [`fold`]ed
+    /// when the search ignores case. Lines without it are passed over without running the
+    /// engine, whose automaton has no literal optimisations of its own (10 µs a line on a
+    /// million router lines in the browser, against a fraction of that for the substring
+    /// search).
+    required: Option<(String, bool)>,
 }
 
 #[derive(Clone, Debug)]
@@ -133,9 +139,21 @@ impl Matcher {
         } else {
             Kind::NoCase(query.chars().map(fold).collect())
         };
+        let required = if spec.regex {
+            required_literal(query).map(|lit| {
+                if spec.case_sensitive {
+                    (lit, false)
+                } else {
+                    (lit.chars().map(fold).collect(), true)
+                }
+            })
+        } else {
+            None
+        };
         Ok(Matcher {
             kind,
             invert: spec.invert && !query.is_empty(),
+            required,
         })
     }
 
@@ -144,6 +162,7 @@ impl Matcher {
         Matcher {
             kind: Kind::Everything,
             invert: false,
+            required: None,
         }
     }
 
@@ -154,6 +173,16 @@ impl Matcher {
 
     /// Whether a text is kept (inversion applied). Linear in the length of `text`.
     pub fn keeps(&self, text: &str) -> bool {
+        if let Some((lit, folded)) = &self.required {
+            let present = if *folded {
+                with_folded(text, |f| f.contains(lit.as_str()))
+            } else {
+                text.contains(lit.as_str())
+            };
+            if !present {
+                return self.invert;
+            }
+        }
         let found = match &self.kind {
             Kind::Everything => return true,
             Kind::Plain(needle) => text.contains(needle.as_str()),
@@ -180,6 +209,84 @@ impl Matcher {
             Kind::FoldedRegex(re) => with_folded(window(text), |folded| regex_ranges(re, folded)),
         }
     }
+}
+
+/// A literal that every match of `pattern` contains, of at least two bytes, when one is
+/// plain to see: the longest run of literal characters outside groups and classes, in a
+/// pattern without alternation or flags. A character followed by `?`, `*` or `{` may be
+/// absent, so it ends the run without joining it. `None` whenever in doubt: the prefilter
+/// must never drop a line the pattern would match.
+pub fn required_literal(pattern: &str) -> Option<String> {
+    if pattern.contains('|') || pattern.contains("(?") {
+        return None;
+    }
+    let mut best = String::new();
+    let mut run = String::new();
+    let mut depth = 0usize;
+    let mut chars = pattern.chars().peekable();
+    let end_run = |run: &mut String, best: &mut String| {
+        if run.len() > best.len() {
+            *best = run.clone();
+        }
+        run.clear();
+    };
+    while let Some(c) = chars.next() {
+        let literal = match c {
+            '\\' => match chars.next() {
+                // An escaped punctuation character is itself; `\d`, `\w`, `\n`… are classes
+                // or controls.
+                Some(e) if e.is_ascii_punctuation() => Some(e),
+                _ => None,
+            },
+            '[' => {
+                // Skip the class, honouring escapes and a leading `]`.
+                let mut first = true;
+                while let Some(k) = chars.next() {
+                    match k {
+                        '\\' => {
+                            chars.next();
+                        }
+                        ']' if !first => break,
+                        _ => {}
+                    }
+                    first = k == '^' && first;
+                }
+                None
+            }
+            '(' => {
+                depth += 1;
+                None
+            }
+            ')' => {
+                depth = depth.saturating_sub(1);
+                None
+            }
+            '{' => {
+                // A repetition count, not text.
+                for k in chars.by_ref() {
+                    if k == '}' {
+                        break;
+                    }
+                }
+                None
+            }
+            '.' | '^' | '$' | '*' | '+' | '?' | '}' => None,
+            c => Some(c),
+        };
+        match literal {
+            Some(l) if depth == 0 => match chars.peek() {
+                Some('?' | '*' | '{') => end_run(&mut run, &mut best),
+                Some('+') => {
+                    run.push(l);
+                    end_run(&mut run, &mut best);
+                }
+                _ => run.push(l),
+            },
+            _ => end_run(&mut run, &mut best),
+        }
+    }
+    end_run(&mut run, &mut best);
+    (best.len() >= 2).then_some(best)
 }
 
 /// Compiles `pattern` with this module's limits, folding ASCII case when `ignore_case`.
@@ -328,6 +435,42 @@ fn with_folded<T>(text: &str, f: impl FnOnce(&str) -> T) -> T {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_pattern_names_the_literal_every_match_contains_only_when_it_is_certain() {
+        let lit = |p: &str| required_literal(p);
+        assert_eq!(lit("status=5\\d\\d").as_deref(), Some("status=5"));
+        assert_eq!(
+            lit("^GET /api/v1/users/\\d+$").as_deref(),
+            Some("GET /api/v1/users/")
+        );
+        assert_eq!(lit("colou?r").as_deref(), Some("colo"));
+        assert_eq!(lit("ab+c").as_deref(), Some("ab"));
+        assert_eq!(lit("x(abc)yz").as_deref(), Some("yz"));
+        assert_eq!(lit("[abc]def\\.rb").as_deref(), Some("def.rb"));
+        assert_eq!(lit("a{2}bc"), Some("bc".to_owned()));
+        assert_eq!(lit("error|warn"), None);
+        assert_eq!(lit("(?i)error"), None);
+        assert_eq!(lit("\\d+"), None);
+        assert_eq!(lit("a.b"), None);
+        assert_eq!(lit("(.*a){20}"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn the_prefilter_never_drops_a_line_the_pattern_keeps(
+            pattern in "[a-c.?*+()\\[\\]{}0-9\\\\]{1,8}",
+            text in "[a-c0-9 ]{0,24}",
+        ) {
+            for case_sensitive in [false, true] {
+                let spec = SearchSpec { query: pattern.clone(), regex: true, case_sensitive, invert: false };
+                if let Ok(m) = Matcher::new(&spec) {
+                    let re = compile(&pattern, !case_sensitive).expect("compiled above");
+                    prop_assert_eq!(m.keeps(&text), re.is_match(&text), "{:?} on {:?}", pattern, text);
+                }
+            }
+        }
+    }
     use std::time::{Duration, Instant};
 
     fn spec(query: &str) -> SearchSpec {

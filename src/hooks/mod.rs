@@ -4,3 +4,4 @@
 pub mod backoff;
 pub mod use_fetch;
 pub mod use_log_stream;
+pub mod yield_now;

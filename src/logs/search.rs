@@ -11,8 +11,8 @@ use leptos::prelude::*;
 use super::model::Model;
 
 /// How long one slice may search before the browser gets the thread back, in milliseconds:
-/// half a frame at 60 Hz, so typing and scrolling stay smooth.
-pub const SLICE_MS: f64 = 8.0;
+/// under a frame at 60 Hz, so typing and scrolling stay smooth.
+pub const SLICE_MS: f64 = 12.0;
 
 /// Text examined between two looks at the clock, in bytes (a line counts its message plus
 /// [`super::model::ENTRY_COST`]).
@@ -42,8 +42,8 @@ pub async fn run(
     after_slice: impl Fn(bool),
 ) {
     loop {
-        // A zero-delay timer: input and paint events queued meanwhile run first.
-        gloo_timers::future::TimeoutFuture::new(0).await;
+        // A task of its own: input and paint events queued meanwhile run first.
+        crate::hooks::yield_now::yield_now().await;
         if !current() {
             return;
         }

@@ -1,14 +1,17 @@
 //! A compact store of log lines in time order, for a million lines of history and for the
 //! live buffer.
 //!
-//! Lines live in one text arena; each has a fixed-size index record (time, place in the
-//! arena, interned container, flags). A line is parsed further only when a row is drawn or
+//! Lines live in a text arena of fixed-size chunks; each has a fixed-size index record
+//! (time, place in the arena, interned container, flags). A line is parsed further only when a row is drawn or
 //! matched. Records are kept sorted by time, equal times in arrival order, so a late line is
 //! shown where it belongs instead of at the bottom.
 //!
 //! Memory: 24 bytes a record plus the text, with at most an eighth of slack in each of the
-//! two growable buffers and at most a quarter of dead text or records before a compaction;
-//! `examples/history_bench.rs` measures it on a million realistic lines.
+//! the records' buffer and, in the arena, the unfilled end of the current chunk plus the
+//! chunks still holding a live line. Chunks are never reallocated: a growing buffer would copy
+//! the whole text at each growth and leave the old copies in wasm memory, which never shrinks
+//! (a million lines peaked at 3.7× their text that way); a chunk whose lines were all
+//! evicted is freed. `examples/history_bench.rs` measures it on a million realistic lines.
 
 use std::collections::HashMap;
 
@@ -23,15 +26,18 @@ const UNTIMED: u16 = 1;
 /// Not a line: a marker where lines may be missing (a reconnect whose dump did not reach
 /// back to the last line seen). It has no text and the time of the line before it.
 const GAP: u16 = 2;
-/// Dead bytes or records below this never trigger a compaction: small stores stay put.
+/// Dead records below this never trigger a compaction: small stores stay put.
 const COMPACT_FLOOR: usize = 64 * 1024;
+/// The largest arena chunk, in bytes; a longer line gets a chunk of its own size.
+const CHUNK_BYTES: usize = 1 << 20;
 
 /// One line's index record: 24 bytes.
 #[derive(Clone, Copy, Debug)]
 struct Record {
     /// Nanoseconds since the Unix epoch (UTC).
     time: i64,
-    /// Byte offset of the text in the arena.
+    /// Where the text is: the arena chunk in the high 32 bits, the byte offset in it in the
+    /// low 32.
     offset: u64,
     /// Byte length of the text.
     len: u32,
@@ -70,13 +76,14 @@ pub struct Extended {
 /// Log lines sorted by time, at most `capacity` of them; past that the oldest are evicted.
 #[derive(Debug)]
 pub struct LineStore {
-    arena: String,
+    /// Text chunks, filled in arrival order; a freed chunk is left empty in place.
+    chunks: Vec<String>,
+    /// Live bytes in each chunk: at zero (and not the current chunk) it is freed.
+    chunk_live: Vec<usize>,
     /// Live records are `records[head..]`; the ones before were evicted and are dropped in
     /// bulk, so evicting is O(1) and the live ones stay one contiguous sorted slice.
     records: Vec<Record>,
     head: usize,
-    /// Arena bytes of evicted lines, reclaimed by compaction.
-    dead_bytes: usize,
     containers: Vec<Box<str>>,
     container_ids: HashMap<Box<str>, u16>,
     capacity: usize,
@@ -91,10 +98,10 @@ impl LineStore {
     /// An empty store keeping at most `capacity` lines (at least one).
     pub fn new(capacity: usize) -> Self {
         LineStore {
-            arena: String::new(),
+            chunks: Vec::new(),
+            chunk_live: Vec::new(),
             records: Vec::new(),
             head: 0,
-            dead_bytes: 0,
             containers: Vec::new(),
             container_ids: HashMap::new(),
             capacity: capacity.max(1),
@@ -138,7 +145,9 @@ impl LineStore {
     /// estimate of the container table's.
     pub fn bytes_used(&self) -> usize {
         let names: usize = self.containers.iter().map(|n| n.len()).sum();
-        self.arena.capacity()
+        self.chunks.iter().map(String::capacity).sum::<usize>()
+            + self.chunks.capacity() * std::mem::size_of::<String>()
+            + self.chunk_live.capacity() * std::mem::size_of::<usize>()
             + self.records.capacity() * std::mem::size_of::<Record>()
             + 2 * names
             + self.containers.capacity() * std::mem::size_of::<Box<str>>()
@@ -233,7 +242,7 @@ impl LineStore {
         self.reserve_records(1);
         self.records.push(Record {
             time,
-            offset: self.arena.len() as u64,
+            offset: 0,
             len: 0,
             container: NO_CONTAINER,
             flags: GAP | UNTIMED,
@@ -263,7 +272,9 @@ impl LineStore {
     }
 
     fn view(&self, r: &Record) -> StoredLine<'_> {
-        let raw = &self.arena[r.offset as usize..r.offset as usize + r.len as usize];
+        let chunk = &self.chunks[(r.offset >> 32) as usize];
+        let start = (r.offset & 0xFFFF_FFFF) as usize;
+        let raw = &chunk[start..start + r.len as usize];
         let container = match r.container {
             NO_CONTAINER => None,
             MANY_CONTAINERS => split_time(raw).and_then(|(_, rest)| container_of(rest)),
@@ -290,12 +301,23 @@ impl LineStore {
         };
         self.last_time = time;
         let container = container.map_or(NO_CONTAINER, |c| self.intern(c));
-        if self.arena.capacity() - self.arena.len() < raw.len() {
-            self.arena
-                .reserve_exact(raw.len().max(self.arena.len() / 8).max(4096));
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.capacity() - c.len() >= raw.len());
+        if !fits {
+            // An eighth of the live text, within 16 KiB and a mebibyte: a small store stays
+            // small, a large one wastes at most an eighth.
+            let live: usize = self.chunk_live.iter().sum();
+            let size = (live / 8).clamp(16 * 1024, CHUNK_BYTES);
+            self.chunks.push(String::with_capacity(raw.len().max(size)));
+            self.chunk_live.push(0);
         }
-        let offset = self.arena.len() as u64;
-        self.arena.push_str(raw);
+        let index = self.chunks.len() - 1;
+        let chunk = &mut self.chunks[index];
+        let offset = ((index as u64) << 32) | chunk.len() as u64;
+        chunk.push_str(raw);
+        self.chunk_live[index] += raw.len();
         Record {
             time,
             offset,
@@ -318,52 +340,47 @@ impl LineStore {
         id
     }
 
-    /// Grows the records by an eighth at a time (not the default doubling), so a million
-    /// lines do not leave up to a million empty records behind.
+    /// Grows the records by doubling, but never past the capacity (plus evicted records not
+    /// yet dropped and a batch's worth): a full store has no empty tail, and the few growths
+    /// leave few dead copies in wasm memory.
     fn reserve_records(&mut self, additional: usize) {
-        if self.records.capacity() - self.records.len() < additional {
-            let grow = (self.records.len() / 8).max(64).max(additional);
+        let len = self.records.len();
+        if self.records.capacity() - len < additional {
+            let cap = self.head + self.capacity + additional.max(4096);
+            let grow = (len * 2)
+                .max(64)
+                .min(cap)
+                .saturating_sub(len)
+                .max(additional);
             self.records.reserve_exact(grow);
         }
     }
 
-    /// Evicts the oldest lines past capacity; compacts when enough is dead. Returns how many.
+    /// Evicts the oldest lines past capacity, freeing chunks left without a live line and
+    /// dropping dead records in bulk. Returns how many.
     fn evict(&mut self) -> usize {
         let excess = self.len().saturating_sub(self.capacity);
+        let current = self.chunks.len().saturating_sub(1);
         for r in &self.records[self.head..self.head + excess] {
-            self.dead_bytes += r.len as usize;
+            if r.len > 0 {
+                let c = (r.offset >> 32) as usize;
+                self.chunk_live[c] -= r.len as usize;
+                if self.chunk_live[c] == 0 && c != current {
+                    self.chunks[c] = String::new();
+                }
+            }
             if r.flags & GAP != 0 {
                 self.gaps -= 1;
             }
         }
         self.head += excess;
         self.evicted += excess as u64;
-        let live_bytes = self.arena.len() - self.dead_bytes;
-        if self.dead_bytes > COMPACT_FLOOR && self.dead_bytes > live_bytes / 4 {
-            self.compact_arena();
-        }
         let dead_records = self.head * std::mem::size_of::<Record>();
         if dead_records > COMPACT_FLOOR && self.head > self.len() / 4 {
             self.records.drain(..self.head);
             self.head = 0;
         }
         excess
-    }
-
-    /// Copies the live text into a new arena in time order and points the records at it.
-    /// Triggered once the dead text is a quarter of the live, it costs at most four bytes
-    /// copied per evicted byte.
-    fn compact_arena(&mut self) {
-        let live_bytes = self.arena.len() - self.dead_bytes;
-        let mut arena = String::with_capacity(live_bytes + live_bytes / 8);
-        for r in &mut self.records[self.head..] {
-            let start = r.offset as usize;
-            let text = &self.arena[start..start + r.len as usize];
-            r.offset = arena.len() as u64;
-            arena.push_str(text);
-        }
-        self.arena = arena;
-        self.dead_bytes = 0;
     }
 }
 
@@ -610,8 +627,8 @@ mod tests {
         }
         assert_eq!(s.len(), 1000);
         assert_eq!(s.evicted(), 199_000);
-        // 1,000 lines of about 250 bytes: the arena holds them plus at most a quarter dead
-        // (or the 64 KiB floor) and an eighth of slack.
+        // 1,000 lines of about 250 bytes: the arena holds them plus the chunks they share
+        // with evicted lines and the current chunk's free end (an eighth of the text each).
         assert!(s.bytes_used() < 600_000, "{}", s.bytes_used());
         assert_eq!(s.get(999).unwrap().raw, line(199_999, "web-1", &msg));
     }

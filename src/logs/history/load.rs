@@ -131,15 +131,15 @@ pub struct Job {
 }
 
 /// Cuts the work into slices: after [`Slicer::SLICE_MS`] of work it gives the thread back
-/// to the browser (input, paint, animation frames) with a zero-delay timer.
+/// to the browser (input, paint, animation frames); see [`crate::hooks::yield_now`].
 pub struct Slicer {
     start: f64,
 }
 
 impl Slicer {
-    /// Work done between two returns to the browser, in milliseconds: a timer's 4 ms clamp
-    /// then costs about a tenth, and no task comes near the 50 ms of a "long task".
-    pub const SLICE_MS: f64 = 30.0;
+    /// Work done between two returns to the browser, in milliseconds: no task comes near
+    /// the 50 ms of a "long task".
+    pub const SLICE_MS: f64 = 16.0;
 
     /// A slicer whose first slice starts now.
     pub fn new() -> Self {
@@ -149,7 +149,7 @@ impl Slicer {
     /// Yields to the browser if the slice is used up.
     pub async fn tick(&mut self) {
         if now_ms() - self.start >= Self::SLICE_MS {
-            gloo_timers::future::TimeoutFuture::new(0).await;
+            crate::hooks::yield_now::yield_now().await;
             self.start = now_ms();
         }
     }
@@ -297,10 +297,14 @@ pub async fn run(
             true
         }
     };
-    let downloads: Vec<Archive> = listed
+    let mut downloads: Vec<Archive> = listed
         .as_ref()
         .map(|p| p.downloads().into_iter().cloned().collect())
         .unwrap_or_default();
+    // The archives listed inside the range first (oldest first, so lines mostly append),
+    // then those chosen only for the slack on approximate bounds, which rarely hold a line of
+    // the range: the first lines then show without waiting for a neighbour read in vain.
+    downloads.sort_by_key(|a| !a.overlaps(&job.range));
     signals.archives.set(
         downloads
             .iter()
@@ -322,14 +326,16 @@ pub async fn run(
         })
     };
 
-    let mut relisted = false;
+    // Fresh links by file name, once a listing had to be read again.
+    let mut fresh: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut slicer = Slicer::new();
     for (i, archive) in downloads.iter().enumerate() {
         if signal.aborted() {
             break;
         }
         set_state(i, ArchiveState::Reading);
-        let mut url = archive.url.clone();
+        let mut url = fresh.get(&archive.file).unwrap_or(&archive.url).clone();
+        let mut relisted = false;
         let mut kept_total = 0u64;
         let outcome = loop {
             let mut lines = LineSink::new(job.range, filter.as_ref());
@@ -346,26 +352,27 @@ pub async fn run(
             signals.progress.update(|p| p.lines_kept += lines.kept());
             match result {
                 Err(DownloadError::Expired) if !relisted => {
-                    // Links last an hour: list again once for fresh ones, and retry.
+                    // Links last an hour: list again for fresh ones (for this archive and
+                    // the ones after it), and retry once.
                     relisted = true;
-                    let fresh = list(&mut lister, job.range, job.now, signals).await.ok();
-                    let again = fresh.as_ref().and_then(|p| {
-                        p.downloads()
-                            .into_iter()
-                            .find(|a| a.file == archive.file)
-                            .map(|a| a.url.clone())
-                    });
-                    match again {
-                        Some(u) => {
-                            url = u;
+                    if let Ok(p) = list(&mut lister, job.range, job.now, signals).await {
+                        for a in p.downloads() {
+                            fresh.insert(a.file.clone(), a.url.clone());
+                        }
+                    }
+                    match fresh.get(&archive.file) {
+                        Some(u) if *u != url => {
+                            url = u.clone();
                             signals.archives.update(|rows| {
-                                if let Some(r) = rows.get_mut(i) {
-                                    r.archive.url = url.clone();
+                                for r in rows.iter_mut() {
+                                    if let Some(u) = fresh.get(&r.archive.file) {
+                                        r.archive.url = u.clone();
+                                    }
                                 }
                             });
                             continue;
                         }
-                        None => break Err(DownloadError::Expired),
+                        _ => break Err(DownloadError::Expired),
                     }
                 }
                 other => break other,
