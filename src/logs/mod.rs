@@ -1,6 +1,7 @@
 //! Live logs: dump then stream over WebSocket or SSE, filter, search, follow.
 
 pub mod buffer;
+pub mod fields;
 pub mod filter;
 pub mod history;
 pub mod line;
