@@ -81,6 +81,9 @@ pub struct Field<'a> {
 pub struct Fields<'a> {
     format: Option<Format>,
     list: Vec<Field<'a>>,
+    /// Whether a key repeats, found once when parsing so that [`Fields::unique`] (run for
+    /// every line counted) is a plain walk in the usual case.
+    duplicates: bool,
     json: Option<&'a str>,
     container: Option<Field<'a>>,
 }
@@ -140,9 +143,10 @@ impl<'a> Fields<'a> {
     pub fn unique(&self) -> impl Iterator<Item = &Field<'a>> {
         let list = &self.list;
         let own_container = list.iter().any(|f| f.key == CONTAINER);
+        let duplicates = self.duplicates;
         list.iter()
             .enumerate()
-            .filter(move |(i, f)| !list[i + 1..].iter().any(|g| g.key == f.key))
+            .filter(move |(i, f)| !duplicates || !list[i + 1..].iter().any(|g| g.key == f.key))
             .map(|(_, f)| f)
             .chain(self.container.as_ref().filter(move |_| !own_container))
     }
@@ -162,6 +166,7 @@ pub fn fields(message: &str) -> Fields<'_> {
         if let Some(list) = json_fields(trimmed) {
             return Fields {
                 format: Some(Format::Json),
+                duplicates: has_duplicates(&list),
                 list,
                 json: Some(trimmed),
                 container: None,
@@ -171,6 +176,7 @@ pub fn fields(message: &str) -> Fields<'_> {
     let list = logfmt_fields(message);
     Fields {
         format: (!list.is_empty()).then_some(Format::Logfmt),
+        duplicates: has_duplicates(&list),
         list,
         json: None,
         container: None,
@@ -180,6 +186,35 @@ pub fn fields(message: &str) -> Fields<'_> {
 /// The fields of the line: its message's fields with its container as the pseudo-field.
 pub fn line_fields(line: &crate::logs::line::LogLine) -> Fields<'_> {
     fields(line.plain_message()).with_container(line.container())
+}
+
+/// Whether two fields share a key. Keys are first told apart by length and first and last
+/// bytes, integer comparisons, so the string comparisons run only for look-alikes.
+fn has_duplicates(list: &[Field<'_>]) -> bool {
+    let tag = |k: &str| {
+        let b = k.as_bytes();
+        (b.len() as u32)
+            | u32::from(b.first().copied().unwrap_or(0)) << 16
+            | u32::from(b.last().copied().unwrap_or(0)) << 24
+    };
+    // On the stack for the usual dozen fields: this runs for every line read.
+    let mut small = [0u32; 32];
+    let mut big = Vec::new();
+    let tags: &mut [u32] = if list.len() <= small.len() {
+        &mut small[..list.len()]
+    } else {
+        big.resize(list.len(), 0);
+        &mut big
+    };
+    for (t, f) in tags.iter_mut().zip(list) {
+        *t = tag(&f.key);
+    }
+    tags.iter().enumerate().any(|(i, t)| {
+        tags[i + 1..]
+            .iter()
+            .zip(&list[i + 1..])
+            .any(|(u, g)| u == t && g.key == list[i].key)
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -52,17 +52,20 @@ pub enum Severity {
 /// Classifies a line from its fields and its plain message, as the module documentation says:
 /// an explicit `level` first, then `status`, then the message's first word.
 pub fn classify(fields: &Fields<'_>, message: &str) -> Severity {
-    for key in ["level", "lvl", "severity", "log.level"] {
-        if let Some(f) = fields.get(key) {
-            if let Some(s) = level_severity(&f.value) {
-                return s;
-            }
+    // One pass over the fields (this runs for every line counted); the last of a repeated key
+    // wins, as everywhere.
+    let (mut level, mut status) = (None, None);
+    for f in fields.iter() {
+        match &*f.key {
+            "level" | "lvl" | "severity" | "log.level" => level = Some(&f.value),
+            "status" => status = Some(&f.value),
+            _ => {}
         }
     }
-    if let Some(status) = fields
-        .get("status")
-        .and_then(|f| f.value.trim().parse::<u16>().ok())
-    {
+    if let Some(s) = level.and_then(|l| level_severity(l)) {
+        return s;
+    }
+    if let Some(status) = status.and_then(|s| s.trim().parse::<u16>().ok()) {
         match status {
             500..=599 => return Severity::Error,
             400..=499 => return Severity::Warning,
@@ -173,8 +176,9 @@ pub struct Volume {
     step: i64,
     counts: BTreeMap<i64, [u64; 3]>,
     lines: u64,
-    /// The last bucket looked up: (offset minutes, local start, UTC start).
-    cache: Option<(i64, i64, i64)>,
+    /// The last two buckets looked up, `[start, end)` in Unix seconds, newest first: one for
+    /// arriving lines and one for evicted ones.
+    cache: [Option<(i64, i64)>; 2],
 }
 
 impl fmt::Debug for Volume {
@@ -196,7 +200,7 @@ impl Volume {
             step: STEPS[0],
             counts: BTreeMap::new(),
             lines: 0,
-            cache: None,
+            cache: [None; 2],
         }
     }
 
@@ -252,7 +256,7 @@ impl Volume {
         self.counts.clear();
         self.lines = 0;
         self.step = STEPS[0];
-        self.cache = None;
+        self.cache = [None; 2];
     }
 
     /// Whether the lines left span so little that a finer step would show them better: the
@@ -337,7 +341,7 @@ impl Volume {
     /// Re-buckets every count at the coarser `step`.
     fn coarsen(&mut self, step: i64) {
         self.step = step;
-        self.cache = None;
+        self.cache = [None; 2];
         let old = std::mem::take(&mut self.counts);
         for (start, c) in old {
             let key = self.bucket_start(start);
@@ -348,22 +352,18 @@ impl Volume {
         }
     }
 
-    /// The UTC start of the bucket holding `t`, through the one-bucket cache: in-order lines
-    /// cost one offset look-up each.
+    /// The UTC start of the bucket holding `t`, through the two-bucket cache: lines in the
+    /// buckets looked up last (most of them: lines arrive in or near time order and are
+    /// evicted oldest first) cost no offset look-up, which matters when the offset function
+    /// calls into JavaScript's `Date`.
     fn bucket_start(&mut self, t: i64) -> i64 {
-        let off = self.offset_secs(t);
-        let local = t + off;
-        if self.step < HOUR {
-            return self.sub_hour_start(local, off);
-        }
-        let l = self.local_grid(local);
-        if let Some((c_off, c_l, c_start)) = self.cache {
-            if c_off == off && c_l == l {
-                return c_start;
+        for &(start, end) in self.cache.iter().flatten() {
+            if (start..end).contains(&t) {
+                return start;
             }
         }
-        let start = self.local_to_utc(l, t);
-        self.cache = Some((off, l, start));
+        let start = self.bucket_start_uncached(t);
+        self.cache = [Some((start, self.next_boundary(start))), self.cache[0]];
         start
     }
 
