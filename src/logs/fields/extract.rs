@@ -23,6 +23,12 @@
 //! one); everything else (filters, facets, [`Fields::get`]) takes the last, as JSON parsers
 //! that keep one value do (RFC 8259 §4 leaves it open; `serde_json::Value` keeps the last).
 //!
+//! The logfmt reader is hand-written: of the crates.io readers checked (2026-12), `logfmt`
+//! 0.0.2 is a 2015-edition crate returning owned strings, and `logfmt-zerocopy` 0.1.3 and
+//! `tpt-logfmt-parse` 0.1.0 are new single-owner crates; none documents go-logfmt's bare keys
+//! and escapes together with skipping garbage, and the reader is about a hundred lines.
+//! JSON goes through `serde_json`, already shipped, with a visitor that borrows strings.
+//!
 //! Parsing borrows from the message: keys and values without escapes are slices of it, so a
 //! router line costs one `Vec` of about a dozen entries. It is meant to run lazily, per line,
 //! when a line is drawn, matched or counted, and to be dropped afterwards.

@@ -281,6 +281,15 @@ impl FieldFilter {
         &self.value
     }
 
+    /// What the value measures when it is a number, duration or size, for a hint beside the
+    /// chip (`duration>1s` compares durations); `None` for text and patterns.
+    pub fn dimension(&self) -> Option<Dimension> {
+        match self.op {
+            Op::Match | Op::NotMatch | Op::Present | Op::Absent => None,
+            _ => self.quantity.map(|q| q.dimension),
+        }
+    }
+
     /// Whether a line with these fields passes.
     pub fn matches(&self, fields: &Fields<'_>) -> bool {
         let field = fields.get(&self.key);
@@ -500,11 +509,6 @@ fn split_expressions(text: &str) -> Vec<&str> {
     out
 }
 
-/// The dimension a filter's value has, for a UI hint (`duration>1s` compares durations).
-pub fn value_dimension(filter: &FieldFilter) -> Option<Dimension> {
-    filter.quantity.map(|q| q.dimension)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,6 +538,12 @@ mod tests {
         assert!(keeps(r#"user_agent="Mozilla/5.0 (X11)""#, ROUTER));
         assert!(!keeps("bytes=312B", ROUTER), "a number is not a size for =");
         assert!(keeps("referer=-", ROUTER));
+        let f = FieldFilter::parse("duration>1s").expect("parses");
+        assert_eq!(f.dimension(), Some(Dimension::Duration));
+        assert_eq!(
+            FieldFilter::parse("path~1").expect("parses").dimension(),
+            None
+        );
     }
 
     #[test]

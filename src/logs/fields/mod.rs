@@ -18,5 +18,5 @@ pub use extract::{fields, line_fields, pretty_json, Field, Fields, Format, Value
 pub use facets::{FacetField, FacetLimits, FacetValue, Facets};
 pub use filter::{FieldFilter, FilterError, FilterSet, Op};
 pub use requests::{collapse_path, RequestColumn, RequestRow, Requests};
-pub use units::{Dimension, Quantity};
+pub use units::{format_duration, Dimension, Quantity};
 pub use volume::{classify, step_for_span, Bucket, Severity, Volume};

@@ -124,6 +124,48 @@ impl Quantity {
     }
 }
 
+/// A duration in seconds as the requests table and details pane show it, with three
+/// significant digits in the largest fitting unit: `850µs`, `12.0ms`, `1.20s`, `2m05s`,
+/// `1h02m`.
+pub fn format_duration(secs: f64) -> String {
+    let abs = secs.abs();
+    let sign = if secs < 0.0 { "-" } else { "" };
+    let three = |v: f64, unit: &str| {
+        let digits = if v >= 100.0 {
+            0
+        } else if v >= 10.0 {
+            1
+        } else {
+            2
+        };
+        format!("{sign}{v:.digits$}{unit}")
+    };
+    if !abs.is_finite() {
+        return secs.to_string();
+    }
+    if abs == 0.0 {
+        return "0s".into();
+    }
+    if abs < 1e-6 {
+        return three(abs * 1e9, "ns");
+    }
+    if abs < 1e-3 {
+        return three(abs * 1e6, "µs");
+    }
+    if abs < 1.0 {
+        return three(abs * 1e3, "ms");
+    }
+    if abs < 60.0 {
+        return three(abs, "s");
+    }
+    let whole = abs.round() as u64;
+    if whole < 3600 {
+        format!("{sign}{}m{:02}s", whole / 60, whole % 60)
+    } else {
+        format!("{sign}{}h{:02}m", whole / 3600, whole / 60 % 60)
+    }
+}
+
 /// Splits a leading decimal number (`-1.5`, `2e3`, `.5`) from its unit.
 fn split_number(text: &str) -> Option<(f64, &str)> {
     let b = text.as_bytes();
@@ -233,6 +275,19 @@ mod tests {
         assert_eq!(cmp("1", "1s"), None);
     }
 
+    #[test]
+    fn durations_format_with_three_significant_digits() {
+        assert_eq!(format_duration(0.0), "0s");
+        assert_eq!(format_duration(0.000_85), "850µs");
+        assert_eq!(format_duration(0.012), "12.0ms");
+        assert_eq!(format_duration(0.1234), "123ms");
+        assert_eq!(format_duration(1.204), "1.20s");
+        assert_eq!(format_duration(125.0), "2m05s");
+        assert_eq!(format_duration(3720.0), "1h02m");
+        assert_eq!(format_duration(-0.5), "-500ms");
+        assert_eq!(format_duration(5e-9), "5.00ns");
+    }
+
     proptest! {
         #[test]
         fn millisecond_and_second_forms_agree(ms in 0u32..10_000_000) {
@@ -244,6 +299,13 @@ mod tests {
         #[test]
         fn any_text_parses_without_panicking(text in "\\PC{0,20}") {
             let _ = Quantity::parse(&text);
+        }
+
+        #[test]
+        fn formatted_durations_under_a_minute_read_back_within_a_percent(secs in 1e-9f64..59.0) {
+            let text = format_duration(secs);
+            let back = Quantity::parse(&text).expect("reads back");
+            prop_assert!((back.value - secs).abs() <= secs * 0.01, "{} -> {}", secs, text);
         }
     }
 }

@@ -249,6 +249,10 @@ impl Volume {
                 self.counts.remove(&key);
             }
         }
+        if self.counts.is_empty() {
+            // Nothing left to merge: start fine again, as a new chart would.
+            self.clear();
+        }
     }
 
     /// Forgets every count and goes back to 1-second buckets.
@@ -270,7 +274,7 @@ impl Volume {
                 let now = STEPS.iter().position(|&s| s == self.step).unwrap_or(0);
                 i + 2 <= now
             }
-            _ => self.step != STEPS[0],
+            _ => false,
         }
     }
 
