@@ -15,7 +15,8 @@
 //!
 //! `key` alone keeps lines that have the field; `!key` those that do not. A key is any run of
 //! characters other than white space, `"`, `=`, `!`, `<`, `>` and `~` (JSON's nested keys are
-//! dotted: `ctx.user.id`). A value with white space, or that starts with `"`, or is empty, is
+//! dotted: `ctx.user.id`); a JSON key with any of those is written in double quotes
+//! (`"user name"=ada`). A value with white space, or that starts with `"`, or is empty, is
 //! written in double quotes with `\"` and `\\` escapes: `msg="disk full"`; an unquoted value is
 //! taken as written, so regular expressions need no doubled backslashes (`path~^/v\d+/`).
 //!
@@ -110,8 +111,8 @@ pub enum FilterError {
         /// The value as typed.
         value: String,
     },
-    /// A quoted value without its closing quote.
-    #[error("the value of “{0}” has no closing double quote")]
+    /// A quoted key or value without its closing quote; the expression as typed.
+    #[error("“{0}” has no closing double quote")]
     Unclosed(String),
     /// `<`, `<=`, `>`, `>=` with a value that is not a number, duration or size.
     #[error("“{op}” compares numbers, durations (1.5s, 200ms) or sizes (1MB, 512KiB): “{value}” is none of these")]
@@ -166,9 +167,16 @@ impl FieldFilter {
             Some(rest) => (true, rest.trim_start()),
             None => (false, text),
         };
-        let key_end = body.find(|c: char| !is_key_char(c)).unwrap_or(body.len());
-        let key = &body[..key_end];
-        let rest = body[key_end..].trim_start();
+        let quoted_key;
+        let (key, rest) = if let Some(q) = body.strip_prefix('"') {
+            // A JSON key with spaces or operators in it: `"user name"=ada`.
+            let (k, rest) = unquote(q).ok_or_else(|| FilterError::Unclosed(text.to_owned()))?;
+            quoted_key = k;
+            (quoted_key.as_str(), rest.trim_start())
+        } else {
+            let key_end = body.find(|c: char| !is_key_char(c)).unwrap_or(body.len());
+            (&body[..key_end], body[key_end..].trim_start())
+        };
         if key.is_empty() {
             return Err(FilterError::NoKey(text.to_owned()));
         }
@@ -195,7 +203,8 @@ impl FieldFilter {
         .ok_or_else(|| FilterError::NoKey(text.to_owned()))?;
         let raw = after.trim_start();
         let value = if let Some(quoted) = raw.strip_prefix('"') {
-            let (value, tail) = unquote(quoted).ok_or_else(|| FilterError::Unclosed(key.into()))?;
+            let (value, tail) =
+                unquote(quoted).ok_or_else(|| FilterError::Unclosed(text.to_owned()))?;
             if !tail.trim().is_empty() {
                 return Err(FilterError::Unquoted {
                     key: key.into(),
@@ -227,7 +236,7 @@ impl FieldFilter {
     /// Op::Eq, "error")`); the same checks as [`FieldFilter::parse`]. The value is ignored for
     /// [`Op::Present`] and [`Op::Absent`].
     pub fn new(key: &str, op: Op, value: &str) -> Result<FieldFilter, FilterError> {
-        if key.is_empty() || !key.chars().all(is_key_char) {
+        if key.is_empty() || key.chars().any(char::is_control) {
             return Err(FilterError::NoKey(key.to_owned()));
         }
         if key.len() + value.len() > MAX_FILTER_BYTES {
@@ -338,26 +347,36 @@ impl FieldFilter {
 
 impl fmt::Display for FieldFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.op {
-            Op::Present => return f.write_str(&self.key),
-            Op::Absent => return write!(f, "!{}", self.key),
-            _ => {}
+        if self.op == Op::Absent {
+            f.write_str("!")?;
         }
-        write!(f, "{}{}", self.key, self.op.symbol())?;
+        if self.key.chars().all(is_key_char) {
+            f.write_str(&self.key)?;
+        } else {
+            write_quoted(f, &self.key)?;
+        }
+        if matches!(self.op, Op::Present | Op::Absent) {
+            return Ok(());
+        }
+        f.write_str(self.op.symbol())?;
         let v = &self.value;
         if v.is_empty() || v.starts_with('"') || v.contains(char::is_whitespace) {
-            f.write_str("\"")?;
-            for c in v.chars() {
-                if c == '"' || c == '\\' {
-                    f.write_str("\\")?;
-                }
-                write!(f, "{c}")?;
-            }
-            f.write_str("\"")
+            write_quoted(f, v)
         } else {
             f.write_str(v)
         }
     }
+}
+
+fn write_quoted(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    f.write_str("\"")?;
+    for c in text.chars() {
+        if c == '"' || c == '\\' {
+            f.write_str("\\")?;
+        }
+        write!(f, "{c}")?;
+    }
+    f.write_str("\"")
 }
 
 fn is_key_char(c: char) -> bool {
@@ -598,6 +617,15 @@ mod tests {
     }
 
     #[test]
+    fn quoted_keys_reach_json_keys_with_spaces_and_operators() {
+        assert!(keeps("\"user name\"=ada", r#"{"user name":"ada"}"#));
+        assert!(keeps("\"a>b\"", r#"{"a>b":1}"#));
+        let f = FieldFilter::new("user name", Op::Eq, "ada").expect("any key can be quoted");
+        assert_eq!(f.to_string(), "\"user name\"=ada");
+        assert!(FieldFilter::new("bad\u{7}key", Op::Eq, "x").is_err());
+    }
+
+    #[test]
     fn the_container_pseudo_field_filters_like_a_field() {
         let f = FieldFilter::parse("container=worker-1").expect("parses");
         assert!(f.matches(&fields("plain").with_container(Some("worker-1"))));
@@ -628,7 +656,7 @@ mod tests {
         );
         assert_eq!(
             err("msg=\"disk full"),
-            "the value of “msg” has no closing double quote"
+            "“msg=\"disk full” has no closing double quote"
         );
         assert!(err("path~(").starts_with("invalid regular expression “(”: "));
         assert!(err("path~a{1000}{1000}").starts_with("invalid regular expression"));
@@ -648,6 +676,8 @@ mod tests {
             ("q=\"\\\"x\"", "q=\"\\\"x\""),
             ("! user_id", "!user_id"),
             ("status", "status"),
+            ("\"user name\" = ada", "\"user name\"=ada"),
+            ("!\"a=b\"", "!\"a=b\""),
         ] {
             let f = FieldFilter::parse(typed).expect(typed);
             assert_eq!(f.to_string(), canonical, "{typed}");
@@ -686,18 +716,16 @@ mod tests {
             Just(Op::Match),
             Just(Op::NotMatch),
         ];
-        ("[a-z_][a-z0-9_.\\-]{0,10}", op, "\\PC{0,12}", 0u32..100_000).prop_filter_map(
-            "valid",
-            |(k, op, v, n)| {
-                let value = if op.is_order() { format!("{n}ms") } else { v };
-                let value = if matches!(op, Op::Match | Op::NotMatch) {
-                    regex_lite::escape(&value)
-                } else {
-                    value
-                };
-                FieldFilter::new(&k, op, &value).ok()
-            },
-        )
+        let key = prop_oneof!["[a-z_][a-z0-9_.\\-]{0,10}", "\\PC{1,8}"];
+        (key, op, "\\PC{0,12}", 0u32..100_000).prop_filter_map("valid", |(k, op, v, n)| {
+            let value = if op.is_order() { format!("{n}ms") } else { v };
+            let value = if matches!(op, Op::Match | Op::NotMatch) {
+                regex_lite::escape(&value)
+            } else {
+                value
+            };
+            FieldFilter::new(&k, op, &value).ok()
+        })
     }
 
     proptest! {
