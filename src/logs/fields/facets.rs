@@ -170,7 +170,7 @@ impl Facets {
 
     /// The fields seen, most frequent first (ties by key), for the facets panel's list.
     pub fn seen_fields(&self) -> Vec<FacetField<'_>> {
-        let mut out: Vec<FacetField<'_>> = self
+        let out: Vec<FacetField<'_>> = self
             .fields
             .iter()
             .map(|(k, c)| FacetField {
@@ -180,8 +180,11 @@ impl Facets {
                 distinct: c.values.len(),
             })
             .collect();
-        out.sort_unstable_by(|a, b| b.lines.cmp(&a.lines).then_with(|| a.key.cmp(b.key)));
-        out
+        let order = super::sorted_positions(out.len(), &mut |&a, &b| {
+            let (a, b) = (&out[a], &out[b]);
+            b.lines.cmp(&a.lines).then_with(|| a.key.cmp(b.key))
+        });
+        order.into_iter().map(|i| out[i]).collect()
     }
 
     /// One field's summary; `None` when no counted line has it.
@@ -200,15 +203,17 @@ impl Facets {
         let Some(counts) = self.fields.get(key) else {
             return Vec::new();
         };
-        let mut all: Vec<(&str, u64)> = counts.values.iter().map(|(v, &c)| (&**v, c)).collect();
-        let order = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
-        if n < all.len() {
-            all.select_nth_unstable_by(n, order);
-            all.truncate(n);
-        }
-        all.sort_unstable_by(order);
+        let all: Vec<(&str, u64)> = counts.values.iter().map(|(v, &c)| (&**v, c)).collect();
+        // At most `values_per_field` values: a whole sort is cheap, and shares its code.
+        let order = super::sorted_positions(all.len(), &mut |&a, &b| {
+            let (a, b) = (all[a], all[b]);
+            b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))
+        });
         let lines = counts.lines.max(1) as f64;
-        all.into_iter()
+        order
+            .into_iter()
+            .take(n)
+            .map(|i| all[i])
             .map(|(value, count)| FacetValue {
                 value,
                 count,

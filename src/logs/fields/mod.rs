@@ -20,3 +20,15 @@ pub use filter::{FieldFilter, FilterError, FilterSet, Op};
 pub use requests::{collapse_path, RequestColumn, RequestRow, Requests};
 pub use units::{format_duration, Dimension, Quantity};
 pub use volume::{classify, step_for_span, Bucket, Severity, Volume};
+
+/// The positions `0..len` sorted with `compare`. Every sort of this module goes through here
+/// with its comparator behind `&mut dyn FnMut`, as `api::apps` does, so the wasm carries one
+/// instantiation of std's sort for all of them (the README's size notes).
+pub(crate) fn sorted_positions(
+    len: usize,
+    compare: &mut dyn FnMut(&usize, &usize) -> std::cmp::Ordering,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..len).collect();
+    order.sort_unstable_by(compare);
+    order
+}

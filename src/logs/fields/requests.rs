@@ -16,11 +16,9 @@
 //! is one count per occupied bucket, about 115 buckets per factor of ten between the fastest
 //! and slowest request: a few hundred counts at most, for any number of requests.
 
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
-
-use rustc_hash::FxHashMap;
 
 use super::extract::Fields;
 use super::units::{Dimension, Quantity};
@@ -70,7 +68,9 @@ fn is_id(segment: &str) -> bool {
 pub struct DurationHistogram {
     count: u64,
     zero: u64,
-    buckets: BTreeMap<i32, u64>,
+    /// (bucket index, count), sorted by index, counts above zero: a sorted `Vec` rather than a
+    /// `BTreeMap`, which would add its own code to the wasm for a few hundred entries.
+    buckets: Vec<(i32, u64)>,
 }
 
 fn gamma() -> f64 {
@@ -92,7 +92,10 @@ impl DurationHistogram {
         if secs == 0.0 {
             self.zero += 1;
         } else if let Some(i) = Self::index(secs) {
-            *self.buckets.entry(i).or_default() += 1;
+            match self.buckets.binary_search_by_key(&i, |e| e.0) {
+                Ok(at) => self.buckets[at].1 += 1,
+                Err(at) => self.buckets.insert(at, (i, 1)),
+            }
         } else {
             return;
         }
@@ -107,11 +110,11 @@ impl DurationHistogram {
                 self.count -= 1;
             }
         } else if let Some(i) = Self::index(secs) {
-            if let Some(n) = self.buckets.get_mut(&i) {
-                *n -= 1;
+            if let Ok(at) = self.buckets.binary_search_by_key(&i, |e| e.0) {
+                self.buckets[at].1 -= 1;
                 self.count -= 1;
-                if *n == 0 {
-                    self.buckets.remove(&i);
+                if self.buckets[at].1 == 0 {
+                    self.buckets.remove(at);
                 }
             }
         }
@@ -134,7 +137,7 @@ impl DurationHistogram {
         }
         let mut seen = self.zero;
         let g = gamma();
-        for (&i, &n) in &self.buckets {
+        for &(i, n) in &self.buckets {
             seen += n;
             if seen >= rank {
                 return Some(2.0 * g.powi(i) / (g + 1.0));
@@ -280,7 +283,7 @@ impl Requests {
     /// The table's rows sorted on `column`, ties by path; `descending` reverses the column's
     /// order (rows without a duration stay last either way).
     pub fn rows(&self, column: RequestColumn, descending: bool) -> Vec<RequestRow> {
-        let mut rows: Vec<RequestRow> = self
+        let rows: Vec<RequestRow> = self
             .paths
             .iter()
             .map(|(path, s)| RequestRow {
@@ -293,28 +296,24 @@ impl Requests {
             })
             .collect();
         let by_option = |a: Option<f64>, b: Option<f64>| match (a, b) {
-            (Some(a), Some(b)) => {
-                let o = a.total_cmp(&b);
-                Some(if descending { o.reverse() } else { o })
-            }
-            (Some(_), None) => Some(Ordering::Less),
-            (None, Some(_)) => Some(Ordering::Greater),
-            (None, None) => Some(Ordering::Equal),
+            (Some(a), Some(b)) => flip(a.total_cmp(&b), descending),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
         };
-        rows.sort_by(|a, b| {
-            let o = match column {
-                RequestColumn::Path => Some(flip(a.path.cmp(&b.path), descending)),
-                RequestColumn::Count => Some(flip(a.count.cmp(&b.count), descending)),
-                RequestColumn::ErrorRate => {
-                    Some(flip(a.error_rate.total_cmp(&b.error_rate), descending))
-                }
+        let order = super::sorted_positions(rows.len(), &mut |&a, &b| {
+            let (a, b) = (&rows[a], &rows[b]);
+            match column {
+                RequestColumn::Path => flip(a.path.cmp(&b.path), descending),
+                RequestColumn::Count => flip(a.count.cmp(&b.count), descending),
+                RequestColumn::ErrorRate => flip(a.error_rate.total_cmp(&b.error_rate), descending),
                 RequestColumn::P50 => by_option(a.p50, b.p50),
                 RequestColumn::P95 => by_option(a.p95, b.p95),
-            };
-            o.unwrap_or(Ordering::Equal)
-                .then_with(|| a.path.cmp(&b.path))
+            }
+            .then_with(|| a.path.cmp(&b.path))
         });
-        rows
+        let mut slots: Vec<Option<RequestRow>> = rows.into_iter().map(Some).collect();
+        order.iter().filter_map(|&i| slots[i].take()).collect()
     }
 
     /// An estimate of the heap bytes held, for the benchmark.

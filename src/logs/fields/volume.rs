@@ -20,7 +20,6 @@
 //! `panic:` and the like; warning for `status` 4xx, a `level` of warn or warning (pino 40), or
 //! a message starting with `WARN`/`WARNING`/`Warning:`; info otherwise.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use super::extract::Fields;
@@ -174,7 +173,9 @@ impl Bucket {
 pub struct Volume {
     offset: Box<dyn Fn(i64) -> i64>,
     step: i64,
-    counts: BTreeMap<i64, [u64; 3]>,
+    /// (bucket start, counts) sorted by start, no all-zero entry: at most about
+    /// [`MAX_BUCKETS`] entries, so a sorted `Vec` rather than a `BTreeMap` and its wasm code.
+    counts: Vec<(i64, [u64; 3])>,
     lines: u64,
     /// The last two buckets looked up, `[start, end)` in Unix seconds, newest first: one for
     /// arriving lines and one for evicted ones.
@@ -198,7 +199,7 @@ impl Volume {
         Volume {
             offset: Box::new(offset),
             step: STEPS[0],
-            counts: BTreeMap::new(),
+            counts: Vec::new(),
             lines: 0,
             cache: [None; 2],
         }
@@ -224,29 +225,28 @@ impl Volume {
 
     /// Counts a line at `secs` (Unix seconds).
     pub fn add(&mut self, secs: i64, severity: Severity) {
-        if let (Some((&first, _)), Some((&last, _))) =
-            (self.counts.first_key_value(), self.counts.last_key_value())
-        {
+        if let (Some(&(first, _)), Some(&(last, _))) = (self.counts.first(), self.counts.last()) {
             let span = (last + self.step).max(secs + 1) - first.min(secs);
             if span > self.step * MAX_BUCKETS && self.step < DAY {
                 self.coarsen(step_for_span(span));
             }
         }
         let key = self.bucket_start(secs);
-        self.counts.entry(key).or_insert([0; 3])[severity as usize] += 1;
+        self.slot(key)[severity as usize] += 1;
         self.lines += 1;
     }
 
     /// Uncounts a line counted at `secs` with `severity` (an evicted line).
     pub fn remove(&mut self, secs: i64, severity: Severity) {
         let key = self.bucket_start(secs);
-        if let Some(c) = self.counts.get_mut(&key) {
+        if let Ok(at) = self.counts.binary_search_by_key(&key, |e| e.0) {
+            let c = &mut self.counts[at].1;
             if c[severity as usize] > 0 {
                 c[severity as usize] -= 1;
                 self.lines -= 1;
             }
             if *c == [0; 3] {
-                self.counts.remove(&key);
+                self.counts.remove(at);
             }
         }
         if self.counts.is_empty() {
@@ -266,8 +266,8 @@ impl Volume {
     /// Whether the lines left span so little that a finer step would show them better: the
     /// caller then rebuilds with [`Volume::with_span`] over the stored lines.
     pub fn wants_rebuild(&self) -> bool {
-        match (self.counts.first_key_value(), self.counts.last_key_value()) {
-            (Some((&first, _)), Some((&last, _))) => {
+        match (self.counts.first(), self.counts.last()) {
+            (Some(&(first, _)), Some(&(last, _))) => {
                 // Two steps finer, so a span near a threshold does not rebuild back and forth.
                 let ideal = step_for_span(last + self.step - first);
                 let i = STEPS.iter().position(|&s| s == ideal).unwrap_or(0);
@@ -280,20 +280,23 @@ impl Volume {
 
     /// Every bucket from the first line's to the last line's, empty ones included, oldest first.
     pub fn buckets(&self) -> Vec<Bucket> {
-        let (Some((&first, _)), Some((&last, _))) =
-            (self.counts.first_key_value(), self.counts.last_key_value())
+        let (Some(&(first, _)), Some(&(last, _))) = (self.counts.first(), self.counts.last())
         else {
             return Vec::new();
         };
         let mut out = Vec::new();
         let mut start = first;
+        let mut counted = self.counts.iter().peekable();
         while start <= last {
             let end = self.next_boundary(start);
-            out.push(Bucket {
-                start,
-                end,
-                counts: self.counts.get(&start).copied().unwrap_or([0; 3]),
-            });
+            let counts = match counted.peek() {
+                Some(&&(s, c)) if s == start => {
+                    counted.next();
+                    c
+                }
+                _ => [0; 3],
+            };
+            out.push(Bucket { start, end, counts });
             start = end;
         }
         out
@@ -349,11 +352,34 @@ impl Volume {
         let old = std::mem::take(&mut self.counts);
         for (start, c) in old {
             let key = self.bucket_start(start);
-            let slot = self.counts.entry(key).or_insert([0; 3]);
-            for (s, n) in slot.iter_mut().zip(c) {
+            for (s, n) in self.slot(key).iter_mut().zip(c) {
                 *s += n;
             }
         }
+    }
+
+    /// The counts of the bucket starting at `key`, made empty if it has none yet. Lines
+    /// arrive mostly in time order, so the search usually ends at the last bucket.
+    fn slot(&mut self, key: i64) -> &mut [u64; 3] {
+        let at = match self.counts.last() {
+            Some(&(last, _)) if last == key => self.counts.len() - 1,
+            Some(&(last, _)) if last < key => {
+                self.counts.push((key, [0; 3]));
+                self.counts.len() - 1
+            }
+            None => {
+                self.counts.push((key, [0; 3]));
+                0
+            }
+            _ => match self.counts.binary_search_by_key(&key, |e| e.0) {
+                Ok(at) => at,
+                Err(at) => {
+                    self.counts.insert(at, (key, [0; 3]));
+                    at
+                }
+            },
+        };
+        &mut self.counts[at].1
     }
 
     /// The UTC start of the bucket holding `t`, through the two-bucket cache: lines in the
@@ -459,6 +485,7 @@ mod tests {
     use super::*;
     use crate::logs::fields::extract::fields;
     use proptest::prelude::*;
+    use std::collections::BTreeMap;
 
     fn at(text: &str) -> i64 {
         Timestamp::parse(text).expect("a time").secs
