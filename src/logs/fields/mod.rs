@@ -6,6 +6,29 @@
 //! text, and are dropped afterwards, so nothing is stored per line. The counting structures
 //! ([`facets::Facets`], [`volume::Volume`], [`requests::Requests`]) take each line once on
 //! arrival and once on eviction, and their memory is bounded whatever the lines say.
+//!
+//! How the viewer uses it:
+//! - **Line details**: [`extract::fields`] of the line's plain message lists every field
+//!   ([`extract::Fields::iter`], duplicates included); a JSON line also shows
+//!   [`extract::pretty_json`] of [`extract::Fields::json`]. "Filter on this value" makes
+//!   [`filter::FieldFilter::new`]`(key, Op::Eq, value)`.
+//! - **Chips and URL**: a [`filter::FilterSet`]; each chip is named by the filter's `Display`
+//!   (`Remove filter status>=500`); the URL carries [`filter::FilterSet::to_query_values`] as
+//!   repeated `f=` parameters and reads them back with
+//!   [`filter::FilterSet::from_query_values`]. A line is shown when the set
+//!   [`filter::FilterSet::matches`] its fields with the container pseudo-field
+//!   ([`extract::Fields::with_container`]).
+//! - **Facets panel**: [`facets::Facets::seen_fields`], then [`facets::Facets::top`] per field.
+//! - **Volume chart**: [`volume::Volume::buckets`] (stacked by [`volume::Severity`]), and
+//!   [`volume::Volume::text_rows`] as its text alternative.
+//! - **Requests table**: [`requests::Requests::rows`] sorted on a [`requests::RequestColumn`],
+//!   durations shown with [`units::format_duration`].
+//!
+//! On arrival of a line: read its fields once, then `facets.add`, `volume.add(secs,
+//! classify(..))` and `requests.add`; on eviction the same with `remove`. Whether counts cover
+//! every stored line or only those the filters keep is the caller's choice: for the latter,
+//! feed only the lines that pass and count again from scratch when the filters change
+//! (`cargo xtask bench-fields` gives the cost per million lines).
 
 pub mod extract;
 pub mod facets;
