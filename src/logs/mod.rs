@@ -1,5 +1,7 @@
-//! Live logs: dump then stream over WebSocket or SSE, filter, search, follow.
+//! Logs: the live stream (dump, then WebSocket or SSE) and history (archives, files), in one
+//! time-ordered viewer with search, container filter, and fields read from each line.
 
+pub mod fields;
 pub mod filter;
 pub mod history;
 pub mod line;

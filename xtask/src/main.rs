@@ -36,6 +36,9 @@ fn main() {
         "size" => size_check(),
         "bench-logs" => bench("bench/logs.mjs"),
         "bench-audit" => bench("bench/audit.mjs"),
+        "bench-fields" => {
+            run(Command::new("cargo").args(["run", "--release", "--example", "fields_bench"]))
+        }
         "bench-sandbox" => run(Command::new("cargo").args([
             "run",
             "--release",
@@ -54,6 +57,7 @@ fn main() {
                  size                 print the bundle size (gzip and brotli) and check the ceiling\n\
                  bench-logs           log viewer benchmark (lines/s, long tasks, DOM, heap, search, ANSI vs ansi_up)\n\
                  bench-audit          audit player benchmark (open and seek times, memory)\n\
+                 bench-fields         structured logs on a million lines (fields, facets, chart, filters)\n\
                  bench-sandbox        sandbox streaming throughput"
             );
             Ok(())
