@@ -180,7 +180,16 @@ try {
 
   // 2. Memory and DOM with a full buffer.
   await admin('log-rate', { app: APP, rate: 0 });
-  await page.waitForTimeout(500);
+  // The viewer reads slower than the sandbox offers, so the socket still holds lines: let
+  // them drain (no new line for a second), or the searches below race with arriving lines.
+  const drainStart = Date.now();
+  for (let last = await received(); ; ) {
+    await page.waitForTimeout(1000);
+    const now = await received();
+    if (now === last || Date.now() - drainStart > 120_000) break;
+    last = now;
+  }
+  print('lines still arriving after the stream stopped (s)', fmt((Date.now() - drainStart) / 1000 - 1, 1));
   const mem = await page.evaluate(async () => {
     const tag = document.querySelector('script[data-sld-loader]');
     const glue = await import(new URL(tag.dataset.js, tag.src).href);
