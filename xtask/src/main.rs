@@ -35,6 +35,7 @@ fn main() {
             .and_then(|_| build_sandbox()),
         "size" => size_check(),
         "bench-logs" => bench("bench/logs.mjs"),
+        "bench-history" => bench("bench/history.mjs"),
         "bench-audit" => bench("bench/audit.mjs"),
         "bench-fields" => {
             run(Command::new("cargo").args(["run", "--release", "--example", "fields_bench"]))
@@ -55,7 +56,10 @@ fn main() {
                  setup                install the toolchain pieces that are missing\n\
                  build                build dist/ and the sandbox\n\
                  size                 print the bundle size (gzip and brotli) and check the ceiling\n\
-                 bench-logs           log viewer benchmark (lines/s, long tasks, DOM, heap, search, ANSI vs ansi_up)\n\
+                 bench-logs           log viewer benchmark (lines/s, long tasks, DOM, heap, search, ANSI vs ansi_up),\n\
+                 \x20                    each against a blank page in BENCH_PAIRS interleaved pairs (default 5)\n\
+                 bench-history        log history benchmark (open a 50 MiB archive, memory and search at 1M lines,\n\
+                 \x20                    scrolling), each against a blank page in BENCH_PAIRS interleaved pairs\n\
                  bench-audit          audit player benchmark (open and seek times, memory)\n\
                  bench-fields         structured logs on a million lines (fields, facets, chart, filters)\n\
                  bench-sandbox        sandbox streaming throughput"
