@@ -14,7 +14,9 @@
 //! before what the search has reached (late lines, older archive lines) send it back there.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
+use super::fields::{self, classify, Facets, FilterSet, Requests, Volume};
 use super::line::{plain_message_of, LogLine};
 use super::overlap;
 use super::store::{LineStore, StoredLine};
@@ -34,39 +36,162 @@ pub struct Applied {
     pub reordered: bool,
 }
 
-/// What one entry costs the search besides its text, in bytes, so that a slice of many
+/// What one entry costs the scan besides its text, in bytes, so that a slice of many
 /// short lines is bounded too.
 pub const ENTRY_COST: usize = 64;
 
-/// New lines matched at once when they arrive, if the search has caught up; beyond this
-/// (a large archive chunk, a late line far back) the view's sliced search takes over.
+/// New lines scanned at once when they arrive, if the scan has caught up; beyond this (a
+/// large archive chunk, a late line far back) the view's sliced scan takes over.
 const INLINE_SCAN: u64 = 20_000;
 
-/// The lines + search + the sequence numbers of the shown lines.
-#[derive(Debug)]
+/// Minutes east of UTC at a Unix second: the zone the volume chart's buckets align to.
+pub type OffsetFn = Rc<dyn Fn(i64) -> i64>;
+
+/// Counts over the shown lines, kept as lines come and go: facets, the volume chart and the
+/// requests summary (see [`super::fields`]).
+pub struct Stats {
+    /// Field values and their counts.
+    pub facets: Facets,
+    /// Lines per time bucket and severity.
+    pub volume: Volume,
+    /// Router requests per path.
+    pub requests: Requests,
+}
+
+impl std::fmt::Debug for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stats")
+            .field("lines", &self.facets.lines())
+            .finish()
+    }
+}
+
+impl Stats {
+    fn new(offset: &OffsetFn, span: Option<(i64, i64)>) -> Stats {
+        let o = offset.clone();
+        let volume = match span {
+            Some((first, last)) => Volume::with_span(move |s| o(s), first, last),
+            None => Volume::new(move |s| o(s)),
+        };
+        Stats {
+            facets: Facets::new(),
+            volume,
+            requests: Requests::new(),
+        }
+    }
+
+    /// Counts `line` in (`add`) or out.
+    fn count(&mut self, line: &StoredLine<'_>, add: bool) {
+        if line.gap {
+            return;
+        }
+        let plain = plain_message_of(line.raw);
+        let f = fields::fields(&plain).with_container(line.container);
+        let secs = line.time.div_euclid(1_000_000_000);
+        let severity = classify(&f, &plain);
+        if add {
+            self.facets.add(&f);
+            self.volume.add(secs, severity);
+            self.requests.add(&f);
+        } else {
+            self.facets.remove(&f);
+            self.volume.remove(secs, severity);
+            self.requests.remove(&f);
+        }
+    }
+}
+
+/// Which lines are shown: the search, the field filters and a time window.
+struct Keep<'a> {
+    matcher: &'a Matcher,
+    filters: &'a FilterSet,
+    window: Option<(i64, i64)>,
+}
+
+impl Keep<'_> {
+    fn all(&self) -> bool {
+        self.matcher.is_everything() && self.filters.is_empty() && self.window.is_none()
+    }
+
+    fn keeps(&self, line: &StoredLine<'_>, plain: &str) -> bool {
+        if line.gap {
+            return false;
+        }
+        if let Some((from, to)) = self.window {
+            if line.time < from || line.time >= to {
+                return false;
+            }
+        }
+        self.matcher.keeps(plain)
+            && (self.filters.is_empty()
+                || self
+                    .filters
+                    .matches(&fields::fields(plain).with_container(line.container)))
+    }
+}
+
+/// The lines, which of them are shown (search, field filters, time window) and the counts
+/// over the shown ones.
+///
+/// One scan walks the lines in order: it decides which are shown and counts them. Lines
+/// before `scan_next` are decided and counted; the others wait for [`Model::search_step`]
+/// (or are scanned at once when few arrive). Every stored line is a row, without a list,
+/// when nothing narrows the view.
 pub struct Model {
     store: LineStore,
     /// The sequence number of the store's first line.
     base: u64,
     matcher: Matcher,
-    /// With [`Matcher::everything`], every stored entry is shown and this stays empty;
-    /// otherwise the sequence numbers of the matching lines found so far, in order.
+    filters: FilterSet,
+    /// Shown lines' time window, `[from, to)` in Unix nanoseconds.
+    window: Option<(i64, i64)>,
+    /// When something narrows the view, the sequence numbers of the shown lines scanned so
+    /// far, in order; empty otherwise.
     shown: VecDeque<u64>,
-    /// The next sequence number the search must examine: the end of the store once the
-    /// search has caught up.
+    /// The next sequence number the scan must examine.
     scan_next: u64,
+    stats: Stats,
+    offset: OffsetFn,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("lines", &self.store.len())
+            .field("shown", &self.shown_len())
+            .field("scan_next", &self.scan_next)
+            .finish()
+    }
 }
 
 impl Model {
-    /// An empty model keeping at most `capacity` lines.
+    /// An empty model keeping at most `capacity` lines, its chart in UTC.
     pub fn new(capacity: usize) -> Self {
+        Model::with_offset(capacity, Rc::new(|_| 0))
+    }
+
+    /// An empty model whose volume chart aligns buckets to the zone `offset` gives.
+    pub fn with_offset(capacity: usize, offset: OffsetFn) -> Self {
         Model {
             store: LineStore::new(capacity),
             base: 0,
             matcher: Matcher::everything(),
+            filters: FilterSet::default(),
+            window: None,
             shown: VecDeque::new(),
             scan_next: 0,
+            stats: Stats::new(&offset, None),
+            offset,
         }
+    }
+
+    /// An empty model of `capacity` lines with this one's search, field filters and zone
+    /// (not its time window): for switching between live, history and a file.
+    pub fn fresh(&self, capacity: usize) -> Model {
+        let mut m = Model::with_offset(capacity, self.offset.clone());
+        m.matcher = self.matcher.clone();
+        m.filters = self.filters.clone();
+        m
     }
 
     /// The lines, in time order.
@@ -74,14 +199,26 @@ impl Model {
         &self.store
     }
 
-    /// The sequence number the next appended line would get: how many lines the model
-    /// received, less those inserted before others.
+    /// The counts over the shown lines scanned so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// The sequence number the next appended line would get.
     pub fn next_seq(&self) -> u64 {
         self.base + self.store.len() as u64
     }
 
+    fn keep(&self) -> Keep<'_> {
+        Keep {
+            matcher: &self.matcher,
+            filters: &self.filters,
+            window: self.window,
+        }
+    }
+
     fn all_shown(&self) -> bool {
-        self.matcher.is_everything()
+        self.keep().all()
     }
 
     /// Forgets every line; sequence numbers keep increasing.
@@ -90,6 +227,7 @@ impl Model {
         self.store.clear();
         self.shown.clear();
         self.scan_next = self.base;
+        self.stats = Stats::new(&self.offset, None);
         Applied {
             reset: true,
             ..Applied::default()
@@ -113,8 +251,12 @@ impl Model {
                     // for lines that arrived out of order.
                     let window = lines.len() + 64;
                     let merged = overlap::merge(&self.store.tail_raw(window), lines, complete);
-                    if merged.gap && self.store.push_gap().is_some() {
-                        self.after_append(&mut out);
+                    if merged.gap {
+                        let evicted_before = self.store.evicted();
+                        self.forget_front_if_full();
+                        self.store.push_gap();
+                        let n = (self.store.evicted() - evicted_before) as usize;
+                        self.after_evicted(n, &mut out);
                     }
                     for l in merged.new_lines {
                         self.insert(&l, &mut out);
@@ -126,21 +268,36 @@ impl Model {
     }
 
     /// Stores a batch of lines in any order (an archive chunk), each where its time puts it.
-    pub fn extend<S: AsRef<str>>(&mut self, lines: impl IntoIterator<Item = S>) -> Applied {
+    pub fn extend(&mut self, lines: Vec<String>) -> Applied {
         let before = self.shown_len();
         let old_len = self.store.len();
-        let done = self.store.extend(lines);
+        let from = self.store.extend_position(&lines);
         let mut out = Applied::default();
-        self.evicted(done.evicted, &mut out);
-        if done.from < old_len.saturating_sub(done.evicted) {
+        if from < old_len {
             out.reordered = true;
-            self.dirty_from(self.base + done.from as u64);
+            self.dirty_from(self.base + from as u64);
         }
+        let (base, scan_next, all) = (self.base, self.scan_next, self.all_shown());
+        let mut popped = 0;
+        let evicted = {
+            let (store, stats, shown) = (&mut self.store, &mut self.stats, &mut self.shown);
+            let mut k = 0u64;
+            store
+                .extend_evicting(lines, &mut |line| {
+                    let seq = base + k;
+                    k += 1;
+                    popped +=
+                        usize::from(uncount_evicted(stats, shown, &line, seq, scan_next, all));
+                })
+                .evicted
+        };
+        out.removed_front += popped;
+        self.after_evicted(evicted, &mut out);
         self.finish(before, out)
     }
 
     fn finish(&mut self, before: usize, mut out: Applied) -> Applied {
-        if !self.all_shown() && self.next_seq() - self.scan_next <= INLINE_SCAN {
+        if self.next_seq() - self.scan_next <= INLINE_SCAN {
             self.search_to_end();
         }
         if !out.reset {
@@ -150,31 +307,50 @@ impl Model {
     }
 
     fn insert(&mut self, raw: &str, out: &mut Applied) {
-        let evicted_before = self.store.evicted();
-        let Some(at) = self.store.insert(raw) else {
-            // Older than everything in a full store: refused, nothing moved.
-            return;
-        };
-        let evicted = (self.store.evicted() - evicted_before) as usize;
-        self.evicted(evicted, out);
-        if at + 1 < self.store.len() {
+        let at = self.store.insert_position(raw);
+        if at < self.store.len() {
             out.reordered = true;
             self.dirty_from(self.base + at as u64);
-        } else {
-            self.after_append(out);
+        }
+        let evicted_before = self.store.evicted();
+        let (base, scan_next, all) = (self.base, self.scan_next, self.all_shown());
+        let mut popped = 0;
+        {
+            let (store, stats, shown) = (&mut self.store, &mut self.stats, &mut self.shown);
+            let mut k = 0u64;
+            let refused = store
+                .insert_evicting(raw, &mut |line| {
+                    let seq = base + k;
+                    k += 1;
+                    popped +=
+                        usize::from(uncount_evicted(stats, shown, &line, seq, scan_next, all));
+                })
+                .is_none();
+            out.removed_front += popped;
+            if refused {
+                // Older than everything in a full store: it was the one evicted, nothing moved.
+                return;
+            }
+        }
+        let evicted = (self.store.evicted() - evicted_before) as usize;
+        self.after_evicted(evicted, out);
+    }
+
+    /// A gap marker is about to be appended to a full store: its eviction is the front
+    /// line's, counted out like any.
+    fn forget_front_if_full(&mut self) {
+        if self.store.len() >= self.store.capacity() {
+            if let Some(line) = self.store.get(0) {
+                let seq = self.base;
+                if seq < self.scan_next && (self.all_shown() || self.shown.front() == Some(&seq)) {
+                    self.stats.count(&line, false);
+                }
+            }
         }
     }
 
-    /// A line or marker was appended: with every line shown there is nothing to do; the
-    /// search reaches it in [`Model::finish`] or in its next step.
-    fn after_append(&mut self, _out: &mut Applied) {
-        if self.all_shown() {
-            self.scan_next = self.next_seq();
-        }
-    }
-
-    /// `n` lines left the front of the store.
-    fn evicted(&mut self, n: usize, out: &mut Applied) {
+    /// `n` lines left the front of the store (already counted out).
+    fn after_evicted(&mut self, n: usize, out: &mut Applied) {
         if n == 0 {
             return;
         }
@@ -189,63 +365,142 @@ impl Model {
         self.scan_next = self.scan_next.max(self.base);
     }
 
-    /// The lines from `seq` on changed places: what the search found there is forgotten
-    /// and it goes back there.
+    /// The lines from `seq` on are about to change places: what the scan decided and counted
+    /// there is undone, and the scan goes back there.
     fn dirty_from(&mut self, seq: u64) {
-        if self.all_shown() {
-            self.scan_next = self.next_seq();
-            return;
+        let all = self.all_shown();
+        let end = self.scan_next;
+        let mut s = seq.max(self.base);
+        let mut i = self.shown.partition_point(|&x| x < seq);
+        while s < end {
+            let counted = if all {
+                true
+            } else if self.shown.get(i) == Some(&s) {
+                i += 1;
+                true
+            } else {
+                false
+            };
+            if counted {
+                if let Some(line) = self.store.get((s - self.base) as usize) {
+                    self.stats.count(&line, false);
+                }
+            }
+            s += 1;
         }
-        let keep = self.shown.partition_point(|&s| s < seq);
+        let keep = self.shown.partition_point(|&x| x < seq);
         self.shown.truncate(keep);
-        self.scan_next = self.scan_next.min(seq);
+        self.scan_next = self.scan_next.min(seq.max(self.base));
     }
 
-    /// Changes the search. Showing every entry is immediate; any other search starts over
-    /// from the oldest line and advances with [`Model::search_step`].
+    /// Starts the scan over from the oldest line, with fresh counts.
+    fn restart_scan(&mut self) {
+        self.shown.clear();
+        self.scan_next = self.base;
+        let span = match (
+            self.store.get(0),
+            self.store.get(self.store.len().wrapping_sub(1)),
+        ) {
+            (Some(a), Some(b)) => Some((
+                a.time.div_euclid(1_000_000_000),
+                b.time.div_euclid(1_000_000_000),
+            )),
+            _ => None,
+        };
+        self.stats = Stats::new(&self.offset, span);
+    }
+
+    /// Changes the search; the scan starts over (see [`Model::search_step`]).
     pub fn set_matcher(&mut self, matcher: Matcher) {
         self.matcher = matcher;
-        self.shown.clear();
-        self.scan_next = if self.all_shown() {
-            self.next_seq()
-        } else {
-            self.base
-        };
+        self.restart_scan();
     }
 
-    /// Advances the search over at least one line and about `max_bytes` of text (each line
-    /// counting its message plus [`ENTRY_COST`]). Returns whether the search has caught up
-    /// with the lines; new lines are then matched as they arrive. Gap markers are not
-    /// search results.
+    /// Changes the field filters; the scan starts over.
+    pub fn set_filters(&mut self, filters: FilterSet) {
+        self.filters = filters;
+        self.restart_scan();
+    }
+
+    /// The field filters in force.
+    pub fn filters(&self) -> &FilterSet {
+        &self.filters
+    }
+
+    /// Shows only lines of `[from, to)` (Unix nanoseconds), or every time; the scan starts
+    /// over.
+    pub fn set_window(&mut self, window: Option<(i64, i64)>) {
+        self.window = window;
+        self.restart_scan();
+    }
+
+    /// The time window in force.
+    pub fn window(&self) -> Option<(i64, i64)> {
+        self.window
+    }
+
+    /// Changes the zone the chart's buckets align to; the counts start over.
+    pub fn set_offset(&mut self, offset: OffsetFn) {
+        self.offset = offset;
+        self.restart_scan();
+    }
+
+    /// Advances the scan over at least one line and about `max_bytes` of text (each line
+    /// counting its message plus [`ENTRY_COST`]). Returns whether it has caught up with the
+    /// lines; new lines are then decided as they arrive. Gap markers are rows only when
+    /// nothing narrows the view.
     pub fn search_step(&mut self, max_bytes: usize) -> bool {
         let end = self.next_seq();
         let mut spent = 0;
-        while self.scan_next < end && spent < max_bytes {
-            let seq = self.scan_next;
-            let keep = match self.store.get((seq - self.base) as usize) {
-                Some(l) if !l.gap => {
-                    let text = plain_message_of(l.raw);
-                    spent += text.len() + ENTRY_COST;
-                    self.matcher.keeps(&text)
+        let Model {
+            store,
+            base,
+            matcher,
+            filters,
+            window,
+            shown,
+            scan_next,
+            stats,
+            ..
+        } = self;
+        let keep = Keep {
+            matcher,
+            filters,
+            window: *window,
+        };
+        let all = keep.all();
+        while *scan_next < end && spent < max_bytes {
+            let seq = *scan_next;
+            if let Some(line) = store.get((seq - *base) as usize) {
+                if !line.gap {
+                    let plain = plain_message_of(line.raw);
+                    spent += plain.len() + ENTRY_COST;
+                    if all || keep.keeps(&line, &plain) {
+                        if !all {
+                            shown.push_back(seq);
+                        }
+                        stats.count(&line, true);
+                    }
                 }
-                _ => false,
-            };
-            if keep {
-                self.shown.push_back(seq);
             }
-            self.scan_next += 1;
+            *scan_next += 1;
         }
-        self.scan_next >= end
+        *scan_next >= end
     }
 
-    /// Runs the search to the end at once (tests, and small buffers).
+    /// Runs the scan to the end at once (tests, and small buffers).
     pub fn search_to_end(&mut self) {
         while !self.search_step(usize::MAX) {}
     }
 
-    /// Whether a search is still going through the lines.
-    pub fn searching(&self) -> bool {
+    /// Whether the scan has lines left: the view keeps stepping it.
+    pub fn scanning(&self) -> bool {
         self.scan_next < self.next_seq()
+    }
+
+    /// Whether a search or filter is still going through the lines (rows may be missing).
+    pub fn searching(&self) -> bool {
+        !self.all_shown() && self.scanning()
     }
 
     /// How far the running search is, in whole percent of the stored lines; `None` when no
@@ -262,6 +517,11 @@ impl Model {
     /// The search in force.
     pub fn matcher(&self) -> &Matcher {
         &self.matcher
+    }
+
+    /// Whether anything narrows the view (search, field filter, time window).
+    pub fn narrowed(&self) -> bool {
+        !self.all_shown()
     }
 
     /// How many rows are shown.
@@ -319,6 +579,31 @@ impl Model {
     /// The raw text of every stored line, oldest first.
     pub fn all_raw(&self) -> impl Iterator<Item = &str> {
         self.store.iter().filter(|l| !l.gap).map(|l| l.raw)
+    }
+}
+
+/// Counts out an evicted line if the scan counted it, and drops it from the shown rows;
+/// returns whether a shown row was dropped.
+fn uncount_evicted(
+    stats: &mut Stats,
+    shown: &mut VecDeque<u64>,
+    line: &StoredLine<'_>,
+    seq: u64,
+    scan_next: u64,
+    all: bool,
+) -> bool {
+    if seq >= scan_next {
+        return false;
+    }
+    if all {
+        stats.count(line, false);
+        false
+    } else if shown.front() == Some(&seq) {
+        shown.pop_front();
+        stats.count(line, false);
+        true
+    } else {
+        false
     }
 }
 
@@ -435,6 +720,7 @@ fn event_lines(event: &StreamEvent) -> usize {
 mod tests {
     use super::*;
     use crate::search::SearchSpec;
+    use fields::FilterSet;
 
     fn lines(xs: &[&str]) -> Vec<String> {
         xs.iter().map(|s| s.to_string()).collect()
@@ -545,8 +831,8 @@ mod tests {
     fn an_archive_chunk_in_any_order_is_shown_sorted() {
         let mut m = Model::new(100);
         m.set_matcher(matcher("e"));
-        m.extend([at(9, "e9"), at(2, "e2"), at(4, "ok")]);
-        m.extend([at(1, "e1"), at(8, "e8")]);
+        m.extend(vec![at(9, "e9"), at(2, "e2"), at(4, "ok")]);
+        m.extend(vec![at(1, "e1"), at(8, "e8")]);
         assert_eq!(
             shown(&m),
             vec![at(1, "e1"), at(2, "e2"), at(8, "e8"), at(9, "e9")]
@@ -633,6 +919,113 @@ mod tests {
         let applied = m.apply([StreamEvent::Lines(lines(&["a", "b", "c", "d"]))]);
         assert_eq!(shown(&m), vec!["c", "d"]);
         assert_eq!(applied.removed_front, 2);
+    }
+
+    /// A router line at `secs` past 06:00 with `status` and `path`.
+    fn router(secs: u32, status: u16, path: &str) -> String {
+        at(
+            secs,
+            &format!("method=GET path=\"{path}\" status={status} duration=0.{secs:03}s"),
+        )
+        .replace("[web-1]", "[router]")
+    }
+
+    fn recount(m: &Model) -> Stats {
+        let mut fresh = Stats::new(&m.offset, None);
+        for r in 0..m.shown_len() {
+            if let Some((_, l)) = m.row(r) {
+                fresh.count(&l, true);
+            }
+        }
+        fresh
+    }
+
+    fn same_counts(a: &Stats, b: &Stats) -> Result<(), String> {
+        let top = |s: &Stats, k: &str| -> Vec<(String, u64)> {
+            s.facets
+                .top(k, 50)
+                .iter()
+                .map(|v| (v.value.to_owned(), v.count))
+                .collect()
+        };
+        for key in ["status", "path", "container", "method"] {
+            if top(a, key) != top(b, key) {
+                return Err(format!("{key}: {:?} != {:?}", top(a, key), top(b, key)));
+            }
+        }
+        let lines = |s: &Stats| {
+            s.volume
+                .buckets()
+                .iter()
+                .map(|b| b.counts)
+                .fold([0u64; 3], |mut t, c| {
+                    for i in 0..3 {
+                        t[i] += c[i] as u64;
+                    }
+                    t
+                })
+        };
+        if lines(a) != lines(b) {
+            return Err(format!("volume {:?} != {:?}", lines(a), lines(b)));
+        }
+        let rows = |s: &Stats| -> Vec<(String, u64, u64)> {
+            s.requests
+                .rows(fields::RequestColumn::Path, false)
+                .into_iter()
+                .map(|r| (r.path, r.count, r.errors))
+                .collect()
+        };
+        if rows(a) != rows(b) {
+            return Err(format!("requests {:?} != {:?}", rows(a), rows(b)));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn facets_follow_a_filter_and_evictions() {
+        let mut m = Model::new(3);
+        m.apply([StreamEvent::Lines(vec![
+            router(1, 200, "/a"),
+            router(2, 502, "/b"),
+            router(3, 502, "/users/42"),
+        ])]);
+        m.set_filters(FilterSet::parse("status>=500").expect("valid"));
+        m.search_to_end();
+        assert_eq!(m.shown_lines(), 2);
+        assert_eq!(m.stats().facets.top("status", 5)[0].count, 2);
+        m.apply([StreamEvent::Lines(vec![router(4, 200, "/c")])]);
+        // "/a" (not shown) was evicted; "/b" still shown.
+        assert_eq!(m.stats().facets.top("status", 5)[0].count, 2);
+        m.apply([StreamEvent::Lines(vec![router(5, 200, "/d")])]);
+        assert_eq!(m.stats().facets.top("status", 5)[0].count, 1);
+        same_counts(m.stats(), &recount(&m)).unwrap();
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn incremental_counts_equal_a_recount(
+            ops in proptest::collection::vec((0u8..6, 0u32..120, 0usize..4, 0usize..4), 1..60),
+            capacity in 3usize..40,
+        ) {
+            let statuses = [200u16, 404, 500, 502];
+            let paths = ["/a", "/users/7", "/b", "/users/9"];
+            let mut m = Model::new(capacity);
+            for (op, secs, st, pa) in ops {
+                let line = router(secs, statuses[st], paths[pa]);
+                match op {
+                    0 | 1 => { m.apply([StreamEvent::Lines(vec![line])]); }
+                    2 => { m.extend(vec![line, router(secs / 2, statuses[pa], paths[st])]); }
+                    3 => m.set_filters(FilterSet::parse(if st % 2 == 0 { "status>=500" } else { "" }).expect("valid")),
+                    4 => m.set_matcher(if pa % 2 == 0 { matcher("users") } else { Matcher::everything() }),
+                    _ => { m.search_step(200); }
+                }
+                if !m.scanning() {
+                    proptest::prop_assert_eq!(same_counts(m.stats(), &recount(&m)), Ok(()));
+                }
+            }
+            m.search_to_end();
+            proptest::prop_assert_eq!(same_counts(m.stats(), &recount(&m)), Ok(()));
+        }
     }
 
     #[test]

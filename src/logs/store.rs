@@ -194,6 +194,15 @@ impl LineStore {
     /// oldest past capacity. Returns the line's index, or `None` if it was itself the oldest
     /// and evicted at once.
     pub fn insert(&mut self, raw: &str) -> Option<usize> {
+        self.insert_evicting(raw, &mut |_| {})
+    }
+
+    /// [`LineStore::insert`], handing each evicted line to `on_evict` before it goes.
+    pub fn insert_evicting(
+        &mut self,
+        raw: &str,
+        on_evict: &mut dyn FnMut(StoredLine<'_>),
+    ) -> Option<usize> {
         let rec = self.record(raw);
         // The usual case is a line in order: it goes at the end without a search.
         let at = match self.live().last() {
@@ -204,13 +213,45 @@ impl LineStore {
         };
         self.reserve_records(1);
         self.records.insert(self.head + at, rec);
-        let evicted = self.evict();
+        let evicted = self.evict(on_evict);
         at.checked_sub(evicted)
+    }
+
+    /// Where [`LineStore::insert`] would put `raw` (before any eviction): after the lines of
+    /// the same time or earlier.
+    pub fn insert_position(&self, raw: &str) -> usize {
+        let time = line_time(raw.trim_end_matches(['\n', '\r'])).unwrap_or(self.last_time);
+        self.live().partition_point(|r| r.time <= time)
+    }
+
+    /// The first index [`LineStore::extend`] with `lines` may move (before any eviction):
+    /// the lines before it stay in place.
+    pub fn extend_position<S: AsRef<str>>(&self, lines: &[S]) -> usize {
+        let mut last = self.last_time;
+        let mut earliest = i64::MAX;
+        for l in lines {
+            let t = line_time(l.as_ref()).unwrap_or(last);
+            last = t;
+            earliest = earliest.min(t);
+        }
+        if lines.is_empty() {
+            return self.len();
+        }
+        self.live().partition_point(|r| r.time <= earliest)
     }
 
     /// Stores a batch of lines, in any order, as if each were [`LineStore::insert`]ed in turn,
     /// with one sort of the part of the store the batch reaches into.
     pub fn extend<S: AsRef<str>>(&mut self, lines: impl IntoIterator<Item = S>) -> Extended {
+        self.extend_evicting(lines, &mut |_| {})
+    }
+
+    /// [`LineStore::extend`], handing each evicted line to `on_evict` before it goes.
+    pub fn extend_evicting<S: AsRef<str>>(
+        &mut self,
+        lines: impl IntoIterator<Item = S>,
+        on_evict: &mut dyn FnMut(StoredLine<'_>),
+    ) -> Extended {
         let old_len = self.records.len();
         let mut earliest = i64::MAX;
         let mut start = old_len;
@@ -228,7 +269,7 @@ impl LineStore {
             self.records[start..].sort_by_key(|r| r.time);
         }
         let from = start - self.head;
-        let evicted = self.evict();
+        let evicted = self.evict(on_evict);
         Extended {
             evicted,
             from: from.saturating_sub(evicted),
@@ -249,7 +290,7 @@ impl LineStore {
         });
         self.gaps += 1;
         let at = self.len() - 1;
-        let evicted = self.evict();
+        let evicted = self.evict(&mut |_| {});
         at.checked_sub(evicted)
     }
 
@@ -358,8 +399,11 @@ impl LineStore {
 
     /// Evicts the oldest lines past capacity, freeing chunks left without a live line and
     /// dropping dead records in bulk. Returns how many.
-    fn evict(&mut self) -> usize {
+    fn evict(&mut self, on_evict: &mut dyn FnMut(StoredLine<'_>)) -> usize {
         let excess = self.len().saturating_sub(self.capacity);
+        for r in &self.records[self.head..self.head + excess] {
+            on_evict(self.view(r));
+        }
         let current = self.chunks.len().saturating_sub(1);
         for r in &self.records[self.head..self.head + excess] {
             if r.len > 0 {

@@ -8,11 +8,12 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use super::fields::FilterSet;
 use super::filter::{self, FilterOption};
 use super::history::load::{self, ArchiveRow, ArchiveState, LoadSignals, Phase, Progress};
 use super::history::{self as hist, TimeRange};
 use super::line::LogLine;
-use super::model::{container_class, download_text, Model, PendingEvents, Queued};
+use super::model::{container_class, download_text, Model, OffsetFn, PendingEvents, Queued};
 use super::render::render;
 use super::search;
 use super::store::dedupe_dump;
@@ -53,6 +54,8 @@ struct UrlState {
     filter: String,
     search: SearchSpec,
     local_time: bool,
+    /// Field filter expressions (`f=`, joined by spaces outside quotes).
+    fields: Vec<String>,
     /// History mode (`mode=history`), with its range when `from` and `to` are readable.
     history: bool,
     range: Option<TimeRange>,
@@ -83,6 +86,13 @@ impl UrlState {
                 invert: flag("inv"),
             },
             local_time: q.get("tz") == Some("local"),
+            fields: q
+                .get("f")
+                .map(|f| {
+                    FilterSet::parse(f)
+                        .map_or_else(|_| vec![f.to_owned()], |set| set.to_query_values())
+                })
+                .unwrap_or_default(),
             history: q.get("mode") == Some("history"),
             range: q
                 .get("from")
@@ -167,6 +177,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let cancel_load = move |_| {
         if let Some(Some(c)) = load_abort.try_update_value(Option::take) {
             c.abort();
+            load::mark_cancelled(load_signals);
         }
     };
 
@@ -187,6 +198,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let paused = RwSignal::new(false);
     let selected = RwSignal::new(None::<u64>);
     let search_error = RwSignal::new(None::<String>);
+    let field_error = RwSignal::new(None::<String>);
     let search_ms = RwSignal::new(0.0f64);
     // The running search's progress in percent, `None` when it is done.
     let search_percent = RwSignal::new(None::<u8>);
@@ -285,7 +297,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             .try_update_value(|m| m.apply(events))
             .unwrap_or_default();
         received.set(model.with_value(Model::next_seq));
-        if model.with_value(Model::searching) {
+        if model.with_value(Model::scanning) {
             kick_search();
         }
         if applied.reordered {
@@ -353,7 +365,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let refresh = move || {
         refresh_requested.try_set_value(false);
         let Some((next, evicted, searching)) =
-            model.try_with_value(|m| (m.next_seq(), m.store().evicted(), m.searching()))
+            model.try_with_value(|m| (m.next_seq(), m.store().evicted(), m.scanning()))
         else {
             return;
         };
@@ -438,11 +450,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         let live_filter_change = live && prev.as_ref().is_some_and(|(p, _)| *p == Showing::Live);
         if !live_filter_change && (prev.is_some() || !live) {
             let cap = if live { capacity } else { history_capacity };
-            model.update_value(|m| {
-                let matcher = m.matcher().clone();
-                *m = Model::new(cap);
-                m.set_matcher(matcher);
-            });
+            model.update_value(|m| *m = m.fresh(cap));
             pending.update_value(|p| {
                 p.take();
             });
@@ -486,6 +494,28 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         }
     });
 
+    // A change of what is shown (search, field filters, time window, zone): the model starts
+    // its scan over, the first slice runs now (a small buffer is done before the next
+    // paint), the rest in slices that yield to the browser.
+    let rescan = move |change: Box<dyn FnOnce(&mut Model)>| {
+        let start = now_ms();
+        model.update_value(change);
+        search_run.update_value(|r| *r += 1);
+        selected.set(None);
+        generation.update(|g| *g += 1);
+        let done = search::slice(model, now_ms) == Some(true);
+        after_search_slice(done);
+        search_started.set_value(start);
+        if done {
+            search_ms.set(now_ms() - start);
+        } else {
+            kick_search();
+        }
+        if following.get_untracked() {
+            request_animation_frame(scroll_to_bottom);
+        }
+    };
+
     // Search: recompile when the query changes, then search the buffer in slices that
     // yield to the browser (see `search::run`); typing a new query replaces the running one.
     Effect::new(move |_| {
@@ -500,28 +530,27 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 Matcher::everything()
             }
         };
-        let start = now_ms();
-        model.update_value(|m| m.set_matcher(matcher));
-        search_run.update_value(|r| *r += 1);
-        selected.set(None);
-        generation.update(|g| *g += 1);
-        // The first slice runs now: a small buffer is searched before the next paint.
-        let done = search::slice(model, now_ms) == Some(true);
-        after_search_slice(done);
-        search_started.set_value(start);
-        if done {
-            search_ms.set(now_ms() - start);
-        } else {
-            kick_search();
-        }
-        if following.get_untracked() {
-            request_animation_frame(scroll_to_bottom);
-        }
+        rescan(Box::new(move |m: &mut Model| m.set_matcher(matcher)));
+    });
+    // Field filters (`f=` in the URL, expressions joined by spaces).
+    Effect::new(move |_| {
+        let text = url_state.with(|s| s.fields.clone());
+        let (set, errors) = FilterSet::from_query_values(text.iter().map(String::as_str));
+        field_error.set(errors.first().map(|e| e.to_string()));
+        rescan(Box::new(move |m: &mut Model| m.set_filters(set)));
     });
     Effect::new(move |prev: Option<bool>| {
         let local = url_state.with(|s| s.local_time);
         if prev.is_some_and(|p| p != local) {
             generation.update(|g| *g += 1);
+        }
+        if prev != Some(local) {
+            let offset: OffsetFn = if local {
+                std::rc::Rc::new(local_offset_minutes)
+            } else {
+                std::rc::Rc::new(|_| 0)
+            };
+            rescan(Box::new(move |m: &mut Model| m.set_offset(offset)));
         }
         local
     });
@@ -564,7 +593,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     });
     let match_count = Memo::new(move |_| {
         version.track();
-        model.with_value(|m| (!m.matcher().is_everything()).then(|| m.shown_lines()))
+        model.with_value(|m| m.narrowed().then(|| m.shown_lines()))
     });
     let window_rows = Memo::new(move |_| {
         let len = shown_len.get();

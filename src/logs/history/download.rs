@@ -77,6 +77,11 @@ impl ByteStream {
         })
     }
 
+    /// Whether the load this stream belongs to was cancelled or replaced.
+    pub fn aborted(&self) -> bool {
+        self.signal.aborted()
+    }
+
     /// The next chunk, as the browser cut it (anywhere, even inside a character); `None`
     /// at the end.
     ///
@@ -116,7 +121,11 @@ impl ByteStream {
 impl Drop for ByteStream {
     fn drop(&mut self) {
         if !self.finished {
-            let _ = self.reader.cancel();
+            // Awaited so that its rejection (an aborted download) is handled, not reported.
+            let cancelled = JsFuture::from(self.reader.cancel());
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = cancelled.await;
+            });
         }
     }
 }

@@ -266,19 +266,23 @@ pub async fn run(
     mut sink: impl FnMut(Vec<String>),
     mut dump_sink: impl FnMut(Vec<String>),
 ) {
-    let note = move |text: String| signals.progress.update(|p| p.notes.push(text));
+    let note = |text: String| progress_update(&signal, signals, |p| p.notes.push(text));
     let filter = match ContainerFilter::new(&job.filter) {
         Ok(f) => f,
         Err(e) => {
             note(format!("The container filter is not valid: {e}"));
-            signals.progress.update(|p| p.phase = Phase::Done);
+            progress_update(&signal, signals, |p| p.phase = Phase::Done);
             return;
         }
     };
-    signals.progress.set(Progress {
-        phase: Phase::Listing,
-        ..Progress::default()
-    });
+    progress_set(
+        &signal,
+        signals,
+        Progress {
+            phase: Phase::Listing,
+            ..Progress::default()
+        },
+    );
     let mut lister = ArchivesLister::new(job.api.clone(), job.source.clone());
     let listed = list(&mut lister, job.range, job.now, signals).await;
     let needs_dump = match &listed {
@@ -305,7 +309,9 @@ pub async fn run(
     // then those chosen only for the slack on approximate bounds, which rarely hold a line of
     // the range: the first lines then show without waiting for a neighbour read in vain.
     downloads.sort_by_key(|a| !a.overlaps(&job.range));
-    signals.archives.set(
+    archives_set(
+        &signal,
+        signals,
         downloads
             .iter()
             .map(|a| ArchiveRow {
@@ -314,12 +320,12 @@ pub async fn run(
             })
             .collect(),
     );
-    signals.progress.update(|p| {
+    progress_update(&signal, signals, |p| {
         p.phase = Phase::Downloading;
         p.archives_total = downloads.len();
     });
-    let set_state = move |i: usize, state: ArchiveState| {
-        signals.archives.update(|rows| {
+    let set_state = |i: usize, state: ArchiveState| {
+        archives_update(&signal, signals, |rows| {
             if let Some(r) = rows.get_mut(i) {
                 r.state = state;
             }
@@ -345,11 +351,11 @@ pub async fn run(
             };
             lines.finish();
             let batch = lines.take();
-            if !batch.is_empty() {
+            if !batch.is_empty() && !signal.aborted() {
                 sink(batch);
             }
             kept_total += lines.kept();
-            signals.progress.update(|p| p.lines_kept += lines.kept());
+            progress_update(&signal, signals, |p| p.lines_kept += lines.kept());
             match result {
                 Err(DownloadError::Expired) if !relisted => {
                     // Links last an hour: list again for fresh ones (for this archive and
@@ -363,7 +369,7 @@ pub async fn run(
                     match fresh.get(&archive.file) {
                         Some(u) if *u != url => {
                             url = u.clone();
-                            signals.archives.update(|rows| {
+                            archives_update(&signal, signals, |rows| {
                                 for r in rows.iter_mut() {
                                     if let Some(u) = fresh.get(&r.archive.file) {
                                         r.archive.url = u.clone();
@@ -390,7 +396,7 @@ pub async fn run(
             Err(DownloadError::Aborted) => ArchiveState::Cancelled,
             Err(DownloadError::Refused) => {
                 let first = !signals.progress.with_untracked(|p| p.storage_refused);
-                signals.progress.update(|p| p.storage_refused = true);
+                progress_update(&signal, signals, |p| p.storage_refused = true);
                 if first {
                     note("The archive storage refused this page's origin (CORS) or could not be reached: download the archives with their links, then open them here with \"Open a log file\".".into());
                 }
@@ -402,11 +408,11 @@ pub async fn run(
             }
         };
         set_state(i, state);
-        signals.progress.update(|p| p.archives_done += 1);
+        progress_update(&signal, signals, |p| p.archives_done += 1);
     }
 
     if !signal.aborted() && needs_dump {
-        signals.progress.update(|p| p.phase = Phase::Dump);
+        progress_update(&signal, signals, |p| p.phase = Phase::Dump);
         let dump = match logs_api::logs_url(&job.api, &job.source).await {
             Ok(u) => {
                 let filter_param = if job.source.supports_filter() {
@@ -427,29 +433,52 @@ pub async fn run(
                     sink_lines.feed(l.as_bytes());
                     sink_lines.feed(b"\n");
                 }
-                signals
-                    .progress
-                    .update(|p| p.lines_kept += sink_lines.kept());
-                dump_sink(sink_lines.take());
+                if !signal.aborted() {
+                    progress_update(&signal, signals, |p| p.lines_kept += sink_lines.kept());
+                    dump_sink(sink_lines.take());
+                }
             }
             Err(e) => note(format!("The live logs could not be read: {e}.")),
         }
     }
-    signals.progress.update(|p| {
-        p.phase = if signal.aborted() {
-            Phase::Cancelled
-        } else {
-            Phase::Done
+    progress_update(&signal, signals, |p| p.phase = Phase::Done);
+}
+
+/// What the view shows when the user cancels a load: the phase, and the archives not read.
+pub fn mark_cancelled(signals: LoadSignals) {
+    signals.progress.update(|p| p.phase = Phase::Cancelled);
+    signals.archives.update(|rows| {
+        for r in rows {
+            if matches!(r.state, ArchiveState::Waiting | ArchiveState::Reading) {
+                r.state = ArchiveState::Cancelled;
+            }
         }
     });
-    if signal.aborted() {
-        signals.archives.update(|rows| {
-            for r in rows {
-                if matches!(r.state, ArchiveState::Waiting | ArchiveState::Reading) {
-                    r.state = ArchiveState::Cancelled;
-                }
-            }
-        });
+}
+
+// A load replaced by another (or cancelled, which the view reports itself) says nothing more
+// and hands over no more lines: its signals and its model now belong to the next.
+fn progress_update(signal: &AbortSignal, s: LoadSignals, f: impl FnOnce(&mut Progress)) {
+    if !signal.aborted() {
+        s.progress.update(f);
+    }
+}
+
+fn progress_set(signal: &AbortSignal, s: LoadSignals, p: Progress) {
+    if !signal.aborted() {
+        s.progress.set(p);
+    }
+}
+
+fn archives_update(signal: &AbortSignal, s: LoadSignals, f: impl FnOnce(&mut Vec<ArchiveRow>)) {
+    if !signal.aborted() {
+        s.archives.update(f);
+    }
+}
+
+fn archives_set(signal: &AbortSignal, s: LoadSignals, rows: Vec<ArchiveRow>) {
+    if !signal.aborted() {
+        s.archives.set(rows);
     }
 }
 
@@ -492,12 +521,16 @@ pub async fn open_file(
             nanos: 0,
         },
     };
-    signals.archives.set(Vec::new());
-    signals.progress.set(Progress {
-        phase: Phase::Downloading,
-        archives_total: 1,
-        ..Progress::default()
-    });
+    archives_set(&signal, signals, Vec::new());
+    progress_set(
+        &signal,
+        signals,
+        Progress {
+            phase: Phase::Downloading,
+            archives_total: 1,
+            ..Progress::default()
+        },
+    );
     let mut lines = LineSink::new(far, None);
     let mut slicer = Slicer::new();
     let result = match download::open_file(&file, &signal).await {
@@ -506,11 +539,11 @@ pub async fn open_file(
     };
     lines.finish();
     let batch = lines.take();
-    if !batch.is_empty() {
+    if !batch.is_empty() && !signal.aborted() {
         sink(batch);
     }
     let name = file.name();
-    signals.progress.update(|p| {
+    progress_update(&signal, signals, |p| {
         p.lines_kept = lines.kept();
         p.archives_done = 1;
         p.phase = Phase::Done;
