@@ -7,6 +7,7 @@ pub mod history;
 pub mod line;
 pub mod model;
 pub mod overlap;
+pub mod panels;
 pub mod render;
 pub mod search;
 pub mod store;
