@@ -954,16 +954,9 @@ mod tests {
             }
         }
         let lines = |s: &Stats| {
-            s.volume
-                .buckets()
-                .iter()
-                .map(|b| b.counts)
-                .fold([0u64; 3], |mut t, c| {
-                    for i in 0..3 {
-                        t[i] += c[i] as u64;
-                    }
-                    t
-                })
+            s.volume.buckets().iter().fold([0u64; 3], |[a, b, c], k| {
+                [a + k.counts[0], b + k.counts[1], c + k.counts[2]]
+            })
         };
         if lines(a) != lines(b) {
             return Err(format!("volume {:?} != {:?}", lines(a), lines(b)));

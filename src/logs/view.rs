@@ -8,12 +8,15 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::fields::FilterSet;
+use super::fields::{FieldFilter, FilterSet, RequestColumn};
 use super::filter::{self, FilterOption};
 use super::history::load::{self, ArchiveRow, ArchiveState, LoadSignals, Phase, Progress};
 use super::history::{self as hist, TimeRange};
 use super::line::LogLine;
 use super::model::{container_class, download_text, Model, OffsetFn, PendingEvents, Queued};
+use super::panels::{
+    FacetSummary, FacetsPanel, FieldFilterBar, LineDetails, RequestsTable, VolumeChart,
+};
 use super::render::render;
 use super::search;
 use super::store::dedupe_dump;
@@ -142,6 +145,8 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     // Lines a history range or file had beyond the buffer, oldest first.
     let left_out = RwSignal::new(0u64);
     let load_abort = StoredValue::new_local(None::<web_sys::AbortController>);
+    // Bumped to read the same range again.
+    let reload = RwSignal::new(0u64);
     // The file picked or dropped, until the effect that shows it reads it.
     let pending_file = StoredValue::new_local(None::<web_sys::File>);
     let file_seq = StoredValue::new(0u64);
@@ -167,6 +172,11 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     };
     let set_range = move |range: TimeRange| {
         opened_file.set(None);
+        if url_state.with_untracked(|s| s.history && s.range == Some(range)) {
+            // The same range again (a preset clicked twice in a minute): read it afresh.
+            reload.update(|r| *r += 1);
+            return;
+        }
         nav.set_query(
             nav.query()
                 .with("mode", "history")
@@ -189,6 +199,17 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let frame_requested = StoredValue::new_local(false);
 
     let version = RwSignal::new(0u64);
+    // The panels (facets, volume, requests) redraw at most four times a second while lines
+    // stream or a scan runs, and once more when it ends.
+    let stats_version = RwSignal::new(0u64);
+    let stats_drawn = StoredValue::new(0.0f64);
+    let bump_stats = move |force: bool| {
+        let now = now_ms();
+        if force || now - stats_drawn.try_get_value().unwrap_or(0.0) >= 250.0 {
+            stats_drawn.try_set_value(now);
+            stats_version.try_update(|v| *v += 1);
+        }
+    };
     // Bumped when every row must be rebuilt (search or time zone changed).
     let generation = RwSignal::new(0u64);
     let scroll_top = RwSignal::new(0.0f64);
@@ -245,6 +266,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         }
         search_painted.try_set_value(now);
         search_percent.try_set(percent);
+        bump_stats(done);
         version.try_update(|v| *v += 1);
         if following.try_get_untracked() == Some(true) {
             scroll_to_bottom();
@@ -297,9 +319,11 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             .try_update_value(|m| m.apply(events))
             .unwrap_or_default();
         received.set(model.with_value(Model::next_seq));
-        if model.with_value(Model::scanning) {
+        let scanning = model.with_value(Model::scanning);
+        if scanning {
             kick_search();
         }
+        bump_stats(!scanning);
         if applied.reordered {
             // Late lines moved others down a row: rows must be drawn again.
             generation.update(|g| *g += 1);
@@ -371,6 +395,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         };
         received.try_set(next);
         left_out.try_set(evicted);
+        bump_stats(!searching);
         if reordered.try_update_value(std::mem::take) == Some(true) {
             generation.try_update(|g| *g += 1);
         }
@@ -435,10 +460,10 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             leptos::task::spawn_local(load::run(job, signal, load_signals, take_lines, take_dump));
         }
     };
-    Effect::new(move |prev: Option<(Showing, String)>| {
+    Effect::new(move |prev: Option<(Showing, String, u64)>| {
         let now = showing.get();
         let filter = url_state.with(|s| s.filter.clone());
-        let key = (now.clone(), filter);
+        let key = (now.clone(), filter, reload.get());
         if prev.as_ref() == Some(&key) {
             return key;
         }
@@ -447,7 +472,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         }
         let live = now == Showing::Live;
         // The live stream restarts itself on a filter change; anything else starts afresh.
-        let live_filter_change = live && prev.as_ref().is_some_and(|(p, _)| *p == Showing::Live);
+        let live_filter_change = live && prev.as_ref().is_some_and(|(p, _, _)| *p == Showing::Live);
         if !live_filter_change && (prev.is_some() || !live) {
             let cap = if live { capacity } else { history_capacity };
             model.update_value(|m| *m = m.fresh(cap));
@@ -991,6 +1016,105 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         }
     });
 
+    // Structured fields: filters (chips, in the URL), facets, the volume chart, requests.
+    let filter_texts = Signal::derive(move || url_state.with(|s| s.fields.clone()));
+    let set_filters = move |list: Vec<String>| set_param("f", list.join(" "));
+    let add_filter = move |text: String| match FieldFilter::parse(text.trim()) {
+        Ok(f) => {
+            field_error.set(None);
+            let expr = f.to_string();
+            let mut list = filter_texts.get_untracked();
+            if !list.contains(&expr) {
+                list.push(expr);
+                set_filters(list);
+            }
+        }
+        Err(e) => field_error.set(Some(e.to_string())),
+    };
+    let remove_filter = move |expr: String| {
+        let mut list = filter_texts.get_untracked();
+        list.retain(|e| *e != expr);
+        set_filters(list);
+    };
+    let on_field_filter = Callback::new(move |f: FieldFilter| add_filter(f.to_string()));
+    let facet_chosen = RwSignal::new(
+        ["status", "method", "level", "container"]
+            .map(String::from)
+            .to_vec(),
+    );
+    let facets = Memo::new(move |_| {
+        stats_version.track();
+        let chosen = facet_chosen.get();
+        model.with_value(|m| {
+            let f = &m.stats().facets;
+            f.seen_fields()
+                .into_iter()
+                .map(|field| FacetSummary {
+                    key: field.key.to_owned(),
+                    lines: field.lines,
+                    values: if chosen.iter().any(|c| c == field.key) {
+                        f.top(field.key, 10)
+                            .into_iter()
+                            .map(|v| (v.value.to_owned(), v.count, v.share))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let buckets = Memo::new(move |_| {
+        stats_version.track();
+        model.with_value(|m| m.stats().volume.buckets())
+    });
+    let request_sort = RwSignal::new((RequestColumn::Count, true));
+    let request_rows = Memo::new(move |_| {
+        stats_version.track();
+        let (column, desc) = request_sort.get();
+        model.with_value(|m| m.stats().requests.rows(column, desc))
+    });
+    let volume_selection = RwSignal::new(None::<(i64, i64)>);
+    let select_time = move |(from, to): (i64, i64)| {
+        if matches!(showing.get_untracked(), Showing::History(_)) {
+            if let Some(r) = TimeRange::new(
+                crate::logs::line::Timestamp {
+                    secs: from,
+                    nanos: 0,
+                },
+                crate::logs::line::Timestamp { secs: to, nanos: 0 },
+            ) {
+                set_range(r);
+            }
+        } else {
+            volume_selection.set(Some((from, to)));
+            let window = Some((from * 1_000_000_000, to * 1_000_000_000));
+            rescan(Box::new(move |m: &mut Model| m.set_window(window)));
+        }
+    };
+    let clear_time = move || {
+        if volume_selection.get_untracked().is_some() {
+            volume_selection.set(None);
+            rescan(Box::new(move |m: &mut Model| m.set_window(None)));
+        }
+    };
+    let filter_path = move |path: String| add_filter(path_filter(&path));
+    let details = move || {
+        let seq = selected.get()?;
+        version.track();
+        let (raw, time) = model.with_value(|m| {
+            m.line(seq)
+                .filter(|l| !l.gap)
+                .map(|l| (l.raw.to_owned(), l.time))
+        })?;
+        Some(view! {
+            <LineDetails raw=raw time_nanos=time
+                local=Signal::derive(move || url_state.with(|s| s.local_time))
+                on_filter=on_field_filter
+                on_close=Callback::new(move |_| selected.set(None))/>
+        })
+    };
+
     let title = match &addon {
         Some(a) => format!("Logs of {app} — addon {a}"),
         None => format!("Logs of {app}"),
@@ -1119,6 +1243,10 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                     <button type="button" class="sld-button" on:click=move |_| go_match(true) aria-label="Next match" title="Next match (Enter)">"↓"</button>
                     <p class="sld-field-error" id="sld-log-search-error" role="alert">{move || search_error.get()}</p>
                 </div>
+                <FieldFilterBar filters=filter_texts
+                    on_add=Callback::new(add_filter)
+                    on_remove=Callback::new(remove_filter)
+                    error=Signal::from(field_error)/>
                 <div class="sld-log-actions">
                     <button type="button" class="sld-button" on:click=toggle_pause aria-pressed=move || paused.get().to_string()>
                         {move || if paused.get() { "Resume" } else { "Pause" }}
@@ -1166,6 +1294,12 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                     on_cancel=Callback::new(cancel_load)
                 />
             })}
+            <VolumeChart buckets=Signal::from(buckets)
+                local=Signal::derive(move || url_state.with(|s| s.local_time))
+                selection=Signal::from(volume_selection)
+                on_select=Callback::new(select_time)
+                on_clear=Callback::new(move |_| clear_time())/>
+            <div class="sld-log-body">
             <div class="sld-log-frame">
                 <div class="sld-log-viewport" node_ref=viewport on:scroll=on_scroll tabindex="0"
                     role="log" aria-label="Log lines (arrows select a line)" aria-live="off"
@@ -1215,6 +1349,23 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                     </button>
                 })}
             </div>
+            <FacetsPanel fields=Signal::from(facets)
+                chosen=Signal::from(facet_chosen)
+                on_choose=Callback::new(move |(key, on): (String, bool)| facet_chosen.update(|c| {
+                    c.retain(|k| *k != key);
+                    if on {
+                        c.push(key);
+                    }
+                }))
+                on_filter=on_field_filter/>
+            </div>
+            {details}
+            {move || (!request_rows.with(Vec::is_empty)).then(|| view! {
+                <RequestsTable rows=Signal::from(request_rows)
+                    sort=Signal::from(request_sort)
+                    on_sort=Callback::new(move |s| request_sort.set(s))
+                    on_filter=Callback::new(filter_path)/>
+            })}
         </section>
     }
 }
@@ -1274,6 +1425,18 @@ mod tests {
         assert_eq!(s.search.query, "err");
         assert!(s.search.regex && s.search.invert && !s.search.case_sensitive);
         assert!(s.local_time);
+    }
+
+    #[test]
+    fn a_requests_row_filters_on_its_collapsed_path() {
+        let f = path_filter("/users/:id/orders");
+        assert_eq!(f, "path~^/users/[^/?]+/orders(?:[?]|$)");
+        let parsed = FieldFilter::parse(&f).expect("a valid filter");
+        let line = |p: &str| format!("method=GET path=\"{p}\" status=200");
+        let keeps = |p: &str| parsed.matches(&crate::logs::fields::fields(&line(p)));
+        assert!(keeps("/users/42/orders") && keeps("/users/ab12/orders?page=2"));
+        assert!(!keeps("/users/42/orders/7") && !keeps("/users/orders"));
+        assert!(FieldFilter::parse(&path_filter("/a.b/:id")).is_ok());
     }
 
     #[test]
@@ -1499,4 +1662,27 @@ fn HistoryBar(
             })}
         </div>
     }
+}
+
+/// The field filter a requests row stands for: its collapsed path (`/users/:id`) as an
+/// anchored pattern on `path`, each `:id` any one segment, a query string allowed.
+fn path_filter(collapsed: &str) -> String {
+    let mut pattern = String::from("path~^");
+    for (i, segment) in collapsed.split('/').enumerate() {
+        if i > 0 {
+            pattern.push('/');
+        }
+        if segment == ":id" {
+            pattern.push_str("[^/?]+");
+        } else {
+            for c in segment.chars() {
+                if "\\.+*?()|[]{}^$#&-~ \"".contains(c) {
+                    pattern.push('\\');
+                }
+                pattern.push(c);
+            }
+        }
+    }
+    pattern.push_str("(?:[?]|$)");
+    pattern
 }

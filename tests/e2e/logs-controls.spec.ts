@@ -95,17 +95,21 @@ test.describe('in a browser east of UTC', () => {
     const tag = `tz-${Date.now()}`;
     const logs = new LogsViewer(dashboard);
     await logs.open(APP);
-    await inject(sandbox, [`2026-01-01 00:00:00.000000000 +0000 UTC [web-1] ${tag}`]);
+    // Lines are shown in time order: the line is stamped now, so it is the newest, in view.
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const utc = at.toISOString().slice(0, 19).replace('T', ' ');
+    const ist = new Date(at.getTime() + 330 * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+    await inject(sandbox, [`${utc}.000000000 +0000 UTC [web-1] ${tag}`]);
     const time = logs.row(tag).locator('.sld-log-time');
-    await expect(time).toHaveText('2026-01-01 00:00:00.000');
+    await expect(time).toHaveText(`${utc}.000`);
 
     await logs.toggle('Local time', true);
     // India is UTC+05:30 all year.
-    await expect(time).toHaveText('2026-01-01 05:30:00.000');
+    await expect(time).toHaveText(`${ist}.000`);
     await expect(dashboard).toHaveURL(/tz=local/);
 
     await logs.toggle('Local time', false);
-    await expect(time).toHaveText('2026-01-01 00:00:00.000');
+    await expect(time).toHaveText(`${utc}.000`);
   });
 });
 
@@ -115,7 +119,8 @@ test.describe('with clipboard access', () => {
   test('copying the selected line puts the raw line on the clipboard', async ({ dashboard, sandbox }) => {
     await quiet(sandbox);
     const tag = `copy-${Date.now()}`;
-    const wanted = `2026-01-01 00:00:00.123456789 +0000 UTC [web-2] ${tag} the one`;
+    // A second ago, with every digit of precision: newer than the sandbox's lines, older than the next.
+    const wanted = `${new Date(Date.now() - 1000).toISOString().slice(0, 19).replace('T', ' ')}.123456789 +0000 UTC [web-2] ${tag} the one`;
     const logs = new LogsViewer(dashboard);
     await logs.open(APP);
     await inject(sandbox, [logLine('web-1', `${tag} another`), wanted, logLine('web-1', `${tag} a third`)]);
@@ -132,7 +137,8 @@ test.describe('with clipboard access', () => {
   test('the keyboard selects lines in the viewer, and the selected one is copied', async ({ dashboard, sandbox }) => {
     await quiet(sandbox);
     const tag = `keys-${Date.now()}`;
-    const wanted = `2026-01-01 00:00:00.123456789 +0000 UTC [web-2] ${tag} the one`;
+    // A second ago, with every digit of precision: newer than the sandbox's lines, older than the next.
+    const wanted = `${new Date(Date.now() - 1000).toISOString().slice(0, 19).replace('T', ' ')}.123456789 +0000 UTC [web-2] ${tag} the one`;
     const logs = new LogsViewer(dashboard);
     await logs.open(APP);
     await inject(sandbox, [wanted, logLine('web-1', `${tag} the last`)]);

@@ -89,9 +89,14 @@ export class LogsViewer {
   }
 }
 
-/** A platform-format log line for `container` with a unique message. */
+let lineSeq = 0;
+
+/** A platform-format log line for `container` with a unique message. Lines made one after the
+ * other have increasing times (the sub-millisecond digits count up), since the viewer shows
+ * lines in time order. */
 export function logLine(container: string, message: string, at = new Date()): string {
   const iso = at.toISOString(); // 2024-01-02T03:04:05.678Z
-  const time = `${iso.slice(0, 10)} ${iso.slice(11, 23)}${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')} +0000 UTC`;
+  lineSeq = (lineSeq + 1) % 1_000_000;
+  const time = `${iso.slice(0, 10)} ${iso.slice(11, 23)}${String(lineSeq).padStart(6, '0')} +0000 UTC`;
   return `${time} [${container}] ${message}`;
 }
