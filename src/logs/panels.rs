@@ -661,7 +661,11 @@ fn counts_text(b: &Bucket) -> String {
     format!(
         "{}, {}, {}",
         count(b.total() as usize, "line", "lines"),
-        count(b.counts[Severity::Error as usize] as usize, "error", "errors"),
+        count(
+            b.counts[Severity::Error as usize] as usize,
+            "error",
+            "errors"
+        ),
         count(
             b.counts[Severity::Warning as usize] as usize,
             "warning",
@@ -813,11 +817,7 @@ pub fn VolumeChart(
         let making = pending();
         buckets.with(|bs| {
             let b = bs.get(i)?;
-            let mut text = format!(
-                "{}: {}",
-                range_text(b.start, b.end, offset),
-                counts_text(b)
-            );
+            let mut text = format!("{}: {}", range_text(b.start, b.end, offset), counts_text(b));
             if let Some((lo, hi)) = making {
                 if let (Some(a), Some(z)) = (bs.get(lo), bs.get(hi)) {
                     text.push_str(&format!(
@@ -1239,9 +1239,18 @@ mod tests {
     #[test]
     fn clicking_a_header_flips_its_direction_or_takes_the_natural_one() {
         let cur = (RequestColumn::Count, true);
-        assert_eq!(next_sort(cur, RequestColumn::Count), (RequestColumn::Count, false));
-        assert_eq!(next_sort(cur, RequestColumn::Path), (RequestColumn::Path, false));
-        assert_eq!(next_sort(cur, RequestColumn::P95), (RequestColumn::P95, true));
+        assert_eq!(
+            next_sort(cur, RequestColumn::Count),
+            (RequestColumn::Count, false)
+        );
+        assert_eq!(
+            next_sort(cur, RequestColumn::Path),
+            (RequestColumn::Path, false)
+        );
+        assert_eq!(
+            next_sort(cur, RequestColumn::P95),
+            (RequestColumn::P95, true)
+        );
     }
 
     #[test]
