@@ -185,6 +185,20 @@ async fn the_keyboard_selects_a_range_of_whole_buckets() {
             .length(),
         9
     );
+    // The bars are SVG elements (not unknown HTML ones) in a stretched view box.
+    let bar = host.query_selector("rect").unwrap().unwrap();
+    assert_eq!(
+        bar.namespace_uri().as_deref(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    let svg = host.query_selector("svg").unwrap().unwrap();
+    assert_eq!(svg.get_attribute("viewBox").as_deref(), Some("0 0 50 100"));
+    // Only the axis labels are placed through CSSOM (which the CSP allows; it shows as a
+    // `style` attribute in the DOM).
+    assert!(host
+        .query_selector("[style]:not(.sld-volume__tick)")
+        .unwrap()
+        .is_none());
     chart.focus().unwrap();
     // Focus starts on the newest bucket; Left moves to the fourth, Shift+Left twice extends.
     key(&chart, "ArrowLeft", false);
