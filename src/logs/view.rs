@@ -673,7 +673,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         });
         match built.flatten() {
             None => view! {
-                <div class="sld-log-row sld-log-gap" role="note">"Reconnected: lines may be missing here"</div>
+                <div class="sld-log-row sld-log-gap" role="option" aria-selected="false">"Reconnected: lines may be missing here"</div>
             }
             .into_any(),
             Some((time, container, html)) => {
@@ -681,6 +681,8 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 view! {
                     <div
                         class="sld-log-row"
+                        role="option"
+                        aria-selected=move || (selected.get() == Some(seq)).to_string()
                         class:sld-log-row--selected=move || selected.get() == Some(seq)
                         id=format!("sld-log-row-{seq}")
                         data-seq=seq
@@ -1302,7 +1304,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             <div class="sld-log-body">
             <div class="sld-log-frame">
                 <div class="sld-log-viewport" node_ref=viewport on:scroll=on_scroll tabindex="0"
-                    role="log" aria-label="Log lines (arrows select a line)" aria-live="off"
+                    role="listbox" aria-label="Log lines (arrows select a line)"
                     aria-activedescendant=move || selected.get().map(|seq| format!("sld-log-row-{seq}"))
                     on:keydown=on_viewport_key
                     on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()

@@ -119,8 +119,9 @@ test.describe('with clipboard access', () => {
   test('copying the selected line puts the raw line on the clipboard', async ({ dashboard, sandbox }) => {
     await quiet(sandbox);
     const tag = `copy-${Date.now()}`;
-    // A second ago, with every digit of precision: newer than the sandbox's lines, older than the next.
-    const wanted = `${new Date(Date.now() - 1000).toISOString().slice(0, 19).replace('T', ' ')}.123456789 +0000 UTC [web-2] ${tag} the one`;
+    // Now, with every digit of precision: newer than the sandbox's lines, older than the next.
+    const now = new Date().toISOString();
+    const wanted = `${now.slice(0, 10)} ${now.slice(11, 23)}000001 +0000 UTC [web-2] ${tag} the one`;
     const logs = new LogsViewer(dashboard);
     await logs.open(APP);
     await inject(sandbox, [logLine('web-1', `${tag} another`), wanted, logLine('web-1', `${tag} a third`)]);
@@ -137,8 +138,9 @@ test.describe('with clipboard access', () => {
   test('the keyboard selects lines in the viewer, and the selected one is copied', async ({ dashboard, sandbox }) => {
     await quiet(sandbox);
     const tag = `keys-${Date.now()}`;
-    // A second ago, with every digit of precision: newer than the sandbox's lines, older than the next.
-    const wanted = `${new Date(Date.now() - 1000).toISOString().slice(0, 19).replace('T', ' ')}.123456789 +0000 UTC [web-2] ${tag} the one`;
+    // Now, with every digit of precision: newer than the sandbox's lines, older than the next.
+    const now = new Date().toISOString();
+    const wanted = `${now.slice(0, 10)} ${now.slice(11, 23)}000001 +0000 UTC [web-2] ${tag} the one`;
     const logs = new LogsViewer(dashboard);
     await logs.open(APP);
     await inject(sandbox, [wanted, logLine('web-1', `${tag} the last`)]);

@@ -305,6 +305,8 @@ fn test_all() -> Result {
         "--lib",
         "--test",
         "browser",
+        "--test",
+        "panels",
         "--target",
         "wasm32-unknown-unknown",
         "--",
@@ -319,6 +321,8 @@ fn test_all() -> Result {
         "wasm32-unknown-unknown",
         "--test",
         "browser",
+        "--test",
+        "panels",
     ]))?;
     build_dist()?;
     size_check()?;

@@ -27,7 +27,8 @@ export class LogsViewer {
     this.searchError = page.locator('#sld-log-search-error');
     this.filterPicker = page.getByLabel('Containers');
     this.filterInput = page.getByLabel('Filter (regex)');
-    this.viewport = page.getByRole('log', { name: 'Log lines' });
+    // A listbox: its rows are options, the selected one its active descendant.
+    this.viewport = page.getByRole('listbox', { name: 'Log lines' });
     // Named "Pause" or "Resume" by state; the class-free locator keeps both.
     this.pauseButton = page.getByRole('button', { name: /^(Pause|Resume)$/ });
     this.followButton = page.getByRole('button', { name: 'Follow', exact: true });
