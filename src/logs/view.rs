@@ -1538,6 +1538,23 @@ fn HistoryBar(
             None => bound_error.set(Some("From must be before To.")),
         }
     };
+    // The From (`end` false) and To fields.
+    let bound = move |end: bool| {
+        let (id, label) = if end {
+            ("sld-log-to", "To")
+        } else {
+            ("sld-log-from", "From")
+        };
+        view! {
+            <div class="sld-field sld-field--inline">
+                <label for=id>{label}</label>
+                <input id=id type="datetime-local" step="1"
+                    prop:value=move || field(end)
+                    aria-describedby="sld-log-range-zone sld-log-range-error"
+                    on:change=move |ev| change(end, event_target_value(&ev))/>
+            </div>
+        }
+    };
     let is_history = move || matches!(showing.get(), Showing::History(_));
     let summary = move || {
         let p = progress.get();
@@ -1564,20 +1581,8 @@ fn HistoryBar(
                             >{*label}</button>
                         }
                     }).collect_view()}
-                    <div class="sld-field sld-field--inline">
-                        <label for="sld-log-from">"From"</label>
-                        <input id="sld-log-from" type="datetime-local" step="1"
-                            prop:value=move || field(false)
-                            aria-describedby="sld-log-range-zone sld-log-range-error"
-                            on:change=move |ev| change(false, event_target_value(&ev))/>
-                    </div>
-                    <div class="sld-field sld-field--inline">
-                        <label for="sld-log-to">"To"</label>
-                        <input id="sld-log-to" type="datetime-local" step="1"
-                            prop:value=move || field(true)
-                            aria-describedby="sld-log-range-zone sld-log-range-error"
-                            on:change=move |ev| change(true, event_target_value(&ev))/>
-                    </div>
+                    {bound(false)}
+                    {bound(true)}
                     <span class="sld-muted" id="sld-log-range-zone">{zone}</span>
                     <p class="sld-field-error" id="sld-log-range-error" role="alert">{move || bound_error.get()}</p>
                 </div>

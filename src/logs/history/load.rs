@@ -345,15 +345,9 @@ pub async fn run(
         let mut kept_total = 0u64;
         let outcome = loop {
             let mut lines = LineSink::new(job.range, filter.as_ref());
-            let result = match download::fetch_gzip(&url, &signal).await {
-                Ok(stream) => pump(stream, &mut lines, signals, &mut slicer, &mut sink).await,
-                Err(e) => Err(e),
-            };
-            lines.finish();
-            let batch = lines.take();
-            if !batch.is_empty() && !signal.aborted() {
-                sink(batch);
-            }
+            let opened = download::fetch_gzip(&url, &signal).await;
+            let result =
+                read_all(opened, &mut lines, signals, &signal, &mut slicer, &mut sink).await;
             kept_total += lines.kept();
             progress_update(&signal, signals, |p| p.lines_kept += lines.kept());
             match result {
@@ -482,6 +476,28 @@ fn archives_set(signal: &AbortSignal, s: LoadSignals, rows: Vec<ArchiveRow>) {
     }
 }
 
+/// Reads an opened stream to its end into `lines` (see [`pump`]), then hands over the last
+/// line, which may lack its `\n`.
+async fn read_all(
+    opened: Result<download::ByteStream, DownloadError>,
+    lines: &mut LineSink<'_>,
+    signals: LoadSignals,
+    signal: &AbortSignal,
+    slicer: &mut Slicer,
+    sink: &mut impl FnMut(Vec<String>),
+) -> Result<(), DownloadError> {
+    let result = match opened {
+        Ok(stream) => pump(stream, lines, signals, slicer, sink).await,
+        Err(e) => Err(e),
+    };
+    lines.finish();
+    let batch = lines.take();
+    if !batch.is_empty() && !signal.aborted() {
+        sink(batch);
+    }
+    result
+}
+
 /// Reads `stream` to its end into `lines`, handing kept lines to `sink` after every chunk
 /// and giving the browser the thread between slices.
 async fn pump(
@@ -533,15 +549,8 @@ pub async fn open_file(
     );
     let mut lines = LineSink::new(far, None);
     let mut slicer = Slicer::new();
-    let result = match download::open_file(&file, &signal).await {
-        Ok(stream) => pump(stream, &mut lines, signals, &mut slicer, &mut sink).await,
-        Err(e) => Err(e),
-    };
-    lines.finish();
-    let batch = lines.take();
-    if !batch.is_empty() && !signal.aborted() {
-        sink(batch);
-    }
+    let opened = download::open_file(&file, &signal).await;
+    let result = read_all(opened, &mut lines, signals, &signal, &mut slicer, &mut sink).await;
     let name = file.name();
     progress_update(&signal, signals, |p| {
         p.lines_kept = lines.kept();
