@@ -293,11 +293,19 @@ impl Model {
         };
         out.removed_front += popped;
         self.after_evicted(evicted, &mut out);
-        self.finish(before, out)
+        // With nothing narrowing the view every line is already a row and the scan only
+        // counts: an archive's chunks leave it to the view's slices, which can wait for the
+        // load (counting took half the time of a 400,000-line archive).
+        let scan = !self.all_shown();
+        self.finish_scanning(before, out, scan)
     }
 
-    fn finish(&mut self, before: usize, mut out: Applied) -> Applied {
-        if self.next_seq() - self.scan_next <= INLINE_SCAN {
+    fn finish(&mut self, before: usize, out: Applied) -> Applied {
+        self.finish_scanning(before, out, true)
+    }
+
+    fn finish_scanning(&mut self, before: usize, mut out: Applied, scan: bool) -> Applied {
+        if scan && self.next_seq() - self.scan_next <= INLINE_SCAN {
             self.search_to_end();
         }
         if !out.reset {

@@ -388,11 +388,19 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let reordered = StoredValue::new_local(false);
     let refresh = move || {
         refresh_requested.try_set_value(false);
-        let Some((next, evicted, searching)) =
-            model.try_with_value(|m| (m.next_seq(), m.store().evicted(), m.scanning()))
-        else {
+        let Some((next, evicted, searching, scanning)) = model.try_with_value(|m| {
+            (
+                m.next_seq(),
+                m.store().evicted(),
+                m.searching(),
+                m.scanning(),
+            )
+        }) else {
             return;
         };
+        // Counting alone (nothing narrows the view) waits for the load to end: lines first.
+        let loading = progress.try_with_untracked(Progress::running) == Some(true);
+        let searching = searching || (scanning && !loading);
         received.try_set(next);
         left_out.try_set(evicted);
         bump_stats(!searching);
@@ -516,6 +524,12 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     on_cleanup(move || {
         if let Some(Some(c)) = load_abort.try_update_value(Option::take) {
             c.abort();
+        }
+    });
+    // A load that ended leaves its lines to count.
+    Effect::new(move |_| {
+        if !progress.with(Progress::running) && model.with_value(Model::scanning) {
+            kick_search();
         }
     });
 
