@@ -333,7 +333,7 @@ mod tests {
             err(r#"{"api_ur":"x"}"#),
             "config.json is invalid: unknown field `api_ur`, expected one of `api_url`, \
              `auth_url`, `database_api_url`, `auth_mode`, `default_region`, `routing`, \
-             `log_buffer_lines` at line 1 column 9"
+             `log_buffer_lines`, `history_buffer_lines` at line 1 column 9"
         );
         assert!(err("{\n  \"routing\": \"hash\",\n  \"foo\": 1\n}").ends_with("at line 3 column 7"));
         assert_eq!(

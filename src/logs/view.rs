@@ -1264,10 +1264,12 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                     on_remove=Callback::new(remove_filter)
                     error=Signal::from(field_error)/>
                 <div class="sld-log-actions">
+                    {move || (showing.get() == Showing::Live).then(|| view! {
                     <button type="button" class="sld-button" on:click=toggle_pause aria-pressed=move || paused.get().to_string()>
                         {move || if paused.get() { "Resume" } else { "Pause" }}
                     </button>
                     <button type="button" class="sld-button" on:click=move |_| follow_now() aria-pressed=move || following.get().to_string()>"Follow"</button>
+                    })}
                     <Check id="sld-log-local" label="Local time"
                         checked=Signal::derive(move || url_state.with(|s| s.local_time))
                         on_toggle=Callback::new(move |on: bool| set_param("tz", if on { "local".into() } else { String::new() }))/>
