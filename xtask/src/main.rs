@@ -14,8 +14,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// 421.9 KB before log history. Issues 14 (history) and 15 (structured fields) allowed 50 KB
 /// each: history measured +47.6 KB (421.9 → 469.5 KB: the time-ordered store and model, the
 /// archive listing, streamed download and load, the History bar and Archives list), fields
-/// +76.8 KB (469.5 → 546.3 KB: the fields core about 27.5 KB by its own probe, the five panes
-/// and their wiring the rest), 24 KB over the two allowances together; the README says where
+/// +77.2 KB (469.5 → 546.7 KB: the fields core about 27.5 KB by its own probe, the five panes
+/// and their wiring the rest), 25 KB over the two allowances together; the README says where
 /// the bytes go. This ceiling sits just above the measured figure so that nothing grows
 /// unnoticed.
 const BUNDLE_CEILING_BYTES: u64 = 547 * 1000;
