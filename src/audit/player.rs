@@ -4,6 +4,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::ev;
+
+use crate::ui::now_ms;
 use leptos::html;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -200,12 +202,6 @@ fn wasm_memory_bytes() -> u64 {
         .ok()
         .and_then(|v| v.as_f64())
         .unwrap_or(0.0) as u64
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 impl Controller {

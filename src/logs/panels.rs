@@ -21,6 +21,7 @@ use super::fields::{
     ValueKind, CONTAINER,
 };
 use super::line::{LogLine, Timestamp};
+use crate::ui::local_offset_minutes;
 
 /// The longest value an accessible name or a chip label repeats before it is cut with `…`:
 /// a screen reader reading a 4 KB value on every button is worse than useless.
@@ -193,12 +194,6 @@ fn offset_text(minutes: i64) -> String {
     let sign = if minutes < 0 { '-' } else { '+' };
     let m = minutes.abs();
     format!("UTC{sign}{:02}:{:02}", m / 60, m % 60)
-}
-
-/// The browser's offset from UTC at `secs`, minutes east (as [`Timestamp::format`] takes it).
-fn local_offset_minutes(secs: i64) -> i64 {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
-    -(d.get_timezone_offset() as i64)
 }
 
 /// `text` cut to [`LABEL_CHARS`] characters, with `…` when cut.

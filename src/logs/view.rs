@@ -28,6 +28,7 @@ use crate::nav::use_nav;
 use crate::route::{Query, Route};
 use crate::search::{Matcher, SearchSpec};
 use crate::text::{count, thousands};
+use crate::ui::{local_offset_minutes, now_ms, now_secs};
 
 /// Height of one row in pixels; rows never wrap so every row has this height.
 const ROW_H: f64 = 20.0;
@@ -163,7 +164,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             .query()
             .with("mode", if history { "history" } else { "" });
         if history && url_state.with_untracked(|s| s.range.is_none()) {
-            let r = hist::preset((js_sys::Date::now() / 1000.0) as i64, 3600);
+            let r = hist::preset(now_secs(), 3600);
             q = q
                 .with("from", &hist::to_url(r.from))
                 .with("to", &hist::to_url(r.to));
@@ -461,7 +462,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 range,
                 filter,
                 now: crate::logs::line::Timestamp {
-                    secs: (js_sys::Date::now() / 1000.0) as i64,
+                    secs: now_secs(),
                     nanos: 0,
                 },
             };
@@ -1417,18 +1418,6 @@ fn flag(on: bool) -> String {
     }
 }
 
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
-
-/// Minutes east of UTC of the browser's time zone at `secs` (daylight saving included).
-fn local_offset_minutes(secs: i64) -> i64 {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
-    -(d.get_timezone_offset() as i64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1593,7 +1582,7 @@ fn HistoryBar(
                         let secs = *secs;
                         view! {
                             <button type="button" class="sld-button"
-                                on:click=move |_| on_range.run(hist::preset((js_sys::Date::now() / 1000.0) as i64, secs))
+                                on:click=move |_| on_range.run(hist::preset(now_secs(), secs))
                             >{*label}</button>
                         }
                     }).collect_view()}

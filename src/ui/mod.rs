@@ -9,6 +9,26 @@ pub use download::download_text;
 
 use crate::api::ApiError;
 
+/// Milliseconds from the page's time origin (`performance.now()`), for timing slices of work
+/// and searches; the wall clock where there is no `performance`.
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// The wall clock, whole seconds since the Unix epoch.
+pub fn now_secs() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+/// The browser's offset from UTC at the Unix second `secs`, in minutes east (as
+/// `Timestamp::format` takes it), daylight saving included.
+pub fn local_offset_minutes(secs: i64) -> i64 {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
+    -(d.get_timezone_offset() as i64)
+}
+
 /// Focuses the first element that matches `selector`; whether there was one.
 ///
 /// Focus targets are found by selector rather than through `NodeRef`s: each element type a

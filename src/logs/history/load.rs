@@ -25,6 +25,7 @@ use crate::api::ApiClient;
 use crate::logs::filter::ContainerFilter;
 use crate::logs::line::Timestamp;
 use crate::logs::store::line_time_and_container;
+use crate::ui::now_ms;
 
 /// The most lines the live dump is asked for when a range reaches into the present (the
 /// endpoint's own maximum).
@@ -159,13 +160,6 @@ impl Default for Slicer {
     fn default() -> Self {
         Slicer::new()
     }
-}
-
-/// Milliseconds from the page's time origin.
-pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
 }
 
 /// Keeps the lines of a range and a filter out of a stream of bytes.
