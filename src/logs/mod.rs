@@ -9,6 +9,7 @@ pub mod model;
 pub mod overlap;
 pub mod panels;
 pub mod render;
+pub mod rows;
 pub mod search;
 pub mod store;
 mod view;

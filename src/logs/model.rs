@@ -566,6 +566,15 @@ impl Model {
         self.store.get(usize::try_from(index).ok()?)
     }
 
+    /// The sequence number of shown row `row`.
+    pub fn seq_at(&self, row: usize) -> Option<u64> {
+        if self.all_shown() {
+            (row < self.store.len()).then(|| self.base + row as u64)
+        } else {
+            self.shown.get(row).copied()
+        }
+    }
+
     /// The row showing `seq`, if shown.
     pub fn row_of(&self, seq: u64) -> Option<usize> {
         if self.all_shown() {

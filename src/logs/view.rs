@@ -18,6 +18,7 @@ use super::panels::{
     FacetSummary, FacetsPanel, FieldFilterBar, LineDetails, RequestsTable, VolumeChart,
 };
 use super::render::render;
+use super::rows::{self, Layout, RowHeights};
 use super::search;
 use super::store::dedupe_dump;
 use crate::api::logs::LogSource;
@@ -30,11 +31,10 @@ use crate::search::{Matcher, SearchSpec};
 use crate::text::{count, thousands};
 use crate::ui::{local_offset_minutes, now_ms, now_secs};
 
-/// Height of one row in pixels; rows never wrap so every row has this height.
-const ROW_H: f64 = 20.0;
-/// The same in whole pixels, for CSS values: formatting integers keeps the float
-/// formatting machinery out of the wasm bundle.
-const ROW_PX: usize = 20;
+/// Height of a one-line row in pixels, as a float for scroll arithmetic.
+const ROW_H: f64 = rows::ROW_H as f64;
+/// Where "Wrap lines" is remembered (`localStorage`, per browser): `"1"` when on.
+const WRAP_KEY: &str = "sld-log-wrap";
 
 /// A keyboard move of the selected line.
 #[derive(Clone, Copy)]
@@ -46,8 +46,6 @@ enum Move {
     First,
     Last,
 }
-/// Rows rendered above and below the viewport so fast scrolling shows no blank.
-const OVERSCAN: usize = 10;
 /// History sizes offered.
 const LINE_CHOICES: [usize; 3] = [100, 1_000, 10_000];
 
@@ -229,16 +227,22 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let received = RwSignal::new(0u64);
     let viewport = NodeRef::<html::Div>::new();
     let spacer = NodeRef::<html::Div>::new();
+    let rows_box = NodeRef::<html::Div>::new();
+    // Wrap lines: remembered per browser. Rows are then measured as they are drawn.
+    let wrap = RwSignal::new(stored_flag(WRAP_KEY));
+    let heights = StoredValue::new_local(RowHeights::default());
+    // Bumped when a measured height changed: the rows' places must be computed again.
+    let heights_version = RwSignal::new(0u64);
 
     // This and `flush` also run from animation frames requested just before the user left
     // the page, when its values are already gone: they read them with `try_`, and stop.
     let scroll_to_bottom = move || {
-        if let (Some(Some(el)), Some(Some(sp)), Some(shown)) = (
+        let vh = viewport_h.try_get_untracked().unwrap_or(0.0);
+        if let (Some(Some(el)), Some(Some(sp)), Some(Some(total))) = (
             viewport.try_get_untracked(),
             spacer.try_get_untracked(),
-            model.try_with_value(Model::shown_len),
+            model.try_with_value(|m| heights.try_with_value(|h| layout(m, h, vh).total())),
         ) {
-            let total = shown * ROW_PX;
             // Set the height now rather than when the reactive style catches up, so the
             // scroll lands on the real bottom.
             let sp: &web_sys::HtmlElement = sp.as_ref();
@@ -246,10 +250,113 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             // Computed, not read back: reading scrollHeight would force a layout per frame.
             // The browser clamps the value to the real bottom.
             el.set_scroll_top(i32::try_from(total).unwrap_or(i32::MAX));
-            let height = viewport_h.try_get_untracked().unwrap_or(0.0);
-            scroll_top.try_set((total as f64 - height).max(0.0));
+            scroll_top.try_set((total as f64 - vh).max(0.0));
         }
     };
+    let scroll_to = move |top: u64| {
+        if let Some(el) = viewport.get_untracked() {
+            el.set_scroll_top(i32::try_from(top).unwrap_or(i32::MAX));
+            scroll_top.set(top as f64);
+        }
+    };
+
+    // With Wrap lines on, the rows drawn are measured once laid out, before they are
+    // painted: a mutation observer sees rows come and go, a resize observer sees them reflow
+    // (a narrower window, a font loaded). A row above the one at the top of the viewport
+    // that changed height moves the scroll position by as much, so what the reader looks at
+    // stays put; in follow mode the view stays at the bottom.
+    let measure_rows = move || {
+        use wasm_bindgen::JsCast;
+        if wrap.try_get_untracked() != Some(true) {
+            return;
+        }
+        let (Some(Some(container)), Some(Some(el))) =
+            (rows_box.try_get_untracked(), viewport.try_get_untracked())
+        else {
+            return;
+        };
+        let vh = viewport_h.get_untracked();
+        let scroll = scroll_top.get_untracked().max(0.0) as u64;
+        let anchor = model
+            .with_value(|m| heights.with_value(|h| m.seq_at(layout(m, h, vh).row_at(scroll))))
+            .unwrap_or(u64::MAX);
+        let (mut shift, mut changed) = (0i64, false);
+        let mut child = container.first_element_child();
+        heights.update_value(|h| {
+            while let Some(row) = child {
+                if let Some(seq) = row.get_attribute("data-seq").and_then(|s| s.parse().ok()) {
+                    let px = row
+                        .dyn_ref::<web_sys::HtmlElement>()
+                        .map_or(0, |r| r.offset_height());
+                    let d = h.set(seq, u32::try_from(px).unwrap_or(0));
+                    changed |= d != 0;
+                    if seq < anchor {
+                        shift += d;
+                    }
+                }
+                child = row.next_element_sibling();
+            }
+        });
+        if !changed {
+            return;
+        }
+        heights_version.update(|v| *v += 1);
+        if following.get_untracked() {
+            scroll_to_bottom();
+        } else if shift != 0 {
+            let top = (scroll as i64 + shift).max(0);
+            el.set_scroll_top(i32::try_from(top).unwrap_or(i32::MAX));
+            scroll_top.set(top as f64);
+        }
+    };
+    let observers = StoredValue::new_local(None::<RowObservers>);
+    Effect::new(move |_| {
+        let on = wrap.get();
+        let container = rows_box.get();
+        observers.update_value(|o| {
+            if let Some(o) = o.take() {
+                o.disconnect();
+            }
+            if let (true, Some(container)) = (on, container) {
+                *o = RowObservers::new(&container, measure_rows);
+            }
+        });
+    });
+    on_cleanup(move || {
+        if let Some(Some(o)) = observers.try_update_value(Option::take) {
+            o.disconnect();
+        }
+    });
+    // Heights measured for other rows or another width are forgotten: when the shown rows
+    // change (search, filters, zone, reordered lines), when wrapping is turned on or off, and
+    // when the width changes. The view keeps the row at its top where it was.
+    let forget_heights = move || {
+        let vh = viewport_h.get_untracked();
+        let scroll = scroll_top.get_untracked().max(0.0) as u64;
+        let Some(Some((before, after))) = model.try_with_value(|m| {
+            heights.try_update_value(|h| {
+                let (row, before) = {
+                    let l = layout(m, h, vh);
+                    let row = l.row_at(scroll);
+                    (row, l.top(row))
+                };
+                h.clear();
+                (before, row as u64 * u64::from(rows::ROW_H))
+            })
+        }) else {
+            return;
+        };
+        heights_version.try_update(|v| *v += 1);
+        if before != after && following.try_get_untracked() == Some(false) {
+            let top = scroll - (before - after).min(scroll);
+            scroll_to(top);
+        }
+    };
+    Effect::new(move |_| {
+        generation.track();
+        wrap.track();
+        forget_heights();
+    });
 
     // After each slice of a search: shows the rows found so far. A slice may end after the
     // user left the page, whose values are then gone: it reads them with `try_`, and reports
@@ -334,6 +441,15 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             new_since.set(0);
             following.set(true);
         }
+        // Evicted lines' measured heights go with them.
+        let evicted_extra = if applied.removed_front > 0 {
+            let first = model.with_value(|m| m.seq_at(0)).unwrap_or(u64::MAX);
+            heights
+                .try_update_value(|h| h.forget_before(first))
+                .unwrap_or(0)
+        } else {
+            0
+        };
         if following.get_untracked() {
             version.update(|v| *v += 1);
             scroll_to_bottom();
@@ -341,8 +457,8 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             // Keep the rows under the reader's eyes where they are while old ones are evicted.
             if applied.removed_front > 0 {
                 if let Some(el) = viewport.get_untracked() {
-                    let top = (f64::from(el.scroll_top()) - applied.removed_front as f64 * ROW_H)
-                        .max(0.0);
+                    let removed = applied.removed_front as f64 * ROW_H + evicted_extra as f64;
+                    let top = (f64::from(el.scroll_top()) - removed).max(0.0);
                     el.set_scroll_top(top as i32);
                     scroll_top.set(top);
                 }
@@ -635,21 +751,20 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         version.track();
         model.with_value(|m| m.narrowed().then(|| m.shown_lines()))
     });
+    // The height of all shown rows, for the scrollable spacer.
+    let total_h = Memo::new(move |_| {
+        shown_len.track();
+        heights_version.track();
+        let vh = viewport_h.get_untracked();
+        model.with_value(|m| heights.with_value(|h| layout(m, h, vh).total()))
+    });
     let window_rows = Memo::new(move |_| {
-        let len = shown_len.get();
+        shown_len.track();
+        heights_version.track();
         let vh = viewport_h.get();
-        let per_view = (vh / ROW_H).ceil() as usize + 1;
         let follow = following.get();
-        let first = if follow {
-            len.saturating_sub(per_view)
-        } else {
-            ((scroll_top.get() / ROW_H).floor() as usize).min(len.saturating_sub(1))
-        };
-        // While following, every frame replaces the rows anyway: overscan would only add
-        // DOM churn. It matters when the reader scrolls.
-        let start = first.saturating_sub(if follow { 0 } else { OVERSCAN });
-        let end = (first + per_view + OVERSCAN).min(len);
-        (start, end)
+        let top = scroll_top.get().max(0.0) as u64;
+        model.with_value(|m| heights.with_value(|h| layout(m, h, vh).window(top, follow)))
     });
     let rows = move || {
         version.track();
@@ -663,7 +778,10 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     };
     let offset = move || {
         let (start, _) = window_rows.get();
-        format!("translateY({}px)", start * ROW_PX)
+        heights_version.track();
+        let vh = viewport_h.get_untracked();
+        let top = model.with_value(|m| heights.with_value(|h| layout(m, h, vh).top(start)));
+        format!("translateY({top}px)")
     };
 
     let render_row = move |(seq, _g): (u64, u64)| {
@@ -715,80 +833,63 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
 
     // Next / previous match: moves the selection and scrolls it into view.
     let go_match = move |forward: bool| {
+        let vh = viewport_h.get_untracked();
+        let scroll = scroll_top.get_untracked().max(0.0) as u64;
         let target = model.with_value(|m| {
-            let len = m.shown_len();
-            if len == 0 {
-                return None;
-            }
-            let current = selected.get_untracked().and_then(|s| m.row_of(s));
-            let row = match (current, forward) {
-                (Some(r), true) => (r + 1).min(len - 1),
-                (Some(r), false) => r.saturating_sub(1),
-                (None, true) => ((scroll_top.get_untracked() / ROW_H).ceil() as usize).min(len - 1),
-                (None, false) => len - 1,
-            };
-            m.row(row).map(|(seq, _)| (seq, row))
+            heights.with_value(|h| {
+                let l = layout(m, h, vh);
+                let len = m.shown_len();
+                if len == 0 {
+                    return None;
+                }
+                let current = selected.get_untracked().and_then(|s| m.row_of(s));
+                let row = match (current, forward) {
+                    (Some(r), true) => (r + 1).min(len - 1),
+                    (Some(r), false) => r.saturating_sub(1),
+                    (None, true) => first_in_view(&l, scroll),
+                    (None, false) => len - 1,
+                };
+                Some((m.seq_at(row)?, l.center(row)))
+            })
         });
-        if let Some((seq, row)) = target {
+        if let Some((seq, top)) = target {
             selected.set(Some(seq));
             following.set(false);
-            if let Some(el) = viewport.get_untracked() {
-                let top = (row as f64 * ROW_H - viewport_h.get_untracked() / 2.0).max(0.0);
-                el.set_scroll_top(top as i32);
-                scroll_top.set(top);
-            }
+            scroll_to(top);
         }
     };
 
     // Keyboard selection in the focused viewport, as in a list: arrows, Page Up/Down, Home,
     // End; Escape clears it. The selected row is kept in view with the least scrolling.
     let move_selection = move |how: Move| {
-        let per_view = (viewport_h.get_untracked() / ROW_H).floor().max(1.0) as isize;
+        let vh = viewport_h.get_untracked();
+        let scroll = scroll_top.get_untracked().max(0.0) as u64;
         let target = model.with_value(|m| {
-            let len = m.shown_len();
-            if len == 0 {
-                return None;
-            }
-            let last = len as isize - 1;
-            let current = selected
-                .get_untracked()
-                .and_then(|s| m.row_of(s))
-                .map(|r| r as isize);
-            let step = match how {
-                Move::First => return m.row(0).map(|(seq, _)| (seq, 0)),
-                Move::Last => return m.row(len - 1).map(|(seq, _)| (seq, len - 1)),
-                Move::By(n) => n,
-                Move::Pages(n) => n * per_view,
-            };
-            let row = match current {
-                Some(r) => r.saturating_add(step),
-                // Nothing selected yet: start from the edge of the rows in view.
-                None if step > 0 => (scroll_top.get_untracked() / ROW_H).ceil() as isize,
-                None => {
-                    ((scroll_top.get_untracked() + viewport_h.get_untracked()) / ROW_H) as isize - 1
+            heights.with_value(|h| {
+                let l = layout(m, h, vh);
+                let len = m.shown_len();
+                if len == 0 {
+                    return None;
                 }
-            }
-            .clamp(0, last) as usize;
-            m.row(row).map(|(seq, _)| (seq, row))
+                let last = len - 1;
+                let current = selected.get_untracked().and_then(|s| m.row_of(s));
+                let row = match (how, current) {
+                    (Move::First, _) => 0,
+                    (Move::Last, _) => last,
+                    (Move::By(n), Some(r)) => r.saturating_add_signed(n).min(last),
+                    (Move::Pages(n), Some(r)) => l.page_from(r, n as i64),
+                    // Nothing selected yet: start from the edge of the rows in view.
+                    (Move::By(n) | Move::Pages(n), None) if n > 0 => first_in_view(&l, scroll),
+                    (_, None) => last_in_view(&l, scroll),
+                };
+                Some((m.seq_at(row)?, l.reveal(scroll, row)))
+            })
         });
-        if let Some((seq, row)) = target {
+        if let Some((seq, top)) = target {
             selected.set(Some(seq));
             following.set(false);
-            if let Some(el) = viewport.get_untracked() {
-                let top = scroll_top.get_untracked();
-                let height = viewport_h.get_untracked();
-                let (row_top, row_bottom) = (row as f64 * ROW_H, (row + 1) as f64 * ROW_H);
-                let new_top = if row_top < top {
-                    row_top
-                } else if row_bottom > top + height {
-                    row_bottom - height
-                } else {
-                    top
-                };
-                if new_top != top {
-                    el.set_scroll_top(new_top as i32);
-                    scroll_top.set(new_top);
-                }
+            if top != scroll {
+                scroll_to(top);
             }
         }
     };
@@ -1271,6 +1372,12 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                     </button>
                     <button type="button" class="sld-button" on:click=move |_| follow_now() aria-pressed=move || following.get().to_string()>"Follow"</button>
                     })}
+                    <Check id="sld-log-wrap" label="Wrap lines"
+                        checked=Signal::from(wrap)
+                        on_toggle=Callback::new(move |on: bool| {
+                            wrap.set(on);
+                            store_flag(WRAP_KEY, on);
+                        })/>
                     <Check id="sld-log-local" label="Local time"
                         checked=Signal::derive(move || url_state.with(|s| s.local_time))
                         on_toggle=Callback::new(move |on: bool| set_param("tz", if on { "local".into() } else { String::new() }))/>
@@ -1321,6 +1428,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             <div class="sld-log-body">
             <div class="sld-log-frame">
                 <div class="sld-log-viewport" node_ref=viewport on:scroll=on_scroll tabindex="0"
+                    class:sld-log-viewport--wrap=move || wrap.get()
                     role="listbox" aria-label="Log lines (arrows select a line)"
                     aria-activedescendant=move || selected.get().map(|seq| format!("sld-log-row-{seq}"))
                     on:keydown=on_viewport_key
@@ -1332,8 +1440,8 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                         }
                     }
                 >
-                    <div class="sld-log-spacer" node_ref=spacer style:height=move || format!("{}px", shown_len.get() * ROW_PX)>
-                        <div class="sld-log-rows" style:transform=offset>
+                    <div class="sld-log-spacer" node_ref=spacer style:height=move || format!("{}px", total_h.get())>
+                        <div class="sld-log-rows" node_ref=rows_box style:transform=offset>
                             <For each=rows key=|k| *k let:item>
                                 {render_row(item)}
                             </For>
@@ -1407,6 +1515,105 @@ fn Check(
                 on:change=move |ev| on_toggle.run(event_target_checked(&ev))/>
             {label}
         </label>
+    }
+}
+
+/// The virtual list's geometry over the model's shown rows, with a viewport `viewport`
+/// pixels high.
+fn layout<'a>(
+    m: &'a Model,
+    heights: &'a RowHeights,
+    viewport: f64,
+) -> Layout<'a, impl Fn(usize) -> Option<u64> + 'a, impl Fn(u64) -> Option<usize> + 'a> {
+    Layout {
+        heights,
+        rows: m.shown_len(),
+        viewport: viewport.max(0.0) as u64,
+        seq_of: move |r| m.seq_at(r),
+        row_of: move |s| m.row_of(s),
+    }
+}
+
+/// The first row wholly in view with the viewport's top at `scroll` (the one partly in view
+/// when it is the only one).
+fn first_in_view<S: Fn(usize) -> Option<u64>, R: Fn(u64) -> Option<usize>>(
+    l: &Layout<'_, S, R>,
+    scroll: u64,
+) -> usize {
+    let r = l.row_at(scroll);
+    if l.top(r) < scroll && r + 1 < l.rows && l.top(r + 1) + l.height(r + 1) <= scroll + l.viewport
+    {
+        r + 1
+    } else {
+        r
+    }
+}
+
+/// The last row wholly in view with the viewport's top at `scroll` (the one partly in view
+/// when it is the only one).
+fn last_in_view<S: Fn(usize) -> Option<u64>, R: Fn(u64) -> Option<usize>>(
+    l: &Layout<'_, S, R>,
+    scroll: u64,
+) -> usize {
+    let bottom = scroll + l.viewport;
+    let r = l.row_at(bottom.saturating_sub(1));
+    if l.top(r) + l.height(r) > bottom && r > 0 && l.top(r - 1) >= scroll {
+        r - 1
+    } else {
+        r
+    }
+}
+
+/// The observers that measure drawn rows while Wrap lines is on (see `measure_rows`).
+struct RowObservers {
+    mutations: web_sys::MutationObserver,
+    resizes: web_sys::ResizeObserver,
+    _callback: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl RowObservers {
+    /// Observes the rows of `container`: rows added or removed, and its size. `None` when the
+    /// browser has no such observers (the rows then keep their estimated heights).
+    fn new(container: &web_sys::HtmlDivElement, measure: impl Fn() + 'static) -> Option<Self> {
+        use wasm_bindgen::JsCast;
+        let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure);
+        let f: &js_sys::Function = callback.as_ref().unchecked_ref();
+        let mutations = web_sys::MutationObserver::new(f).ok()?;
+        let init = web_sys::MutationObserverInit::new();
+        init.set_child_list(true);
+        mutations.observe_with_options(container, &init).ok()?;
+        let resizes = web_sys::ResizeObserver::new(f).ok()?;
+        resizes.observe(container);
+        Some(RowObservers {
+            mutations,
+            resizes,
+            _callback: callback,
+        })
+    }
+
+    fn disconnect(&self) {
+        self.mutations.disconnect();
+        self.resizes.disconnect();
+    }
+}
+
+/// A flag remembered by this browser (`localStorage`), off when storage is unavailable.
+fn stored_flag(key: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .is_some_and(|v| v == "1")
+}
+
+/// Remembers a flag in this browser; storage refused (private mode, a sandboxed frame) only
+/// means it is not remembered.
+fn store_flag(key: &str, on: bool) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = if on {
+            s.set_item(key, "1")
+        } else {
+            s.remove_item(key)
+        };
     }
 }
 
