@@ -220,6 +220,9 @@ test('an embedding page mounts it into its own div without touching its styles',
 
 test('a rate-limited request says so, waits and retries by itself', async ({ dashboard: page, sandbox }) => {
   await page.getByRole('link', { name: 'Logs', exact: true }).first().click();
+  // Once the viewer has made its own reads, the one failure planned is the app list's;
+  // before that, a read of the viewer's could take it (the test failed once under load).
+  await expect(page.getByRole('status').filter({ hasText: 'live' })).toBeVisible();
   await sandbox.faults({ fail_next: { status: 429, count: 1, method: 'GET' } });
   await page.getByRole('link', { name: 'Scalingo logs' }).click();
   await expect(page.getByText(/Rate limited by the API, retrying in \d+ s/)).toBeVisible();
