@@ -82,13 +82,19 @@ impl Stats {
 
     /// Counts `line` in (`add`) or out.
     fn count(&mut self, line: &StoredLine<'_>, add: bool) {
+        if !line.gap {
+            self.count_plain(line, &plain_message_of(line.raw), add);
+        }
+    }
+
+    /// [`Stats::count`] for a line whose plain message the caller already has.
+    fn count_plain(&mut self, line: &StoredLine<'_>, plain: &str, add: bool) {
         if line.gap {
             return;
         }
-        let plain = plain_message_of(line.raw);
-        let f = fields::fields(&plain).with_container(line.container);
+        let f = fields::fields(plain).with_container(line.container);
         let secs = line.time.div_euclid(1_000_000_000);
-        let severity = classify(&f, &plain);
+        let severity = classify(&f, plain);
         if add {
             self.facets.add(&f);
             self.volume.add(secs, severity);
@@ -487,7 +493,7 @@ impl Model {
                         if !all {
                             shown.push_back(seq);
                         }
-                        stats.count(&line, true);
+                        stats.count_plain(&line, &plain, true);
                     }
                 }
             }
