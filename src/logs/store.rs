@@ -621,7 +621,10 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
 fn split_time(raw: &str) -> Option<(Timestamp, &str)> {
     let mut end = 0;
     for word in 0..4 {
-        let next = raw[end..].find(' ').map(|i| end + i);
+        let next = raw.as_bytes()[end..]
+            .iter()
+            .position(|&b| b == b' ')
+            .map(|i| end + i);
         end = match (next, word) {
             (Some(i), _) => i,
             // A line may be a bare time with nothing after it.
