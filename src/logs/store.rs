@@ -660,16 +660,15 @@ fn container_of(rest: &str) -> Option<&str> {
 /// (`+0100 CET`) where the live dump writes `+0000 UTC` for the same instant. Each stored
 /// line cancels one dump line, so a line really logged twice is kept twice. Lines without a
 /// time cannot be matched and are kept.
-pub fn dedupe_dump(store: &LineStore, dump: Vec<String>) -> Vec<String> {
+pub fn dedupe_dump(store: &LineStore, dump: &Batch) -> Batch {
     let mut used: HashMap<(i64, &str), usize> = HashMap::new();
-    let mut keep = Vec::with_capacity(dump.len());
-    for line in &dump {
-        let line = line.trim_end_matches(['\n', '\r']);
-        let Some((t, rest)) = split_time(line) else {
-            keep.push(true);
+    let mut out = Batch::new();
+    for line in dump.iter() {
+        let rest = split_time(line.raw).map(|(_, rest)| rest);
+        let (Some(t), Some(rest)) = (line.time, rest) else {
+            out.push(line);
             continue;
         };
-        let t = t.unix_nanos();
         let first = store.index_of_time(t);
         let stored = store.live()[first..]
             .iter()
@@ -678,13 +677,12 @@ pub fn dedupe_dump(store: &LineStore, dump: Vec<String>) -> Vec<String> {
             .filter(|s| s.timed && split_time(s.raw).is_some_and(|(_, r)| r == rest))
             .count();
         let seen = used.entry((t, rest)).or_insert(0);
-        keep.push(*seen >= stored);
+        if *seen >= stored {
+            out.push(line);
+        }
         *seen += 1;
     }
-    dump.into_iter()
-        .zip(keep)
-        .filter_map(|(l, k)| k.then_some(l))
-        .collect()
+    out
 }
 
 #[cfg(test)]
@@ -914,8 +912,9 @@ mod tests {
             "2017-03-24 14:00:03.000000000 +0000 UTC [web-1] new".to_string(),
             "no time".to_string(),
         ];
+        let fresh = dedupe_dump(&s, &Batch::of(dump));
         assert_eq!(
-            dedupe_dump(&s, dump),
+            fresh.iter().map(|l| l.raw()).collect::<Vec<_>>(),
             [
                 "2017-03-24 14:00:01.500000000 +0000 UTC [web-2] same",
                 "2017-03-24 14:00:02.000000000 +0000 UTC [web-1] twice",

@@ -431,10 +431,10 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         }
         schedule_refresh();
     };
-    let take_dump = move |lines: Vec<String>| {
+    let take_dump = move |lines: &Batch| {
         model.try_update_value(|m| {
             let fresh = dedupe_dump(m.store(), lines);
-            m.extend(&Batch::of(fresh))
+            m.extend(&fresh)
         });
         reordered.try_set_value(true);
         schedule_refresh();

@@ -237,13 +237,6 @@ impl<'a> LineSink<'a> {
         }
     }
 
-    /// The lines kept since the last call, as strings.
-    pub fn take(&mut self) -> Vec<String> {
-        let out = self.batch.iter().map(|l| l.raw().to_owned()).collect();
-        self.batch.clear();
-        out
-    }
-
     /// Lines kept in all.
     pub fn kept(&self) -> u64 {
         self.kept
@@ -279,7 +272,7 @@ pub async fn run(
     signal: AbortSignal,
     signals: LoadSignals,
     mut sink: impl FnMut(&Batch),
-    mut dump_sink: impl FnMut(Vec<String>),
+    mut dump_sink: impl FnMut(&Batch),
 ) {
     let note = |text: String| progress_update(&signal, signals, |p| p.notes.push(text));
     let filter = match ContainerFilter::new(&job.filter) {
@@ -444,7 +437,7 @@ pub async fn run(
                 }
                 if !signal.aborted() {
                     progress_update(&signal, signals, |p| p.lines_kept += sink_lines.kept());
-                    dump_sink(sink_lines.take());
+                    sink_lines.drain(|b| dump_sink(b));
                 }
             }
             Err(e) => note(format!("The live logs could not be read: {e}.")),
@@ -602,7 +595,8 @@ mod tests {
         sink.feed(&bytes[cut..cut + 3]);
         sink.feed(&bytes[cut + 3..]);
         sink.finish();
-        let kept = sink.take();
+        let mut kept = Vec::new();
+        sink.drain(|b| kept.extend(b.iter().map(|l| l.raw().to_owned())));
         assert_eq!(
             kept,
             vec![
