@@ -19,7 +19,7 @@ use std::rc::Rc;
 use super::fields::{self, classify, Facets, FilterSet, Requests, Volume};
 use super::line::{plain_message_of, LogLine};
 use super::overlap;
-use super::store::{LineStore, StoredLine};
+use super::store::{Batch, LineStore, StoredLine};
 use crate::hooks::use_log_stream::StreamEvent;
 use crate::search::Matcher;
 
@@ -82,13 +82,19 @@ impl Stats {
 
     /// Counts `line` in (`add`) or out.
     fn count(&mut self, line: &StoredLine<'_>, add: bool) {
+        if !line.gap {
+            self.count_plain(line, &plain_message_of(line.raw), add);
+        }
+    }
+
+    /// [`Stats::count`] for a line whose plain message the caller already has.
+    fn count_plain(&mut self, line: &StoredLine<'_>, plain: &str, add: bool) {
         if line.gap {
             return;
         }
-        let plain = plain_message_of(line.raw);
-        let f = fields::fields(&plain).with_container(line.container);
+        let f = fields::fields(plain).with_container(line.container);
         let secs = line.time.div_euclid(1_000_000_000);
-        let severity = classify(&f, &plain);
+        let severity = classify(&f, plain);
         if add {
             self.facets.add(&f);
             self.volume.add(secs, severity);
@@ -268,10 +274,10 @@ impl Model {
     }
 
     /// Stores a batch of lines in any order (an archive chunk), each where its time puts it.
-    pub fn extend(&mut self, lines: Vec<String>) -> Applied {
+    pub fn extend(&mut self, lines: &Batch) -> Applied {
         let before = self.shown_len();
         let old_len = self.store.len();
-        let from = self.store.extend_position(&lines);
+        let from = self.store.batch_position(lines);
         let mut out = Applied::default();
         if from < old_len {
             out.reordered = true;
@@ -283,7 +289,7 @@ impl Model {
             let (store, stats, shown) = (&mut self.store, &mut self.stats, &mut self.shown);
             let mut k = 0u64;
             store
-                .extend_evicting(lines, &mut |line| {
+                .extend_batch_evicting(lines, &mut |line| {
                     let seq = base + k;
                     k += 1;
                     popped +=
@@ -487,7 +493,7 @@ impl Model {
                         if !all {
                             shown.push_back(seq);
                         }
-                        stats.count(&line, true);
+                        stats.count_plain(&line, &plain, true);
                     }
                 }
             }
@@ -848,8 +854,8 @@ mod tests {
     fn an_archive_chunk_in_any_order_is_shown_sorted() {
         let mut m = Model::new(100);
         m.set_matcher(matcher("e"));
-        m.extend(vec![at(9, "e9"), at(2, "e2"), at(4, "ok")]);
-        m.extend(vec![at(1, "e1"), at(8, "e8")]);
+        m.extend(&Batch::of([at(9, "e9"), at(2, "e2"), at(4, "ok")]));
+        m.extend(&Batch::of([at(1, "e1"), at(8, "e8")]));
         assert_eq!(
             shown(&m),
             vec![at(1, "e1"), at(2, "e2"), at(8, "e8"), at(9, "e9")]
@@ -1024,7 +1030,7 @@ mod tests {
                 let line = router(secs, statuses[st], paths[pa]);
                 match op {
                     0 | 1 => { m.apply([StreamEvent::Lines(vec![line])]); }
-                    2 => { m.extend(vec![line, router(secs / 2, statuses[pa], paths[st])]); }
+                    2 => { m.extend(&Batch::of([line, router(secs / 2, statuses[pa], paths[st])])); }
                     3 => m.set_filters(FilterSet::parse(if st % 2 == 0 { "status>=500" } else { "" }).expect("valid")),
                     4 => m.set_matcher(if pa % 2 == 0 { matcher("users") } else { Matcher::everything() }),
                     _ => { m.search_step(200); }

@@ -483,8 +483,46 @@ pub fn displayed_text(message: &str) -> String {
     if is_plain(message) {
         return message.to_owned();
     }
+    if let Some(text) = without_colours(message) {
+        return text;
+    }
     // Cursor moves can reach past the message's length; blanks past this are not kept.
     draw(message, message.len().saturating_add(MAX_RENDERED_CELLS)).text
+}
+
+/// The text of a message whose only control characters are complete SGR sequences
+/// (`ESC [` parameters `m`: colours and attributes, which move nothing) without them, as
+/// [`draw`] would give it without drawing a row; `None` for any other message. Coloured log
+/// levels (`\x1b[32mINFO\x1b[0m`) are most of the escapes in logs, and every line counted
+/// for facets and matched by a search needs its text.
+fn without_colours(message: &str) -> Option<String> {
+    let b = message.as_bytes();
+    let mut out = String::with_capacity(message.len());
+    let mut from = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            ESC => {
+                let params = b.get(i + 2..)?;
+                let n = params
+                    .iter()
+                    .take_while(|c| c.is_ascii_digit() || **c == b';')
+                    .count();
+                if b[i + 1] != b'[' || params.get(n) != Some(&b'm') {
+                    return None;
+                }
+                out.push_str(&message[from..i]);
+                i += 2 + n + 1;
+                from = i;
+            }
+            // Tabs move to tab stops, and the other controls (C0, DEL, and C1 as U+0080–U+009F,
+            // led by 0xC2) act on the row: those are drawn.
+            c if c < 0x20 || c == 0x7f || c == 0xc2 => return None,
+            _ => i += 1,
+        }
+    }
+    out.push_str(&message[from..]);
+    Some(out)
 }
 
 /// The byte ranges of `http://` and `https://` URLs in `text`, with the boundaries of
@@ -1039,6 +1077,31 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn colours_are_removed_as_drawing_removes_them(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("\x1b[32m".to_string()),
+                    Just("\x1b[0m".to_string()),
+                    Just("\x1b[1;31m".to_string()),
+                    Just("\x1b[m".to_string()),
+                    Just("\x1b[38;5;208m".to_string()),
+                    Just("\x1b[2K".to_string()),
+                    Just("\x1b[".to_string()),
+                    Just("\t".to_string()),
+                    Just(" ".to_string()),
+                    Just("\u{e9}\u{4e2d}\u{301}\u{a0}".to_string()),
+                    "[a-zA-Z0-9=\\[\\]:. ]{0,10}",
+                ],
+                0..12,
+            ),
+        ) {
+            let message = parts.concat();
+            if let Some(text) = without_colours(&message) {
+                prop_assert_eq!(text, draw(&message, message.len() + MAX_RENDERED_CELLS).text);
+            }
+        }
+
         #[test]
         fn no_angle_bracket_from_the_input_reaches_the_output_unescaped(
             text in "(\\PC|\u{1b}|\\[|\\]|;|:|[0-9]|m|K|C|D|<|>|\"|'|&|\u{7}|\r|\u{8}|\\\\|https://|javascript:|\u{1b}\\]8;;)*",

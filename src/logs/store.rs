@@ -6,9 +6,10 @@
 //! matched. Records are kept sorted by time, equal times in arrival order, so a late line is
 //! shown where it belongs instead of at the bottom.
 //!
-//! Memory: 24 bytes a record plus the text, with at most an eighth of slack in each of the
-//! the records' buffer and, in the arena, the unfilled end of the current chunk plus the
-//! chunks still holding a live line. Chunks are never reallocated: a growing buffer would copy
+//! Memory: 24 bytes a record plus the text, with at most a sixteenth of slack in the records'
+//! buffer (which also holds evicted records until the room is needed) and at most an eighth
+//! in the arena: the unfilled end of the current chunk plus the chunks still holding a live
+//! line. Chunks are never reallocated: a growing buffer would copy
 //! the whole text at each growth and leave the old copies in wasm memory, which never shrinks
 //! (a million lines peaked at 3.7× their text that way); a chunk whose lines were all
 //! evicted is freed. `examples/history_bench.rs` measures it on a million realistic lines.
@@ -26,8 +27,6 @@ const UNTIMED: u16 = 1;
 /// Not a line: a marker where lines may be missing (a reconnect whose dump did not reach
 /// back to the last line seen). It has no text and the time of the line before it.
 const GAP: u16 = 2;
-/// Dead records below this never trigger a compaction: small stores stay put.
-const COMPACT_FLOOR: usize = 64 * 1024;
 /// The largest arena chunk, in bytes; a longer line gets a chunk of its own size.
 const CHUNK_BYTES: usize = 1 << 20;
 
@@ -59,6 +58,137 @@ pub struct StoredLine<'a> {
     pub container: Option<&'a str>,
     /// Whether this is a gap marker rather than a line (its `raw` is empty).
     pub gap: bool,
+}
+
+/// A line as the store files it: its text without line breaks, its time and its container,
+/// read once (see [`ParsedLine::parse`]) and then carried along, so that the loader's range
+/// filter, the model and the store do not each read the time again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParsedLine<'a> {
+    raw: &'a str,
+    time: Option<i64>,
+    container: Option<&'a str>,
+}
+
+impl<'a> ParsedLine<'a> {
+    /// Reads a line in the platform's format. Trailing `\n` and `\r` are dropped (framing
+    /// removes them; other callers may not), and a line over 4 GiB is cut to what a record
+    /// can index.
+    pub fn parse(raw: &'a str) -> ParsedLine<'a> {
+        let raw = raw.trim_end_matches(['\n', '\r']);
+        let raw = &raw[..floor_char_boundary(raw, u32::MAX as usize)];
+        match split_time(raw) {
+            Some((t, rest)) => ParsedLine {
+                raw,
+                time: Some(t.unix_nanos()),
+                container: container_of(rest),
+            },
+            None => ParsedLine {
+                raw,
+                time: None,
+                container: None,
+            },
+        }
+    }
+
+    /// The text, without line breaks.
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// Nanoseconds since the Unix epoch (UTC); `None` for a line without a time of its own.
+    pub fn time(&self) -> Option<i64> {
+        self.time
+    }
+
+    /// The container name, without brackets.
+    pub fn container(&self) -> Option<&'a str> {
+        self.container
+    }
+}
+
+/// Lines read once and waiting for the store: their texts end to end in one buffer and, per
+/// line, where its text and container are and its time. A loader fills one per chunk it reads
+/// and clears it after [`LineStore::extend_batch_evicting`], so the buffers are reused and no
+/// line gets an allocation of its own (a `Vec<String>` per chunk left a million small
+/// allocations to free, interleaved with the arena's chunks in wasm memory, which never
+/// shrinks).
+#[derive(Clone, Debug, Default)]
+pub struct Batch {
+    text: String,
+    lines: Vec<BatchLine>,
+}
+
+/// A line of a [`Batch`]: byte ranges in its text.
+#[derive(Clone, Copy, Debug)]
+struct BatchLine {
+    start: usize,
+    end: usize,
+    time: Option<i64>,
+    /// The container's range in the text; empty for none.
+    container: (usize, usize),
+}
+
+impl Batch {
+    /// An empty batch.
+    pub fn new() -> Batch {
+        Batch::default()
+    }
+
+    /// A batch of these lines, each read with [`ParsedLine::parse`].
+    pub fn of<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> Batch {
+        let mut b = Batch::new();
+        for l in lines {
+            b.push(ParsedLine::parse(l.as_ref()));
+        }
+        b
+    }
+
+    /// Appends a line (its text is copied).
+    pub fn push(&mut self, line: ParsedLine<'_>) {
+        let start = self.text.len();
+        self.text.push_str(line.raw);
+        let container = match line.container {
+            // The container is a slice of the line's text: its place in it carries over.
+            Some(c) => {
+                let at = start + (c.as_ptr() as usize - line.raw.as_ptr() as usize);
+                (at, at + c.len())
+            }
+            None => (0, 0),
+        };
+        self.lines.push(BatchLine {
+            start,
+            end: self.text.len(),
+            time: line.time,
+            container,
+        });
+    }
+
+    /// Lines held.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether no line is held.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Forgets the lines, keeping the buffers for the next ones.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.lines.clear();
+    }
+
+    /// The lines in the order they were pushed.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = ParsedLine<'_>> {
+        self.lines.iter().map(|l| ParsedLine {
+            raw: &self.text[l.start..l.end],
+            time: l.time,
+            container: (l.container.1 > l.container.0)
+                .then(|| &self.text[l.container.0..l.container.1]),
+        })
+    }
 }
 
 /// What [`LineStore::extend`] changed.
@@ -203,7 +333,7 @@ impl LineStore {
         raw: &str,
         on_evict: &mut dyn FnMut(StoredLine<'_>),
     ) -> Option<usize> {
-        let rec = self.record(raw);
+        let rec = self.record(ParsedLine::parse(raw));
         // The usual case is a line in order: it goes at the end without a search.
         let at = match self.live().last() {
             Some(last) if last.time > rec.time => {
@@ -224,20 +354,26 @@ impl LineStore {
         self.live().partition_point(|r| r.time <= time)
     }
 
-    /// The first index [`LineStore::extend`] with `lines` may move (before any eviction):
-    /// the lines before it stay in place.
-    pub fn extend_position<S: AsRef<str>>(&self, lines: &[S]) -> usize {
+    /// The first index [`LineStore::extend_batch_evicting`] with `batch` may move (before any
+    /// eviction): the lines before it stay in place.
+    pub fn batch_position(&self, batch: &Batch) -> usize {
+        self.position_of_times(batch.lines.iter().map(|l| l.time))
+    }
+
+    /// The first index a batch of lines with these times (`None`: no time of its own) may
+    /// move.
+    fn position_of_times(&self, times: impl Iterator<Item = Option<i64>>) -> usize {
         let mut last = self.last_time;
-        let mut earliest = i64::MAX;
-        for l in lines {
-            let t = line_time(l.as_ref()).unwrap_or(last);
+        let mut earliest = None::<i64>;
+        for t in times {
+            let t = t.unwrap_or(last);
             last = t;
-            earliest = earliest.min(t);
+            earliest = Some(earliest.map_or(t, |e| e.min(t)));
         }
-        if lines.is_empty() {
-            return self.len();
+        match earliest {
+            Some(e) => self.live().partition_point(|r| r.time <= e),
+            None => self.len(),
         }
-        self.live().partition_point(|r| r.time <= earliest)
     }
 
     /// Stores a batch of lines, in any order, as if each were [`LineStore::insert`]ed in turn,
@@ -252,15 +388,50 @@ impl LineStore {
         lines: impl IntoIterator<Item = S>,
         on_evict: &mut dyn FnMut(StoredLine<'_>),
     ) -> Extended {
-        let old_len = self.records.len();
+        let old_live = self.len();
         let mut earliest = i64::MAX;
-        let mut start = old_len;
         for raw in lines {
-            let rec = self.record(raw.as_ref());
+            let rec = self.record(ParsedLine::parse(raw.as_ref()));
             earliest = earliest.min(rec.time);
-            self.reserve_records(1);
-            self.records.push(rec);
+            self.push_record(rec);
         }
+        self.sort_new(old_live, earliest, on_evict)
+    }
+
+    /// [`LineStore::extend_evicting`] for a [`Batch`]: its lines' times and containers were
+    /// read when it was filled, and are not read again.
+    pub fn extend_batch_evicting(
+        &mut self,
+        batch: &Batch,
+        on_evict: &mut dyn FnMut(StoredLine<'_>),
+    ) -> Extended {
+        let old_live = self.len();
+        let mut earliest = i64::MAX;
+        self.reserve_records(batch.len());
+        for line in batch.iter() {
+            let rec = self.record(line);
+            earliest = earliest.min(rec.time);
+            self.push_record(rec);
+        }
+        self.sort_new(old_live, earliest, on_evict)
+    }
+
+    fn push_record(&mut self, rec: Record) {
+        self.reserve_records(1);
+        self.records.push(rec);
+    }
+
+    /// Sorts the records pushed after the first `old_live` live ones (the earliest at
+    /// `earliest`) in among them, then evicts past capacity. (Pushing may drop the dead
+    /// records before the live ones, so the caller counts live records, not indices.)
+    fn sort_new(
+        &mut self,
+        old_live: usize,
+        earliest: i64,
+        on_evict: &mut dyn FnMut(StoredLine<'_>),
+    ) -> Extended {
+        let old_len = self.head + old_live;
+        let mut start = old_len;
         if self.records.len() > old_len {
             // Older lines at or before the batch's earliest stay put; the rest and the batch
             // are sorted together. The sort is stable, so equal times keep arrival order.
@@ -331,13 +502,10 @@ impl LineStore {
     }
 
     /// Copies a line into the arena and makes its record.
-    fn record(&mut self, raw: &str) -> Record {
-        // Line breaks come from framing; the splitter removes them, other callers may not.
-        let raw = raw.trim_end_matches(['\n', '\r']);
-        // A line over 4 GiB cannot be indexed; the splitter caps lines far below this.
-        let raw = &raw[..floor_char_boundary(raw, u32::MAX as usize)];
-        let (time, flags, container) = match split_time(raw) {
-            Some((t, rest)) => (t.unix_nanos(), 0, container_of(rest)),
+    fn record(&mut self, line: ParsedLine<'_>) -> Record {
+        let raw = line.raw;
+        let (time, flags, container) = match line.time {
+            Some(t) => (t, 0, line.container),
             None => (self.last_time, UNTIMED, None),
         };
         self.last_time = time;
@@ -381,24 +549,37 @@ impl LineStore {
         id
     }
 
-    /// Grows the records by doubling, but never past the capacity (plus evicted records not
-    /// yet dropped and a batch's worth): a full store has no empty tail, and the few growths
-    /// leave few dead copies in wasm memory.
+    /// Makes room for `additional` more records. Evicted records still at the front are
+    /// dropped first (one move of the live ones), so a full store's records never grow again.
+    /// Otherwise they grow by doubling up to the capacity and a sixteenth of slack (a batch's
+    /// worth more if needed), and straight to that when doubling would fall short of it by
+    /// less than a quarter: each growth copies the records into a new allocation and leaves
+    /// the old one behind in wasm memory, which never shrinks (growing a few thousand records
+    /// at a time past a full million left 75 MB behind).
     fn reserve_records(&mut self, additional: usize) {
-        let len = self.records.len();
-        if self.records.capacity() - len < additional {
-            let cap = self.head + self.capacity + additional.max(4096);
-            let grow = (len * 2)
-                .max(64)
-                .min(cap)
-                .saturating_sub(len)
-                .max(additional);
-            self.records.reserve_exact(grow);
+        if self.records.capacity() - self.records.len() >= additional {
+            return;
         }
+        if self.head > 0 {
+            self.records.drain(..self.head);
+            self.head = 0;
+            if self.records.capacity() - self.records.len() >= additional {
+                return;
+            }
+        }
+        let len = self.records.len();
+        let most = (self.capacity + self.capacity / 16).max(len + additional);
+        let mut target = (len * 2).max(64).min(most);
+        if most - target < most / 4 {
+            target = most;
+        }
+        self.records
+            .reserve_exact(target.max(len + additional) - self.records.capacity());
     }
 
-    /// Evicts the oldest lines past capacity, freeing chunks left without a live line and
-    /// dropping dead records in bulk. Returns how many.
+    /// Evicts the oldest lines past capacity, freeing chunks left without a live line; their
+    /// records stay before `head` until [`LineStore::reserve_records`] needs the room.
+    /// Returns how many.
     fn evict(&mut self, on_evict: &mut dyn FnMut(StoredLine<'_>)) -> usize {
         let excess = self.len().saturating_sub(self.capacity);
         for r in &self.records[self.head..self.head + excess] {
@@ -419,11 +600,6 @@ impl LineStore {
         }
         self.head += excess;
         self.evicted += excess as u64;
-        let dead_records = self.head * std::mem::size_of::<Record>();
-        if dead_records > COMPACT_FLOOR && self.head > self.len() / 4 {
-            self.records.drain(..self.head);
-            self.head = 0;
-        }
         excess
     }
 }
@@ -445,7 +621,10 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
 fn split_time(raw: &str) -> Option<(Timestamp, &str)> {
     let mut end = 0;
     for word in 0..4 {
-        let next = raw[end..].find(' ').map(|i| end + i);
+        let next = raw.as_bytes()[end..]
+            .iter()
+            .position(|&b| b == b' ')
+            .map(|i| end + i);
         end = match (next, word) {
             (Some(i), _) => i,
             // A line may be a bare time with nothing after it.
@@ -470,14 +649,6 @@ pub fn line_time(raw: &str) -> Option<i64> {
     split_time(raw).map(|(t, _)| t.unix_nanos())
 }
 
-/// The time and container of a line in the platform's format, as the store reads them.
-pub fn line_time_and_container(raw: &str) -> (Option<i64>, Option<&str>) {
-    match split_time(raw) {
-        Some((t, rest)) => (Some(t.unix_nanos()), container_of(rest)),
-        None => (None, None),
-    }
-}
-
 /// The container of the rest of a line: `[web-1] …` gives `web-1`.
 fn container_of(rest: &str) -> Option<&str> {
     let name = rest.strip_prefix('[')?.split(']').next()?;
@@ -489,16 +660,15 @@ fn container_of(rest: &str) -> Option<&str> {
 /// (`+0100 CET`) where the live dump writes `+0000 UTC` for the same instant. Each stored
 /// line cancels one dump line, so a line really logged twice is kept twice. Lines without a
 /// time cannot be matched and are kept.
-pub fn dedupe_dump(store: &LineStore, dump: Vec<String>) -> Vec<String> {
+pub fn dedupe_dump(store: &LineStore, dump: &Batch) -> Batch {
     let mut used: HashMap<(i64, &str), usize> = HashMap::new();
-    let mut keep = Vec::with_capacity(dump.len());
-    for line in &dump {
-        let line = line.trim_end_matches(['\n', '\r']);
-        let Some((t, rest)) = split_time(line) else {
-            keep.push(true);
+    let mut out = Batch::new();
+    for line in dump.iter() {
+        let rest = split_time(line.raw).map(|(_, rest)| rest);
+        let (Some(t), Some(rest)) = (line.time, rest) else {
+            out.push(line);
             continue;
         };
-        let t = t.unix_nanos();
         let first = store.index_of_time(t);
         let stored = store.live()[first..]
             .iter()
@@ -507,13 +677,12 @@ pub fn dedupe_dump(store: &LineStore, dump: Vec<String>) -> Vec<String> {
             .filter(|s| s.timed && split_time(s.raw).is_some_and(|(_, r)| r == rest))
             .count();
         let seen = used.entry((t, rest)).or_insert(0);
-        keep.push(*seen >= stored);
+        if *seen >= stored {
+            out.push(line);
+        }
         *seen += 1;
     }
-    dump.into_iter()
-        .zip(keep)
-        .filter_map(|(l, k)| k.then_some(l))
-        .collect()
+    out
 }
 
 #[cfg(test)]
@@ -678,6 +847,43 @@ mod tests {
     }
 
     #[test]
+    fn a_full_store_fed_batches_never_grows_its_records() {
+        let mut s = LineStore::new(10_000);
+        let mut batch = Batch::new();
+        let mut grown = Vec::new();
+        for b in 0..100 {
+            batch.clear();
+            for i in 0..450 {
+                batch.push(ParsedLine::parse(&line(b * 450 + i, "web-1", "m")));
+            }
+            s.extend_batch_evicting(&batch, &mut |_| {});
+            grown.push(s.records.capacity());
+        }
+        assert_eq!(s.len(), 10_000);
+        // Full from the 23rd batch on: evicted records make the room from then on.
+        assert!(grown[22..].iter().all(|&c| c == grown[22]), "{grown:?}");
+        assert!(grown[22] <= 10_000 + 10_000 / 16 + 450, "{}", grown[22]);
+    }
+
+    #[test]
+    fn a_batch_carries_each_line_read_once() {
+        let b = Batch::of([line(1, "web-1", "a"), "\tat continuation\r\n".to_string()]);
+        let lines: Vec<ParsedLine<'_>> = b.iter().collect();
+        assert_eq!(lines[0].raw(), line(1, "web-1", "a"));
+        assert_eq!(lines[0].container(), Some("web-1"));
+        assert_eq!(lines[0].time(), Some((1_490_364_000 + 1) * S));
+        assert_eq!(lines[1], ParsedLine::parse("\tat continuation"));
+        assert_eq!(lines[1].time(), None);
+        let mut s = LineStore::new(10);
+        s.extend_batch_evicting(&b, &mut |_| {});
+        assert_eq!(
+            raws(&s),
+            [line(1, "web-1", "a"), "\tat continuation".into()]
+        );
+        assert_eq!(s.get(0).unwrap().container, Some("web-1"));
+    }
+
+    #[test]
     fn a_full_store_of_typical_lines_stays_within_the_memory_goal() {
         let mut s = LineStore::new(50_000);
         s.extend((0..50_000).map(|i| {
@@ -706,8 +912,9 @@ mod tests {
             "2017-03-24 14:00:03.000000000 +0000 UTC [web-1] new".to_string(),
             "no time".to_string(),
         ];
+        let fresh = dedupe_dump(&s, &Batch::of(dump));
         assert_eq!(
-            dedupe_dump(&s, dump),
+            fresh.iter().map(|l| l.raw()).collect::<Vec<_>>(),
             [
                 "2017-03-24 14:00:01.500000000 +0000 UTC [web-2] same",
                 "2017-03-24 14:00:02.000000000 +0000 UTC [web-1] twice",
@@ -785,7 +992,17 @@ mod tests {
                         let excess = model.len().saturating_sub(capacity);
                         model.drain(..excess);
                         evicted += excess;
-                        let done = store.extend(batch);
+                        // Through a batch read once (as the history loader does) or through
+                        // strings, alternately.
+                        let done = if gs.len() % 2 == 0 {
+                            let batch = Batch::of(&batch);
+                            let position = store.batch_position(&batch);
+                            let done = store.extend_batch_evicting(&batch, &mut |_| {});
+                            prop_assert_eq!(position.saturating_sub(done.evicted), done.from);
+                            done
+                        } else {
+                            store.extend(batch)
+                        };
                         prop_assert_eq!(done.evicted, excess);
                         // Lines before `from` did not move (but for the evicted ones).
                         let kept: Vec<&str> = store.iter().take(done.from).map(|l| l.raw).collect();

@@ -20,7 +20,7 @@ use super::panels::{
 use super::render::render;
 use super::rows::{self, Layout, RowHeights};
 use super::search;
-use super::store::dedupe_dump;
+use super::store::{dedupe_dump, Batch};
 use crate::api::logs::LogSource;
 use crate::api::{apps, use_api};
 use crate::hooks::use_fetch::use_fetch;
@@ -540,17 +540,17 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             request_animation_frame(refresh);
         }
     };
-    let take_lines = move |lines: Vec<String>| {
+    let take_lines = move |lines: &Batch| {
         let applied = model.try_update_value(|m| m.extend(lines));
         if applied.is_some_and(|a| a.reordered) {
             reordered.try_set_value(true);
         }
         schedule_refresh();
     };
-    let take_dump = move |lines: Vec<String>| {
+    let take_dump = move |lines: &Batch| {
         model.try_update_value(|m| {
             let fresh = dedupe_dump(m.store(), lines);
-            m.extend(fresh)
+            m.extend(&fresh)
         });
         reordered.try_set_value(true);
         schedule_refresh();

@@ -80,7 +80,13 @@ struct Counts {
 pub struct Facets {
     limits: FacetLimits,
     lines: u64,
-    fields: FxHashMap<Box<str>, Counts>,
+    /// The fields and their counts, sorted by key: at most [`FacetLimits::fields`] of them,
+    /// found through `hints` and else by binary search, so no key is hashed per line.
+    fields: Vec<(Box<str>, Counts)>,
+    /// For the `i`-th field of a line, where the previous line's `i`-th field was in
+    /// `fields`: lines of one kind list the same keys in the same order, so one comparison
+    /// usually finds the field. Checked before use, so a stale hint only costs a search.
+    hints: Vec<usize>,
     values: usize,
 }
 
@@ -98,21 +104,42 @@ impl Facets {
         }
     }
 
+    /// Where `key`, the `i`-th field of a line, is in `fields`, or where it would go.
+    fn find(&mut self, i: usize, key: &str) -> Result<usize, usize> {
+        if let Some(&at) = self.hints.get(i) {
+            if self.fields.get(at).is_some_and(|(k, _)| **k == *key) {
+                return Ok(at);
+            }
+        }
+        let at = self.search(key)?;
+        if i >= self.hints.len() {
+            self.hints.resize(i + 1, 0);
+        }
+        self.hints[i] = at;
+        Ok(at)
+    }
+
+    fn search(&self, key: &str) -> Result<usize, usize> {
+        self.fields.binary_search_by(|(k, _)| (**k).cmp(key))
+    }
+
     /// Counts a line (its fields, with the container pseudo-field if the caller set it).
     pub fn add(&mut self, fields: &Fields<'_>) {
         self.lines += 1;
         let limits = self.limits;
-        for f in fields.unique() {
+        for (i, f) in fields.unique().enumerate() {
             let key: &str = &f.key;
-            let counts = match self.fields.get_mut(key) {
-                Some(c) => c,
-                None => {
+            let at = match self.find(i, key) {
+                Ok(at) => at,
+                Err(at) => {
                     if self.fields.len() >= limits.fields || key.len() > limits.value_bytes {
                         continue;
                     }
-                    self.fields.entry(key.into()).or_default()
+                    self.fields.insert(at, (key.into(), Counts::default()));
+                    at
                 }
             };
+            let counts = &mut self.fields[at].1;
             counts.lines += 1;
             let value: &str = &f.value;
             if let Some(n) = counts.values.get_mut(value) {
@@ -132,11 +159,12 @@ impl Facets {
     /// Uncounts a line that was added with the same fields (an evicted line).
     pub fn remove(&mut self, fields: &Fields<'_>) {
         self.lines = self.lines.saturating_sub(1);
-        for f in fields.unique() {
+        for (i, f) in fields.unique().enumerate() {
             let key: &str = &f.key;
-            let Some(counts) = self.fields.get_mut(key) else {
+            let Ok(at) = self.find(i, key) else {
                 continue;
             };
+            let counts = &mut self.fields[at].1;
             // Each count goes down only while above zero, so none can exceed the truth (see
             // the module documentation).
             counts.lines -= 1;
@@ -151,7 +179,7 @@ impl Facets {
             }
             if counts.lines == 0 {
                 self.values -= counts.values.len();
-                self.fields.remove(key);
+                self.fields.remove(at);
             }
         }
     }
@@ -187,9 +215,14 @@ impl Facets {
         order.into_iter().map(|i| out[i]).collect()
     }
 
+    fn entry(&self, key: &str) -> Option<(&str, &Counts)> {
+        let (k, c) = &self.fields[self.search(key).ok()?];
+        Some((k, c))
+    }
+
     /// One field's summary; `None` when no counted line has it.
     pub fn field(&self, key: &str) -> Option<FacetField<'_>> {
-        self.fields.get_key_value(key).map(|(k, c)| FacetField {
+        self.entry(key).map(|(k, c)| FacetField {
             key: k,
             lines: c.lines,
             other: c.lines.saturating_sub(c.tracked),
@@ -200,7 +233,7 @@ impl Facets {
     /// The `n` most frequent values of `key`, most frequent first (ties by value); empty when
     /// no counted line has the field.
     pub fn top(&self, key: &str, n: usize) -> Vec<FacetValue<'_>> {
-        let Some(counts) = self.fields.get(key) else {
+        let Some((_, counts)) = self.entry(key) else {
             return Vec::new();
         };
         let all: Vec<(&str, u64)> = counts.values.iter().map(|(v, &c)| (&**v, c)).collect();

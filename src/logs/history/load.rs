@@ -24,7 +24,7 @@ use crate::api::logs::{self as logs_api, LogSource};
 use crate::api::ApiClient;
 use crate::logs::filter::ContainerFilter;
 use crate::logs::line::Timestamp;
-use crate::logs::store::line_time_and_container;
+use crate::logs::store::{Batch, ParsedLine};
 use crate::ui::now_ms;
 
 /// The most lines the live dump is asked for when a range reaches into the present (the
@@ -163,11 +163,15 @@ impl Default for Slicer {
 }
 
 /// Keeps the lines of a range and a filter out of a stream of bytes.
+///
+/// Each line's time and container are read once, to decide whether it is kept, and travel
+/// with it in the [`Batch`] to the store. Kept lines are copied into the batch, whose buffers
+/// are reused from one chunk to the next.
 pub struct LineSink<'a> {
     range: TimeRange,
     filter: Option<&'a ContainerFilter>,
     splitter: LineSplitter,
-    batch: Vec<String>,
+    batch: Batch,
     kept: u64,
 }
 
@@ -178,19 +182,33 @@ impl<'a> LineSink<'a> {
             range,
             filter,
             splitter: LineSplitter::new(),
-            batch: Vec::new(),
+            batch: Batch::new(),
             kept: 0,
         }
     }
 
-    fn keep(range: &TimeRange, filter: Option<&ContainerFilter>, raw: &str) -> bool {
-        let (time, container) = line_time_and_container(raw);
+    fn keep(range: &TimeRange, filter: Option<&ContainerFilter>, line: &ParsedLine<'_>) -> bool {
+        let time = line.time();
         let from = range.from.unix_nanos();
         let to = range.to.unix_nanos();
         // A line without a time of its own (a stack trace's continuation) goes with its
         // neighbours: it is kept unless the filter refuses it.
         time.is_none_or(|t| from <= t && t < to)
-            && filter.is_none_or(|f| time.is_none() || f.keeps(container))
+            && filter.is_none_or(|f| time.is_none() || f.keeps(line.container()))
+    }
+
+    fn sink_line(
+        range: &TimeRange,
+        filter: Option<&ContainerFilter>,
+        batch: &mut Batch,
+        kept: &mut u64,
+        raw: &str,
+    ) {
+        let line = ParsedLine::parse(raw);
+        if Self::keep(range, filter, &line) {
+            batch.push(line);
+            *kept += 1;
+        }
     }
 
     /// Splits `bytes` and keeps the lines that pass.
@@ -198,10 +216,7 @@ impl<'a> LineSink<'a> {
         let (range, filter, batch, kept) =
             (self.range, self.filter, &mut self.batch, &mut self.kept);
         self.splitter.feed(bytes, |line| {
-            if Self::keep(&range, filter, line) {
-                batch.push(line.to_owned());
-                *kept += 1;
-            }
+            Self::sink_line(&range, filter, batch, kept, line)
         });
     }
 
@@ -210,17 +225,16 @@ impl<'a> LineSink<'a> {
         let (range, filter, batch, kept) =
             (self.range, self.filter, &mut self.batch, &mut self.kept);
         let splitter = std::mem::take(&mut self.splitter);
-        self.splitter = splitter.finish(|line| {
-            if Self::keep(&range, filter, line) {
-                batch.push(line.to_owned());
-                *kept += 1;
-            }
-        });
+        self.splitter = splitter.finish(|line| Self::sink_line(&range, filter, batch, kept, line));
     }
 
-    /// The lines kept since the last call.
-    pub fn take(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.batch)
+    /// Hands the lines kept since the last call to `f` (not called when there are none), then
+    /// forgets them.
+    pub fn drain(&mut self, f: impl FnOnce(&Batch)) {
+        if !self.batch.is_empty() {
+            f(&self.batch);
+            self.batch.clear();
+        }
     }
 
     /// Lines kept in all.
@@ -257,8 +271,8 @@ pub async fn run(
     job: Job,
     signal: AbortSignal,
     signals: LoadSignals,
-    mut sink: impl FnMut(Vec<String>),
-    mut dump_sink: impl FnMut(Vec<String>),
+    mut sink: impl FnMut(&Batch),
+    mut dump_sink: impl FnMut(&Batch),
 ) {
     let note = |text: String| progress_update(&signal, signals, |p| p.notes.push(text));
     let filter = match ContainerFilter::new(&job.filter) {
@@ -423,7 +437,7 @@ pub async fn run(
                 }
                 if !signal.aborted() {
                     progress_update(&signal, signals, |p| p.lines_kept += sink_lines.kept());
-                    dump_sink(sink_lines.take());
+                    sink_lines.drain(|b| dump_sink(b));
                 }
             }
             Err(e) => note(format!("The live logs could not be read: {e}.")),
@@ -478,16 +492,15 @@ async fn read_all(
     signals: LoadSignals,
     signal: &AbortSignal,
     slicer: &mut Slicer,
-    sink: &mut impl FnMut(Vec<String>),
+    sink: &mut impl FnMut(&Batch),
 ) -> Result<(), DownloadError> {
     let result = match opened {
         Ok(stream) => pump(stream, lines, signals, slicer, sink).await,
         Err(e) => Err(e),
     };
     lines.finish();
-    let batch = lines.take();
-    if !batch.is_empty() && !signal.aborted() {
-        sink(batch);
+    if !signal.aborted() {
+        lines.drain(|batch| sink(batch));
     }
     result
 }
@@ -499,15 +512,12 @@ async fn pump(
     lines: &mut LineSink<'_>,
     signals: LoadSignals,
     slicer: &mut Slicer,
-    sink: &mut impl FnMut(Vec<String>),
+    sink: &mut impl FnMut(&Batch),
 ) -> Result<(), DownloadError> {
     while let Some(chunk) = stream.next().await? {
         lines.feed(&chunk);
         signals.progress.update(|p| p.bytes += chunk.len() as u64);
-        let batch = lines.take();
-        if !batch.is_empty() {
-            sink(batch);
-        }
+        lines.drain(|batch| sink(batch));
         slicer.tick().await;
     }
     Ok(())
@@ -519,7 +529,7 @@ pub async fn open_file(
     file: web_sys::File,
     signal: AbortSignal,
     signals: LoadSignals,
-    mut sink: impl FnMut(Vec<String>),
+    mut sink: impl FnMut(&Batch),
 ) {
     let far = TimeRange {
         from: Timestamp {
@@ -585,7 +595,8 @@ mod tests {
         sink.feed(&bytes[cut..cut + 3]);
         sink.feed(&bytes[cut + 3..]);
         sink.finish();
-        let kept = sink.take();
+        let mut kept = Vec::new();
+        sink.drain(|b| kept.extend(b.iter().map(|l| l.raw().to_owned())));
         assert_eq!(
             kept,
             vec![
