@@ -94,7 +94,81 @@ pub struct Matcher {
     /// engine, whose automaton has no literal optimisations of its own (10 µs a line on a
     /// million router lines in the browser, against a fraction of that for the substring
     /// search).
-    required: Option<(String, bool)>,
+    required: Option<Literal>,
+    /// A literal every match contains, for [`Matcher::absent_from`]: the query itself for
+    /// a plain search, [`Matcher::required`] for a pattern.
+    prefilter: Option<Literal>,
+}
+
+/// The longest literal searched with [`Literal::find_in`]'s skip table: its worst case
+/// compares the whole literal at each byte, so the length bounds it to a linear cost.
+/// Longer ones run std's two-way search.
+const MAX_SKIP_LITERAL: usize = 64;
+
+/// A literal to look for, with or without case, in the fastest way that stays linear.
+#[derive(Clone, Debug)]
+struct Literal {
+    /// The literal, [`fold`]ed when `no_case`.
+    text: String,
+    /// Whether the text it is looked for in must be [`fold`]ed first.
+    no_case: bool,
+    /// For an ASCII literal of at most [`MAX_SKIP_LITERAL`] bytes: Horspool's shift for
+    /// each byte value (ASCII case folded when `no_case`). Compared from its last byte, a
+    /// literal of ten bytes is found or ruled out about ten bytes at a time, and ASCII case
+    /// is ignored without folding a copy of the text first.
+    skip: Option<Box<[u8; 256]>>,
+}
+
+impl Literal {
+    fn new(text: String, no_case: bool) -> Literal {
+        let n = text.len();
+        let skip = (text.is_ascii() && (1..=MAX_SKIP_LITERAL).contains(&n)).then(|| {
+            let mut skip = Box::new([n as u8; 256]);
+            for (i, &b) in text.as_bytes()[..n - 1].iter().enumerate() {
+                let shift = (n - 1 - i) as u8;
+                skip[usize::from(b)] = shift;
+                if no_case {
+                    skip[usize::from(b.to_ascii_uppercase())] = shift;
+                }
+            }
+            skip
+        });
+        Literal {
+            text,
+            no_case,
+            skip,
+        }
+    }
+
+    /// Whether `hay` contains the literal (ignoring case when `no_case`: [`fold`]ed, which
+    /// for an ASCII literal is ASCII case, as no other letter folds into ASCII).
+    fn find_in(&self, hay: &str) -> bool {
+        let Some(skip) = &self.skip else {
+            return if self.no_case {
+                with_folded(hay, |f| f.contains(self.text.as_str()))
+            } else {
+                hay.contains(self.text.as_str())
+            };
+        };
+        let (hay, needle) = (hay.as_bytes(), self.text.as_bytes());
+        let n = needle.len();
+        let last = needle[n - 1];
+        let mut at = 0;
+        while at + n <= hay.len() {
+            let b = hay[at + n - 1];
+            let same = if self.no_case {
+                b.to_ascii_lowercase() == last
+                    && hay[at..at + n - 1].eq_ignore_ascii_case(&needle[..n - 1])
+            } else {
+                b == last && hay[at..at + n - 1] == needle[..n - 1]
+            };
+            if same {
+                return true;
+            }
+            at += usize::from(skip[usize::from(b)]);
+        }
+        false
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -139,21 +213,27 @@ impl Matcher {
         } else {
             Kind::NoCase(query.chars().map(fold).collect())
         };
+        let literal = |lit: &str| {
+            if spec.case_sensitive {
+                Literal::new(lit.to_owned(), false)
+            } else {
+                Literal::new(lit.chars().map(fold).collect(), true)
+            }
+        };
         let required = if spec.regex {
-            required_literal(query).map(|lit| {
-                if spec.case_sensitive {
-                    (lit, false)
-                } else {
-                    (lit.chars().map(fold).collect(), true)
-                }
-            })
+            required_literal(query).map(|lit| literal(&lit))
         } else {
             None
+        };
+        let prefilter = match &kind {
+            Kind::Plain(_) | Kind::NoCase(_) => Some(literal(query)),
+            _ => required.clone(),
         };
         Ok(Matcher {
             kind,
             invert: spec.invert && !query.is_empty(),
             required,
+            prefilter,
         })
     }
 
@@ -163,6 +243,7 @@ impl Matcher {
             kind: Kind::Everything,
             invert: false,
             required: None,
+            prefilter: None,
         }
     }
 
@@ -173,24 +254,41 @@ impl Matcher {
 
     /// Whether a text is kept (inversion applied). Linear in the length of `text`.
     pub fn keeps(&self, text: &str) -> bool {
-        if let Some((lit, folded)) = &self.required {
-            let present = if *folded {
-                with_folded(text, |f| f.contains(lit.as_str()))
-            } else {
-                text.contains(lit.as_str())
-            };
-            if !present {
+        if let Some(lit) = &self.required {
+            if !lit.find_in(text) {
                 return self.invert;
             }
         }
         let found = match &self.kind {
             Kind::Everything => return true,
-            Kind::Plain(needle) => text.contains(needle.as_str()),
-            Kind::NoCase(needle) => with_folded(text, |folded| folded.contains(needle)),
+            Kind::Plain(_) | Kind::NoCase(_) => {
+                self.prefilter.as_ref().is_some_and(|lit| lit.find_in(text))
+            }
             Kind::Regex(re) => re.is_match(text),
             Kind::FoldedRegex(re) => with_folded(text, |folded| re.is_match(folded)),
         };
         found != self.invert
+    }
+
+    /// Whether `text` certainly holds no match, nor does any part of it: the query (or a
+    /// literal every match of the pattern contains) is not in it. Then [`Matcher::keeps`]
+    /// is [`Matcher::inverted`] for `text` and for every substring of it, which lets the
+    /// log viewer rule out a line on its raw text without reading its message out of it.
+    /// False when unsure, and always for a pattern without such a literal.
+    pub fn absent_from(&self, text: &str) -> bool {
+        self.prefilter
+            .as_ref()
+            .is_some_and(|lit| !lit.find_in(text))
+    }
+
+    /// Whether [`Matcher::absent_from`] can ever answer true.
+    pub fn has_prefilter(&self) -> bool {
+        self.prefilter.is_some()
+    }
+
+    /// Whether the texts kept are those without a match.
+    pub fn inverted(&self) -> bool {
+        self.invert
     }
 
     /// The byte ranges of `text` to highlight, in order, on char boundaries; at most

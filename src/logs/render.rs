@@ -58,6 +58,57 @@ pub fn is_plain(text: &str) -> bool {
             .any(|c| c < ' ' && c != '\t' || ('\u{7f}'..='\u{9f}').contains(&c))
 }
 
+/// Whether every byte of `text` is printable ASCII (a space to `~`) or part of a colour
+/// sequence: `ESC [`, digits and semicolons, `m` (SGR without sub-parameters). Such text
+/// draws as itself without its sequences ([`strip_sgr`]), without running the terminal:
+/// each character goes to the next cell, and a colour changes no text. Most coloured log
+/// lines are of this kind.
+pub fn is_sgr_only(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            0x20..=0x7e => i += 1,
+            ESC => match sgr_len(&b[i..]) {
+                Some(n) => i += n,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The length of the colour sequence `bytes` starts with (`ESC [`, digits and
+/// semicolons, `m`), if it starts with one.
+fn sgr_len(bytes: &[u8]) -> Option<usize> {
+    if bytes.get(1) != Some(&b'[') {
+        return None;
+    }
+    let params = bytes[2..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit() || **b == b';')
+        .count();
+    (bytes.get(2 + params) == Some(&b'm')).then_some(3 + params)
+}
+
+/// Appends `text` without its colour sequences to `out`: for text that [`is_sgr_only`],
+/// what [`displayed_text`] gives, without drawing a row. Anything else after an `ESC` is
+/// copied as it is.
+pub fn strip_sgr(text: &str, out: &mut String) {
+    let mut rest = text;
+    // `find` on an ASCII character runs the word-at-a-time `memchr`.
+    while let Some(at) = rest.find('\x1b') {
+        out.push_str(&rest[..at]);
+        let n = sgr_len(&rest.as_bytes()[at..]).unwrap_or(1);
+        if n == 1 {
+            out.push('\x1b');
+        }
+        rest = &rest[at + n..];
+    }
+    out.push_str(rest);
+}
+
 /// One column of the row.
 #[derive(Clone, Copy, Debug)]
 struct Cell {
@@ -482,6 +533,11 @@ pub fn draw(message: &str, limit: usize) -> Drawn {
 pub fn displayed_text(message: &str) -> String {
     if is_plain(message) {
         return message.to_owned();
+    }
+    if is_sgr_only(message) {
+        let mut out = String::with_capacity(message.len());
+        strip_sgr(message, &mut out);
+        return out;
     }
     // Cursor moves can reach past the message's length; blanks past this are not kept.
     draw(message, message.len().saturating_add(MAX_RENDERED_CELLS)).text
@@ -1059,6 +1115,21 @@ mod tests {
             text in "(\\PC|\u{1b}\\[[0-9;:]{0,3}[mKCDGXP@]|\u{1b}\\]8;;https://a.b/\u{7}|\r|\u{8}|\t| )*",
         ) {
             prop_assert_eq!(visible(&html(&text)), displayed_text(&text));
+        }
+
+        #[test]
+        fn colour_only_text_draws_as_itself_without_its_sequences(
+            text in "([ -~]|\u{1b}|\\[|[0-9;]|m|\u{1b}\\[[0-9;]{0,6}m|\u{1b}\\[[0-9;:]{0,3}[mKCDG]|\t|\r|é)*",
+        ) {
+            let drawn = draw(&text, text.len() + MAX_RENDERED_CELLS).text;
+            if is_sgr_only(&text) {
+                let mut stripped = String::new();
+                strip_sgr(&text, &mut stripped);
+                prop_assert_eq!(&stripped, &drawn);
+            }
+            if !is_plain(&text) {
+                prop_assert_eq!(displayed_text(&text), drawn);
+            }
         }
 
         #[test]
