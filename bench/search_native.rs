@@ -105,13 +105,13 @@ fn main() {
         println!("  {:?}", l.raw);
     }
 
-    let mut scratch = String::new();
+    let mut scratch = Vec::new();
     let strip = best_of(|| {
         let mut n = 0;
         for l in store.iter() {
             scratch.clear();
             if l.escapes == Escapes::Colours {
-                strip_sgr(l.raw, &mut scratch);
+                strip_sgr(l.raw.as_bytes(), &mut scratch);
             }
             n += scratch.len();
         }

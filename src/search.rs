@@ -147,14 +147,23 @@ impl Literal {
     /// Where the literal first occurs in `hay` (ignoring case when `no_case`: [`fold`]ed,
     /// which for an ASCII literal is ASCII case, as no other letter folds into ASCII).
     fn find_in(&self, hay: &str) -> Option<usize> {
-        let Some(skip) = &self.skip else {
+        if self.skip.is_none() {
             return if self.no_case {
                 with_folded(hay, |f| f.find(self.text.as_str()))
             } else {
                 hay.find(self.text.as_str())
             };
+        }
+        self.find_in_bytes(hay.as_bytes())
+    }
+
+    /// [`Literal::find_in`] on bytes, which are UTF-8 unless the literal is ASCII; `Some(0)`
+    /// ("may be there") if they are not.
+    fn find_in_bytes(&self, hay: &[u8]) -> Option<usize> {
+        let Some(skip) = &self.skip else {
+            return std::str::from_utf8(hay).map_or(Some(0), |hay| self.find_in(hay));
         };
-        let (hay, needle) = (hay.as_bytes(), self.text.as_bytes());
+        let needle = self.text.as_bytes();
         let n = needle.len();
         let last = needle[n - 1];
         let mut at = 0;
@@ -290,6 +299,14 @@ impl Matcher {
         self.prefilter
             .as_ref()
             .is_some_and(|lit| lit.find_in(text).is_none())
+    }
+
+    /// [`Matcher::absent_from`] for ASCII text given as bytes (a line with its colour
+    /// sequences cut out).
+    pub fn absent_from_ascii(&self, text: &[u8]) -> bool {
+        self.prefilter
+            .as_ref()
+            .is_some_and(|lit| lit.find_in_bytes(text).is_none())
     }
 
     /// Whether [`Matcher::absent_from`] can ever answer true.

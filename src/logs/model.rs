@@ -128,7 +128,7 @@ impl Keep<'_> {
     fn keeps<'l>(
         &self,
         line: &StoredLine<'l>,
-        scratch: &mut String,
+        scratch: &mut Vec<u8>,
         plain: &mut Option<Cow<'l, str>>,
     ) -> bool {
         if line.gap {
@@ -144,8 +144,8 @@ impl Keep<'_> {
                 Escapes::None => self.matcher.absent_from(line.raw),
                 Escapes::Colours => {
                     scratch.clear();
-                    strip_sgr(line.raw, scratch);
-                    self.matcher.absent_from(scratch)
+                    strip_sgr(line.raw.as_bytes(), scratch);
+                    self.matcher.absent_from_ascii(scratch)
                 }
                 Escapes::Other => false,
             };
@@ -184,7 +184,7 @@ pub struct Model {
     stats: Stats,
     offset: OffsetFn,
     /// Reused by the scan for a line's text without its colours.
-    scratch: String,
+    scratch: Vec<u8>,
 }
 
 impl std::fmt::Debug for Model {
@@ -215,7 +215,7 @@ impl Model {
             scan_next: 0,
             stats: Stats::new(&offset, None),
             offset,
-            scratch: String::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -533,7 +533,7 @@ impl Model {
         }
         // Do not keep a megabyte line's worth of memory for the next, short ones.
         if scratch.capacity() > 64 * 1024 {
-            *scratch = String::new();
+            *scratch = Vec::new();
         }
         *scan_next >= end
     }

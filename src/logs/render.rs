@@ -93,20 +93,23 @@ fn sgr_len(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Appends `text` without its colour sequences to `out`: for text that [`is_sgr_only`],
-/// what [`displayed_text`] gives, without drawing a row. Anything else after an `ESC` is
-/// copied as it is.
-pub fn strip_sgr(text: &str, out: &mut String) {
-    let mut rest = text;
-    // `find` on an ASCII character runs the word-at-a-time `memchr`.
-    while let Some(at) = rest.find('\x1b') {
-        out.push_str(&rest[..at]);
-        let n = sgr_len(&rest.as_bytes()[at..]).unwrap_or(1);
-        if n == 1 {
-            out.push('\x1b');
+/// what [`displayed_text`] gives (as bytes), without drawing a row. Anything else is
+/// copied as it is. Bytes rather than `str`: the search runs it on most lines, and the
+/// char-boundary checks of string slicing were a good part of its cost.
+pub fn strip_sgr(text: &[u8], out: &mut Vec<u8>) {
+    let (mut from, mut i) = (0, 0);
+    while i < text.len() {
+        if text[i] == ESC {
+            if let Some(n) = sgr_len(&text[i..]) {
+                out.extend_from_slice(&text[from..i]);
+                i += n;
+                from = i;
+                continue;
+            }
         }
-        rest = &rest[at + n..];
+        i += 1;
     }
-    out.push_str(rest);
+    out.extend_from_slice(&text[from..]);
 }
 
 /// One column of the row.
@@ -535,9 +538,12 @@ pub fn displayed_text(message: &str) -> String {
         return message.to_owned();
     }
     if is_sgr_only(message) {
-        let mut out = String::with_capacity(message.len());
-        strip_sgr(message, &mut out);
-        return out;
+        let mut out = Vec::with_capacity(message.len());
+        strip_sgr(message.as_bytes(), &mut out);
+        // Cutting out ASCII sequences leaves UTF-8 as it was.
+        if let Ok(text) = String::from_utf8(out) {
+            return text;
+        }
     }
     // Cursor moves can reach past the message's length; blanks past this are not kept.
     draw(message, message.len().saturating_add(MAX_RENDERED_CELLS)).text
@@ -1123,9 +1129,9 @@ mod tests {
         ) {
             let drawn = draw(&text, text.len() + MAX_RENDERED_CELLS).text;
             if is_sgr_only(&text) {
-                let mut stripped = String::new();
-                strip_sgr(&text, &mut stripped);
-                prop_assert_eq!(&stripped, &drawn);
+                let mut stripped = Vec::new();
+                strip_sgr(text.as_bytes(), &mut stripped);
+                prop_assert_eq!(String::from_utf8(stripped), Ok(drawn.clone()));
             }
             if !is_plain(&text) {
                 prop_assert_eq!(displayed_text(&text), drawn);
