@@ -13,13 +13,15 @@
 //! meanwhile; lines that arrive before the search reaches them wait for it. Lines inserted
 //! before what the search has reached (late lines, older archive lines) send it back there.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
 use super::fields::{self, classify, Facets, FilterSet, Requests, Volume};
 use super::line::{plain_message_of, LogLine};
 use super::overlap;
-use super::store::{Batch, LineStore, StoredLine};
+use super::render::strip_sgr;
+use super::store::{Batch, Escapes, LineStore, StoredLine};
 use crate::hooks::use_log_stream::StreamEvent;
 use crate::search::Matcher;
 
@@ -119,7 +121,18 @@ impl Keep<'_> {
         self.matcher.is_everything() && self.filters.is_empty() && self.window.is_none()
     }
 
-    fn keeps(&self, line: &StoredLine<'_>, plain: &str) -> bool {
+    /// Whether `line` is shown; its plain message, when it is read, goes to `plain`.
+    ///
+    /// Most lines of a large buffer are ruled out by the search without reading their
+    /// message: a line stored without escapes, or with colours only, holds its message
+    /// (without those colours) as a substring, so a line whose text lacks the query cannot
+    /// match ([`Matcher::absent_from`]). `scratch` holds the text without colours.
+    fn keeps<'l>(
+        &self,
+        line: &StoredLine<'l>,
+        scratch: &mut Vec<u8>,
+        plain: &mut Option<Cow<'l, str>>,
+    ) -> bool {
         if line.gap {
             return false;
         }
@@ -128,7 +141,21 @@ impl Keep<'_> {
                 return false;
             }
         }
-        self.matcher.keeps(plain)
+        let absent = self.matcher.has_prefilter()
+            && match line.escapes {
+                Escapes::None => self.matcher.absent_from(line.raw),
+                Escapes::Colours => {
+                    scratch.clear();
+                    strip_sgr(line.raw.as_bytes(), scratch);
+                    self.matcher.absent_from_ascii(scratch)
+                }
+                Escapes::Other => false,
+            };
+        if absent && !self.matcher.inverted() {
+            return false;
+        }
+        let plain = plain.insert(plain_message_of(line.raw));
+        (absent || self.matcher.keeps(plain))
             && (self.filters.is_empty()
                 || self
                     .filters
@@ -158,6 +185,8 @@ pub struct Model {
     scan_next: u64,
     stats: Stats,
     offset: OffsetFn,
+    /// Reused by the scan for a line's text without its colours.
+    scratch: Vec<u8>,
 }
 
 impl std::fmt::Debug for Model {
@@ -188,6 +217,7 @@ impl Model {
             scan_next: 0,
             stats: Stats::new(&offset, None),
             offset,
+            scratch: Vec::new(),
         }
     }
 
@@ -475,6 +505,7 @@ impl Model {
             shown,
             scan_next,
             stats,
+            scratch,
             ..
         } = self;
         let keep = Keep {
@@ -487,17 +518,24 @@ impl Model {
             let seq = *scan_next;
             if let Some(line) = store.get((seq - *base) as usize) {
                 if !line.gap {
-                    let plain = plain_message_of(line.raw);
-                    spent += plain.len() + ENTRY_COST;
-                    if all || keep.keeps(&line, &plain) {
-                        if !all {
-                            shown.push_back(seq);
+                    spent += line.raw.len() + ENTRY_COST;
+                    let mut plain = None;
+                    if all {
+                        stats.count(&line, true);
+                    } else if keep.keeps(&line, scratch, &mut plain) {
+                        shown.push_back(seq);
+                        match &plain {
+                            Some(p) => stats.count_plain(&line, p, true),
+                            None => stats.count(&line, true),
                         }
-                        stats.count_plain(&line, &plain, true);
                     }
                 }
             }
             *scan_next += 1;
+        }
+        // Do not keep a megabyte line's worth of memory for the next, short ones.
+        if scratch.capacity() > 64 * 1024 {
+            *scratch = Vec::new();
         }
         *scan_next >= end
     }
@@ -1015,6 +1053,86 @@ mod tests {
         m.apply([StreamEvent::Lines(vec![router(5, 200, "/d")])]);
         assert_eq!(m.stats().facets.top("status", 5)[0].count, 1);
         same_counts(m.stats(), &recount(&m)).unwrap();
+    }
+
+    /// Pieces of messages that the fast search paths treat differently: colours (with
+    /// and without sub-parameters), sequences that move the cursor, carriage returns, tabs,
+    /// letters outside ASCII, the query's own letters split by a colour.
+    const MESSAGE_PIECES: &[&str] = &[
+        "status=500",
+        "STATUS",
+        "sta",
+        "tus=5",
+        "00",
+        "err",
+        "Échec",
+        "été",
+        "é",
+        "\u{1b}[32m",
+        "\u{1b}[0m",
+        "\u{1b}[1;31m",
+        "\u{1b}[m",
+        "\u{1b}[38:5:1m",
+        "\u{1b}[3D",
+        "\u{1b}[K",
+        "\r",
+        "\t",
+        "\u{1b}",
+        "[",
+        "]",
+        " ",
+        "x",
+        "\u{1b}]8;;https://a.b/\u{7}",
+    ];
+    const QUERIES: &[&str] = &[
+        "status=500",
+        "ERR",
+        "tus=5",
+        "00 s",
+        "été",
+        "échec",
+        "s.a",
+        "status=5\\d\\d",
+        "e",
+        "5\\d",
+        "[0-9]{2}",
+        "ta",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn the_scan_keeps_exactly_the_lines_whose_plain_message_matches(
+            messages in proptest::collection::vec(
+                proptest::collection::vec(0..MESSAGE_PIECES.len(), 0..8), 1..30),
+            headers in proptest::collection::vec(0u8..4, 30),
+            query in 0..QUERIES.len(),
+            regex: bool,
+            case_sensitive: bool,
+            invert: bool,
+        ) {
+            let raws: Vec<String> = messages.iter().zip(&headers).enumerate().map(|(i, (pieces, h))| {
+                let msg: String = pieces.iter().map(|&p| MESSAGE_PIECES[p]).collect();
+                match h {
+                    0 => at(i as u32, &msg),
+                    1 => format!("2026-12-07 06:00:{:02}.000 +0100 CET {msg}", i % 60),
+                    2 => format!("2026-12-07 06:00:{:02}.000 +0100 CET [\u{1b}[1mweb\u{1b}[0m] {msg}", i % 60),
+                    _ => msg,
+                }
+            }).collect();
+            let spec = SearchSpec { query: QUERIES[query].into(), regex, case_sensitive, invert };
+            let Ok(matcher) = Matcher::new(&spec) else { return Ok(()) };
+            let mut m = Model::new(100);
+            m.extend(&Batch::of(raws));
+            m.set_matcher(matcher.clone());
+            while !m.search_step(50) {}
+            let expected: Vec<String> = m
+                .all_raw()
+                .filter(|raw| matcher.keeps(&plain_message_of(raw)))
+                .map(str::to_owned)
+                .collect();
+            proptest::prop_assert_eq!(shown(&m), expected);
+            proptest::prop_assert_eq!(same_counts(m.stats(), &recount(&m)), Ok(()));
+        }
     }
 
     proptest::proptest! {

@@ -58,6 +58,60 @@ pub fn is_plain(text: &str) -> bool {
             .any(|c| c < ' ' && c != '\t' || ('\u{7f}'..='\u{9f}').contains(&c))
 }
 
+/// Whether every byte of `text` is printable ASCII (a space to `~`) or part of a colour
+/// sequence: `ESC [`, digits and semicolons, `m` (SGR without sub-parameters). Such text
+/// draws as itself without its sequences ([`strip_sgr`]), without running the terminal:
+/// each character goes to the next cell, and a colour changes no text. Most coloured log
+/// lines are of this kind.
+pub fn is_sgr_only(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            0x20..=0x7e => i += 1,
+            ESC => match sgr_len(&b[i..]) {
+                Some(n) => i += n,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The length of the colour sequence `bytes` starts with (`ESC [`, digits and
+/// semicolons, `m`), if it starts with one.
+fn sgr_len(bytes: &[u8]) -> Option<usize> {
+    if bytes.get(1) != Some(&b'[') {
+        return None;
+    }
+    let params = bytes[2..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit() || **b == b';')
+        .count();
+    (bytes.get(2 + params) == Some(&b'm')).then_some(3 + params)
+}
+
+/// Appends `text` without its colour sequences to `out`: for text that [`is_sgr_only`],
+/// what [`displayed_text`] gives (as bytes), without drawing a row. Anything else is
+/// copied as it is. Bytes rather than `str`: the search runs it on most lines, and the
+/// char-boundary checks of string slicing were a good part of its cost.
+pub fn strip_sgr(text: &[u8], out: &mut Vec<u8>) {
+    let (mut from, mut i) = (0, 0);
+    while i < text.len() {
+        if text[i] == ESC {
+            if let Some(n) = sgr_len(&text[i..]) {
+                out.extend_from_slice(&text[from..i]);
+                i += n;
+                from = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.extend_from_slice(&text[from..]);
+}
+
 /// One column of the row.
 #[derive(Clone, Copy, Debug)]
 struct Cell {
@@ -483,46 +537,16 @@ pub fn displayed_text(message: &str) -> String {
     if is_plain(message) {
         return message.to_owned();
     }
-    if let Some(text) = without_colours(message) {
-        return text;
+    if is_sgr_only(message) {
+        let mut out = Vec::with_capacity(message.len());
+        strip_sgr(message.as_bytes(), &mut out);
+        // Cutting out ASCII sequences leaves UTF-8 as it was.
+        if let Ok(text) = String::from_utf8(out) {
+            return text;
+        }
     }
     // Cursor moves can reach past the message's length; blanks past this are not kept.
     draw(message, message.len().saturating_add(MAX_RENDERED_CELLS)).text
-}
-
-/// The text of a message whose only control characters are complete SGR sequences
-/// (`ESC [` parameters `m`: colours and attributes, which move nothing) without them, as
-/// [`draw`] would give it without drawing a row; `None` for any other message. Coloured log
-/// levels (`\x1b[32mINFO\x1b[0m`) are most of the escapes in logs, and every line counted
-/// for facets and matched by a search needs its text.
-fn without_colours(message: &str) -> Option<String> {
-    let b = message.as_bytes();
-    let mut out = String::with_capacity(message.len());
-    let mut from = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            ESC => {
-                let params = b.get(i + 2..)?;
-                let n = params
-                    .iter()
-                    .take_while(|c| c.is_ascii_digit() || **c == b';')
-                    .count();
-                if b[i + 1] != b'[' || params.get(n) != Some(&b'm') {
-                    return None;
-                }
-                out.push_str(&message[from..i]);
-                i += 2 + n + 1;
-                from = i;
-            }
-            // Tabs move to tab stops, and the other controls (C0, DEL, and C1 as U+0080–U+009F,
-            // led by 0xC2) act on the row: those are drawn.
-            c if c < 0x20 || c == 0x7f || c == 0xc2 => return None,
-            _ => i += 1,
-        }
-    }
-    out.push_str(&message[from..]);
-    Some(out)
 }
 
 /// The byte ranges of `http://` and `https://` URLs in `text`, with the boundaries of
@@ -1097,8 +1121,10 @@ mod tests {
             ),
         ) {
             let message = parts.concat();
-            if let Some(text) = without_colours(&message) {
-                prop_assert_eq!(text, draw(&message, message.len() + MAX_RENDERED_CELLS).text);
+            if is_sgr_only(&message) {
+                let mut text = Vec::new();
+                strip_sgr(message.as_bytes(), &mut text);
+                prop_assert_eq!(String::from_utf8(text), Ok(draw(&message, message.len() + MAX_RENDERED_CELLS).text));
             }
         }
 
@@ -1122,6 +1148,21 @@ mod tests {
             text in "(\\PC|\u{1b}\\[[0-9;:]{0,3}[mKCDGXP@]|\u{1b}\\]8;;https://a.b/\u{7}|\r|\u{8}|\t| )*",
         ) {
             prop_assert_eq!(visible(&html(&text)), displayed_text(&text));
+        }
+
+        #[test]
+        fn colour_only_text_draws_as_itself_without_its_sequences(
+            text in "([ -~]|\u{1b}|\\[|[0-9;]|m|\u{1b}\\[[0-9;]{0,6}m|\u{1b}\\[[0-9;:]{0,3}[mKCDG]|\t|\r|é)*",
+        ) {
+            let drawn = draw(&text, text.len() + MAX_RENDERED_CELLS).text;
+            if is_sgr_only(&text) {
+                let mut stripped = Vec::new();
+                strip_sgr(text.as_bytes(), &mut stripped);
+                prop_assert_eq!(String::from_utf8(stripped), Ok(drawn.clone()));
+            }
+            if !is_plain(&text) {
+                prop_assert_eq!(displayed_text(&text), drawn);
+            }
         }
 
         #[test]

@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 
 use super::line::Timestamp;
+use super::render;
 
 /// The container id of a line without `[container]`.
 const NO_CONTAINER: u16 = u16::MAX;
@@ -27,6 +28,10 @@ const UNTIMED: u16 = 1;
 /// Not a line: a marker where lines may be missing (a reconnect whose dump did not reach
 /// back to the last line seen). It has no text and the time of the line before it.
 const GAP: u16 = 2;
+/// The text holds no escape or control character but tab ([`render::is_plain`]).
+const TEXT_PLAIN: u16 = 4;
+/// The text holds colour sequences and printable ASCII only ([`render::is_sgr_only`]).
+const TEXT_COLOURS: u16 = 8;
 /// The largest arena chunk, in bytes; a longer line gets a chunk of its own size.
 const CHUNK_BYTES: usize = 1 << 20;
 
@@ -58,6 +63,21 @@ pub struct StoredLine<'a> {
     pub container: Option<&'a str>,
     /// Whether this is a gap marker rather than a line (its `raw` is empty).
     pub gap: bool,
+    /// What `raw` holds besides printable text, found once when the line was stored.
+    pub escapes: Escapes,
+}
+
+/// What a line holds besides printable text: whether the search can read it as it is, or
+/// with its colour sequences cut out, rather than drawing it as a terminal would.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escapes {
+    /// No escape sequence, no control character but tab: the line reads as it is.
+    None,
+    /// Printable ASCII and colour sequences only: the line reads as it is without them
+    /// ([`render::strip_sgr`]).
+    Colours,
+    /// Anything else (cursor moves, carriage returns, links…): only drawing tells.
+    Other,
 }
 
 /// A line as the store files it: its text without line breaks, its time and its container,
@@ -498,6 +518,13 @@ impl LineStore {
             timed: r.flags & UNTIMED == 0,
             container,
             gap: r.flags & GAP != 0,
+            escapes: if r.flags & TEXT_PLAIN != 0 {
+                Escapes::None
+            } else if r.flags & TEXT_COLOURS != 0 {
+                Escapes::Colours
+            } else {
+                Escapes::Other
+            },
         }
     }
 
@@ -509,6 +536,14 @@ impl LineStore {
             None => (self.last_time, UNTIMED, None),
         };
         self.last_time = time;
+        let flags = flags
+            | if render::is_plain(raw) {
+                TEXT_PLAIN
+            } else if render::is_sgr_only(raw) {
+                TEXT_COLOURS
+            } else {
+                0
+            };
         let container = container.map_or(NO_CONTAINER, |c| self.intern(c));
         let fits = self
             .chunks
