@@ -36,9 +36,9 @@ fn main() {
             .and_then(|_| build_dist())
             .and_then(|_| build_sandbox()),
         "size" => size_check(),
-        "bench-logs" => bench("bench/logs.mjs"),
-        "bench-history" => bench("bench/history.mjs"),
-        "bench-audit" => bench("bench/audit.mjs"),
+        "bench-logs" => bench("bench/logs.mjs", rest),
+        "bench-history" => bench("bench/history.mjs", rest),
+        "bench-audit" => bench("bench/audit.mjs", rest),
         "bench-fields" => {
             run(Command::new("cargo").args(["run", "--release", "--example", "fields_bench"]))
         }
@@ -335,7 +335,8 @@ fn test_all() -> Result {
 /// Where the benchmarks' build goes: the shipped build plus the `bench` feature's exports.
 const BENCH_DIST: &str = "target/bench-dist";
 
-fn bench(script: &str) -> Result {
+/// Builds the bench flavour and runs `script` with `args` (`--only million`, `--pairs 3`…).
+fn bench(script: &str, args: &[String]) -> Result {
     setup(true)?;
     run(cmd("trunk").args([
         "build",
@@ -347,5 +348,5 @@ fn bench(script: &str) -> Result {
         BENCH_DIST,
     ]))?;
     build_sandbox()?;
-    run(cmd("node").args([script, "--dist", BENCH_DIST]))
+    run(cmd("node").args([script, "--dist", BENCH_DIST]).args(args))
 }
