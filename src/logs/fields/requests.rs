@@ -20,7 +20,7 @@ use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use super::extract::Fields;
+use super::extract::{key_eq, parse_status, Fields};
 use super::units::{Dimension, Quantity};
 
 /// Most paths with their own row.
@@ -35,15 +35,23 @@ pub const RELATIVE_ERROR: f64 = 0.01;
 /// `path` with its query string and fragment dropped and its id segments replaced by `:id`
 /// (see the module documentation); borrowed when nothing changes.
 pub fn collapse_path(path: &str) -> Cow<'_, str> {
-    let path = path.split(['?', '#']).next().unwrap_or("");
+    // Byte searches and no intermediate `Vec`: this runs for every router line counted.
+    let end = path
+        .bytes()
+        .position(|b| b == b'?' || b == b'#')
+        .unwrap_or(path.len());
+    let path = &path[..end];
     if !path.split('/').any(is_id) {
         return Cow::Borrowed(path);
     }
-    let parts: Vec<&str> = path
-        .split('/')
-        .map(|s| if is_id(s) { ":id" } else { s })
-        .collect();
-    Cow::Owned(parts.join("/"))
+    let mut out = String::with_capacity(path.len());
+    for (i, s) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(if is_id(s) { ":id" } else { s });
+    }
+    Cow::Owned(out)
 }
 
 fn is_id(segment: &str) -> bool {
@@ -194,10 +202,22 @@ pub enum RequestColumn {
 
 /// What a line contributes: collapsed path, server error or not, duration in seconds.
 fn request<'f>(fields: &'f Fields<'_>) -> Option<(Cow<'f, str>, bool, Option<f64>)> {
-    let path = fields.get("path")?;
-    let status: u16 = fields.get("status")?.value.trim().parse().ok()?;
-    let duration = fields
-        .get("duration")
+    // One pass for the three keys rather than a `Fields::get` each; the last of a repeated
+    // key wins, as with `get`.
+    let (mut path, mut status, mut duration) = (None, None, None);
+    for f in fields.iter() {
+        let key: &str = &f.key;
+        if key_eq(key, "path") {
+            path = Some(f);
+        } else if key_eq(key, "status") {
+            status = Some(f);
+        } else if key_eq(key, "duration") {
+            duration = Some(f);
+        }
+    }
+    let path = path?;
+    let status = parse_status(&status?.value)?;
+    let duration = duration
         .and_then(|f| Quantity::parse(&f.value))
         .filter(|q| q.dimension == Dimension::Duration && q.value >= 0.0)
         .map(|q| q.value);
@@ -464,7 +484,47 @@ mod tests {
         assert!(r.rows(RequestColumn::Count, true).is_empty());
     }
 
+    /// `collapse_path` as first written (split on `?`/`#`, a `Vec` of segments, joined).
+    fn collapse_path_reference(path: &str) -> String {
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let parts: Vec<&str> = path
+            .split('/')
+            .map(|s| if is_id(s) { ":id" } else { s })
+            .collect();
+        parts.join("/")
+    }
+
     proptest! {
+        #[test]
+        fn path_collapsing_equals_the_reference(
+            path in "(/([0-9]{1,4}|[a-f0-9]{6,10}|[a-z]{1,5}|[?#=]))*"
+        ) {
+            prop_assert_eq!(collapse_path(&path), collapse_path_reference(&path));
+        }
+
+        #[test]
+        fn one_pass_over_the_fields_equals_looking_each_key_up(
+            pairs in proptest::collection::vec(
+                ("path|status|duration|host|x", "/[a-z0-9]{0,6}|[0-9]{1,3}|[0-9]{1,4}ms|-1s"),
+                0..8,
+            )
+        ) {
+            let msg: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let msg = msg.join(" ");
+            let f = fields(&msg);
+            let reference = (|| {
+                let path = f.get("path")?;
+                let status: u16 = f.get("status")?.value.trim().parse().ok()?;
+                let duration = f
+                    .get("duration")
+                    .and_then(|f| Quantity::parse(&f.value))
+                    .filter(|q| q.dimension == Dimension::Duration && q.value >= 0.0)
+                    .map(|q| q.value);
+                Some((collapse_path(&path.value), status >= 500, duration))
+            })();
+            prop_assert_eq!(request(&f), reference);
+        }
+
         #[test]
         fn percentiles_match_exact_ones_within_the_error(
             ms in proptest::collection::vec(0u32..120_000, 1..300),
