@@ -166,7 +166,7 @@ impl<'a> Fields<'a> {
 /// `a == b`, telling most unequal keys apart by length and first and last bytes before
 /// comparing them whole: keys are short and looked up for every line counted, where a call
 /// to `memcmp` per comparison was a tenth of the time.
-#[inline(always)]
+#[inline]
 pub(crate) fn key_eq(a: &str, b: &str) -> bool {
     let (x, y) = (a.as_bytes(), b.as_bytes());
     x.len() == y.len() && x.first() == y.first() && x.last() == y.last() && x == y
