@@ -17,7 +17,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::extract::Fields;
+use super::extract::{key_eq, Fields};
 
 /// The bounds on what [`Facets`] tracks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,7 +107,7 @@ impl Facets {
     /// Where `key`, the `i`-th field of a line, is in `fields`, or where it would go.
     fn find(&mut self, i: usize, key: &str) -> Result<usize, usize> {
         if let Some(&at) = self.hints.get(i) {
-            if self.fields.get(at).is_some_and(|(k, _)| **k == *key) {
+            if self.fields.get(at).is_some_and(|(k, _)| key_eq(k, key)) {
                 return Ok(at);
             }
         }

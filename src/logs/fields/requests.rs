@@ -20,7 +20,7 @@ use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use super::extract::Fields;
+use super::extract::{key_eq, parse_status, Fields};
 use super::units::{Dimension, Quantity};
 
 /// Most paths with their own row.
@@ -35,19 +35,36 @@ pub const RELATIVE_ERROR: f64 = 0.01;
 /// `path` with its query string and fragment dropped and its id segments replaced by `:id`
 /// (see the module documentation); borrowed when nothing changes.
 pub fn collapse_path(path: &str) -> Cow<'_, str> {
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    if !path.split('/').any(is_id) {
+    // Byte searches and splits, and no intermediate `Vec`: this runs for every router line
+    // counted.
+    let end = path
+        .bytes()
+        .position(|b| b == b'?' || b == b'#')
+        .unwrap_or(path.len());
+    let path = &path[..end];
+    let segments = || path.as_bytes().split(|&b| b == b'/');
+    if !segments().any(is_id) {
         return Cow::Borrowed(path);
     }
-    let parts: Vec<&str> = path
-        .split('/')
-        .map(|s| if is_id(s) { ":id" } else { s })
-        .collect();
-    Cow::Owned(parts.join("/"))
+    let mut out = String::with_capacity(path.len());
+    let mut start = 0;
+    for (i, s) in segments().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        // Segments end at `/` bytes, so each is a whole `str` of `path`.
+        out.push_str(if is_id(s) {
+            ":id"
+        } else {
+            &path[start..start + s.len()]
+        });
+        start += s.len() + 1;
+    }
+    Cow::Owned(out)
 }
 
-fn is_id(segment: &str) -> bool {
-    let b = segment.as_bytes();
+fn is_id(segment: &[u8]) -> bool {
+    let b = segment;
     if b.is_empty() {
         return false;
     }
@@ -73,6 +90,10 @@ pub struct DurationHistogram {
     buckets: Vec<(i32, u64)>,
 }
 
+/// `gamma().ln()`, written out: `ln` runs for every duration counted, and is not computed
+/// at compile time. A test checks that it is the same number.
+const LN_GAMMA: f64 = 0.020_000_666_706_669_435;
+
 fn gamma() -> f64 {
     (1.0 + RELATIVE_ERROR) / (1.0 - RELATIVE_ERROR)
 }
@@ -84,7 +105,7 @@ impl DurationHistogram {
     }
 
     fn index(secs: f64) -> Option<i32> {
-        (secs.is_finite() && secs > 0.0).then(|| (secs.ln() / gamma().ln()).ceil() as i32)
+        (secs.is_finite() && secs > 0.0).then(|| (secs.ln() / LN_GAMMA).ceil() as i32)
     }
 
     /// Counts a duration in seconds; negative, infinite and NaN durations are ignored.
@@ -194,10 +215,22 @@ pub enum RequestColumn {
 
 /// What a line contributes: collapsed path, server error or not, duration in seconds.
 fn request<'f>(fields: &'f Fields<'_>) -> Option<(Cow<'f, str>, bool, Option<f64>)> {
-    let path = fields.get("path")?;
-    let status: u16 = fields.get("status")?.value.trim().parse().ok()?;
-    let duration = fields
-        .get("duration")
+    // One pass for the three keys rather than a `Fields::get` each; the last of a repeated
+    // key wins, as with `get`.
+    let (mut path, mut status, mut duration) = (None, None, None);
+    for f in fields.iter() {
+        let key: &str = &f.key;
+        if key_eq(key, "path") {
+            path = Some(f);
+        } else if key_eq(key, "status") {
+            status = Some(f);
+        } else if key_eq(key, "duration") {
+            duration = Some(f);
+        }
+    }
+    let path = path?;
+    let status = parse_status(&status?.value)?;
+    let duration = duration
         .and_then(|f| Quantity::parse(&f.value))
         .filter(|q| q.dimension == Dimension::Duration && q.value >= 0.0)
         .map(|q| q.value);
@@ -464,7 +497,52 @@ mod tests {
         assert!(r.rows(RequestColumn::Count, true).is_empty());
     }
 
+    /// `collapse_path` as first written (split on `?`/`#`, a `Vec` of segments, joined).
+    fn collapse_path_reference(path: &str) -> String {
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let parts: Vec<&str> = path
+            .split('/')
+            .map(|s| if is_id(s.as_bytes()) { ":id" } else { s })
+            .collect();
+        parts.join("/")
+    }
+
+    #[test]
+    fn the_written_out_log_of_gamma_is_the_computed_one() {
+        assert_eq!(LN_GAMMA.to_bits(), gamma().ln().to_bits());
+    }
+
     proptest! {
+        #[test]
+        fn path_collapsing_equals_the_reference(
+            path in "(/([0-9]{1,4}|[a-f0-9]{6,10}|[a-z]{1,5}|[?#=]))*"
+        ) {
+            prop_assert_eq!(collapse_path(&path), collapse_path_reference(&path));
+        }
+
+        #[test]
+        fn one_pass_over_the_fields_equals_looking_each_key_up(
+            pairs in proptest::collection::vec(
+                ("path|status|duration|host|x", "/[a-z0-9]{0,6}|[0-9]{1,3}|[0-9]{1,4}ms|-1s"),
+                0..8,
+            )
+        ) {
+            let msg: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let msg = msg.join(" ");
+            let f = fields(&msg);
+            let reference = (|| {
+                let path = f.get("path")?;
+                let status: u16 = f.get("status")?.value.trim().parse().ok()?;
+                let duration = f
+                    .get("duration")
+                    .and_then(|f| Quantity::parse(&f.value))
+                    .filter(|q| q.dimension == Dimension::Duration && q.value >= 0.0)
+                    .map(|q| q.value);
+                Some((collapse_path(&path.value), status >= 500, duration))
+            })();
+            prop_assert_eq!(request(&f), reference);
+        }
+
         #[test]
         fn percentiles_match_exact_ones_within_the_error(
             ms in proptest::collection::vec(0u32..120_000, 1..300),

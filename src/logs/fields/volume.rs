@@ -22,7 +22,7 @@
 
 use std::fmt;
 
-use super::extract::Fields;
+use super::extract::{key_eq, parse_status, Fields};
 use crate::logs::line::Timestamp;
 
 /// Bucket sizes in seconds, finest first: 1 s, 5 s, 10 s, 30 s, 1 min, 5 min, 10 min, 30 min,
@@ -55,16 +55,20 @@ pub fn classify(fields: &Fields<'_>, message: &str) -> Severity {
     // wins, as everywhere.
     let (mut level, mut status) = (None, None);
     for f in fields.iter() {
-        match &*f.key {
-            "level" | "lvl" | "severity" | "log.level" => level = Some(&f.value),
-            "status" => status = Some(&f.value),
-            _ => {}
+        let key: &str = &f.key;
+        if ["level", "lvl", "severity", "log.level"]
+            .iter()
+            .any(|k| key_eq(key, k))
+        {
+            level = Some(&f.value);
+        } else if key_eq(key, "status") {
+            status = Some(&f.value);
         }
     }
     if let Some(s) = level.and_then(|l| level_severity(l)) {
         return s;
     }
-    if let Some(status) = status.and_then(|s| s.trim().parse::<u16>().ok()) {
+    if let Some(status) = status.and_then(|s| parse_status(s)) {
         match status {
             500..=599 => return Severity::Error,
             400..=499 => return Severity::Warning,
@@ -111,13 +115,24 @@ fn level_severity(level: &str) -> Option<Severity> {
 /// `ERROR:`), other cases only with a colon (`Error: x`, `panic: x`), and Ruby Logger's
 /// `E, [time…]`.
 fn word_severity(message: &str) -> Severity {
-    let m = message.trim_start();
+    // Byte searches (a word ends at the first byte that is not an ASCII letter, digit or
+    // `_`, as at the first such character), and no trim when the message starts with one.
+    let alnum = message
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphanumeric());
+    let m = if alnum { message } else { message.trim_start() };
     let m = m.strip_prefix('[').unwrap_or(m);
     let end = m
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
         .unwrap_or(m.len());
     let (word, after) = m.split_at(end);
     let colon = after.starts_with(':');
+    // Every word below but the colon ones starts with a capital: most lines stop here.
+    if !colon && !word.bytes().next().is_some_and(|b| b.is_ascii_uppercase()) {
+        return Severity::Info;
+    }
     const UPPER_ERRORS: [&str; 7] = [
         "ERROR", "FATAL", "CRITICAL", "CRIT", "PANIC", "EMERG", "ALERT",
     ];
