@@ -33,6 +33,9 @@ use crate::ui::{local_offset_minutes, now_ms, now_secs};
 
 /// Height of a one-line row in pixels, as a float for scroll arithmetic.
 const ROW_H: f64 = rows::ROW_H as f64;
+/// Measuring passes a selected line may take to come into view (each one measures the rows
+/// that the previous scroll drew); a bound, so the reader's own scrolling wins soon after.
+const REVEAL_PASSES: u8 = 4;
 /// Where "Wrap lines" is remembered (`localStorage`, per browser): `"1"` when on.
 const WRAP_KEY: &str = "sld-log-wrap";
 
@@ -233,6 +236,9 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let heights = StoredValue::new_local(RowHeights::default());
     // Bumped when a measured height changed: the rows' places must be computed again.
     let heights_version = RwSignal::new(0u64);
+    // A line selected by the keyboard or a match, to bring into view again once the rows
+    // around it are measured: its sequence number, whether to centre it, passes left.
+    let revealing = StoredValue::new_local(None::<(u64, bool, u8)>);
 
     // This and `flush` also run from animation frames requested just before the user left
     // the page, when its values are already gone: they read them with `try_`, and stop.
@@ -297,6 +303,32 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 child = row.next_element_sibling();
             }
         });
+        // A line just selected by the keyboard or a match is brought into view with the
+        // heights now known, until it stays put.
+        if let Some((seq, center, passes)) = revealing.get_value() {
+            let target = model.with_value(|m| {
+                heights.with_value(|h| {
+                    let l = layout(m, h, vh);
+                    let row = m.row_of(seq)?;
+                    Some(if center {
+                        l.center(row)
+                    } else {
+                        l.reveal(scroll, row)
+                    })
+                })
+            });
+            match target {
+                Some(top) if top != scroll && passes > 0 && !following.get_untracked() => {
+                    revealing.set_value(Some((seq, center, passes - 1)));
+                    if changed {
+                        heights_version.update(|v| *v += 1);
+                    }
+                    scroll_to(top);
+                    return;
+                }
+                _ => revealing.set_value(None),
+            }
+        }
         if !changed {
             return;
         }
@@ -856,11 +888,19 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             selected.set(Some(seq));
             following.set(false);
             scroll_to(top);
+            revealing.set_value(Some((seq, true, REVEAL_PASSES)));
         }
     };
 
     // Keyboard selection in the focused viewport, as in a list: arrows, Page Up/Down, Home,
     // End; Escape clears it. The selected row is kept in view with the least scrolling.
+    let follow_now = move || {
+        following.set(true);
+        new_since.set(0);
+        version.update(|v| *v += 1);
+        request_animation_frame(scroll_to_bottom);
+    };
+
     let move_selection = move |how: Move| {
         let vh = viewport_h.get_untracked();
         let scroll = scroll_top.get_untracked().max(0.0) as u64;
@@ -887,10 +927,18 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         });
         if let Some((seq, top)) = target {
             selected.set(Some(seq));
+            if matches!(how, Move::Last) {
+                // The newest line: the view follows from there.
+                follow_now();
+                return;
+            }
             following.set(false);
             if top != scroll {
                 scroll_to(top);
             }
+            // Rows not drawn yet count as one text line: once drawn and measured, the line
+            // is brought into view again (see `measure_rows`).
+            revealing.set_value(Some((seq, false, REVEAL_PASSES)));
         }
     };
     let on_viewport_key = move |ev: leptos::ev::KeyboardEvent| {
@@ -910,13 +958,6 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         };
         ev.prevent_default();
         move_selection(how);
-    };
-
-    let follow_now = move || {
-        following.set(true);
-        new_since.set(0);
-        version.update(|v| *v += 1);
-        request_animation_frame(scroll_to_bottom);
     };
 
     let toggle_pause = move |_| {

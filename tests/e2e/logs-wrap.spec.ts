@@ -120,8 +120,12 @@ test('with wrapped lines, keyboard selection stays in view and scrolling reaches
   const logs = new LogsViewer(dashboard);
   await logs.open(APP, 'n=100');
   await expect(logs.row(`${tag} #149#`)).toBeVisible();
+  // Wrapping turned on at the top: the newest lines are never drawn wrapped, so End must
+  // find their height once it gets there.
+  await logs.viewport.evaluate((vp) => (vp.scrollTop = 0));
+  await expect(logs.followButton).toHaveAttribute('aria-pressed', 'false');
   await dashboard.getByLabel('Wrap lines', { exact: true }).check();
-  await expect.poll(async () => (await logs.row(`${tag} #149#`).boundingBox())!.height).toBeGreaterThanOrEqual(60);
+  await expect.poll(async () => (await logs.row(`${tag} #50#`).boundingBox())!.height).toBeGreaterThanOrEqual(60);
 
   // The buffer holds the newest 100 lines: #50# to #149#.
   await logs.viewport.focus();
@@ -145,6 +149,21 @@ test('with wrapped lines, keyboard selection stays in view and scrolling reaches
   await dashboard.keyboard.press('End');
   await expect(selected(logs)).toContainText(`${tag} #149#`);
   await expect.poll(() => wholly(logs, selected(logs))).toBe(true);
+  // End goes to the newest line and follows from there.
+  await expect(logs.followButton).toHaveAttribute('aria-pressed', 'true');
+  await dashboard.keyboard.press('Home');
+  await expect(selected(logs)).toContainText(`${tag} #50#`);
+  // Enter in the search box centres the next match, measured once drawn.
+  await logs.search.fill(`${tag} #140#`);
+  await expect(logs.matchCount).toHaveText('1 matching line');
+  await logs.search.fill('');
+  await expect(logs.matchCount).toHaveText('');
+  await logs.viewport.evaluate((vp) => (vp.scrollTop = 0));
+  await logs.search.fill(`#14`);
+  await logs.search.press('Enter');
+  await expect(selected(logs)).toContainText('#14');
+  await expect.poll(() => wholly(logs, selected(logs))).toBe(true);
+  await logs.search.fill('');
 
   // Dragged to the middle: rows fill the viewport with no hole; dragged to the end: the
   // last line is whole at the bottom.
@@ -179,4 +198,25 @@ test('a wrapped view scrolled up keeps the lines under the reader still while ne
   await expect(logs.row(`${tag} #4#`)).toHaveCount(0);
   const after = (await rowBoxes(logs)).rows.find((r) => r.text.includes(`#${id}#`))!;
   expect(Math.abs(after.top - before.top)).toBeLessThan(1);
+});
+
+test('in a narrow window a wrapped message goes under its time and keeps a readable width', async ({ dashboard, sandbox }) => {
+  await sandbox.admin('log-rate', { app: APP, rate: 0 });
+  const tag = `wrapnarrow-${Date.now()}`;
+  await injectLong(sandbox, tag, 0, 40);
+  const logs = new LogsViewer(dashboard);
+  await logs.open(APP, 'n=100');
+  await expect(logs.row(`${tag} #39#`)).toBeVisible();
+  await dashboard.getByLabel('Wrap lines', { exact: true }).check();
+  for (const width of [700, 400]) {
+    await dashboard.setViewportSize({ width, height: 900 });
+    const last = logs.row(`${tag} #39#`);
+    await expect.poll(() => wholly(logs, last)).toBe(true);
+    const msg = await last.locator('.sld-log-msg').boundingBox();
+    const row = await last.boundingBox();
+    // At least 30 characters a text line (12.5px monospace: about 7.5px each), never a sliver.
+    expect(msg!.width, `message width at ${width}px`).toBeGreaterThanOrEqual(Math.min(225, row!.width - 20));
+    expect(await logs.viewport.evaluate((vp) => vp.scrollWidth <= vp.clientWidth), `nothing scrolls sideways at ${width}px`).toBe(true);
+    await expectContiguous(logs);
+  }
 });
