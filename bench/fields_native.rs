@@ -16,14 +16,15 @@
 
 use std::time::Instant;
 
+#[path = "archive.rs"]
+mod archive;
+
 use dashboard::logs::fields::{
     classify, fields, line_fields, FacetLimits, Facets, FieldFilter, Requests, Volume,
 };
 use dashboard::logs::line::LogLine;
 
 const LINES: usize = 1_000_000;
-/// A fixed "now" (2017-04-24 00:00 UTC) so that runs compare.
-const NOW: i64 = 1_492_992_000;
 /// Lines kept by the live store in the streaming figure.
 const LIVE: usize = 100_000;
 /// Streaming rate and frame rate the per-frame figure assumes.
@@ -50,31 +51,6 @@ fn paris_minutes(secs: i64) -> i64 {
     i64::from(scalingo_sandbox::tz::paris_offset(secs).0) / 60
 }
 
-/// `example-app`'s archive lines, oldest archive first, up to [`LINES`].
-fn archive_lines() -> Vec<LogLine> {
-    let apps = scalingo_sandbox::world::apps();
-    let sources = scalingo_sandbox::archives::sources(&apps);
-    let source = sources
-        .iter()
-        .find(|s| s.key == "example-app")
-        .expect("the sandbox archives example-app");
-    let mut archives = source.archives(NOW);
-    archives.reverse();
-    let mut out = Vec::with_capacity(LINES);
-    for a in &archives {
-        if out.len() == LINES {
-            break;
-        }
-        let mut bytes = Vec::new();
-        source
-            .write_lines(a, (LINES - out.len()) as u64, &mut bytes)
-            .expect("writing to memory cannot fail");
-        let text = String::from_utf8(bytes).expect("the sandbox writes UTF-8");
-        out.extend(text.lines().map(LogLine::parse));
-    }
-    out
-}
-
 fn json_lines(n: usize) -> Vec<String> {
     let levels = ["info", "info", "info", "debug", "warn", "error"];
     (0..n)
@@ -95,7 +71,10 @@ fn json_lines(n: usize) -> Vec<String> {
 
 fn main() {
     let start = Instant::now();
-    let lines = archive_lines();
+    let lines: Vec<LogLine> = archive::archive_lines(LINES)
+        .iter()
+        .map(|l| LogLine::parse(l.as_str()))
+        .collect();
     let gen_ms = ms(start);
     let n = lines.len();
     let per_line = |t: f64| t * 1e6 / n as f64;

@@ -7,48 +7,23 @@
 
 use std::time::Instant;
 
+#[path = "archive.rs"]
+mod archive;
+
 use dashboard::logs::history::lines::LineSplitter;
 use dashboard::logs::store::{Batch, LineStore, ParsedLine};
 
 const LINES: usize = 1_000_000;
 /// Chunk size of the decompressed stream.
 const CHUNK: usize = 64 * 1024;
-/// A fixed "now" (2017-04-24 00:00 UTC) so that runs compare.
-const NOW: i64 = 1_492_992_000;
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
 
-/// The decompressed bytes of `example-app`'s archives, oldest first, up to [`LINES`] lines.
-fn archive_bytes() -> Vec<Vec<u8>> {
-    let apps = scalingo_sandbox::world::apps();
-    let sources = scalingo_sandbox::archives::sources(&apps);
-    let source = sources
-        .iter()
-        .find(|s| s.key == "example-app")
-        .expect("the sandbox archives example-app");
-    let mut archives = source.archives(NOW);
-    archives.reverse();
-    let mut out = Vec::new();
-    let mut left = LINES as u64;
-    for a in &archives {
-        if left == 0 {
-            break;
-        }
-        let mut bytes = Vec::new();
-        source
-            .write_lines(a, left, &mut bytes)
-            .expect("writing to memory cannot fail");
-        left -= a.lines.min(left);
-        out.push(bytes);
-    }
-    out
-}
-
 fn main() {
     let start = Instant::now();
-    let files = archive_bytes();
+    let files = archive::archive_bytes(LINES);
     let gen_ms = ms(start);
 
     // Split each file from 64 KiB chunks; one batch of lines per chunk, as the loader will.

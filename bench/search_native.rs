@@ -8,6 +8,9 @@
 
 use std::time::Instant;
 
+#[path = "archive.rs"]
+mod archive;
+
 use dashboard::logs::line::{message_start, plain_message_of};
 use dashboard::logs::model::Model;
 use dashboard::logs::render::{is_plain, strip_sgr};
@@ -16,8 +19,6 @@ use dashboard::logs::store::Escapes;
 use dashboard::search::{Matcher, SearchSpec};
 
 const LINES: usize = 1_000_000;
-/// A fixed "now" (2017-04-24 00:00 UTC) so that runs compare.
-const NOW: i64 = 1_492_992_000;
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
@@ -38,33 +39,8 @@ fn best_of(mut f: impl FnMut()) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-/// `example-app`'s archive lines, oldest archive first, up to [`LINES`].
-fn archive_lines() -> Vec<String> {
-    let apps = scalingo_sandbox::world::apps();
-    let sources = scalingo_sandbox::archives::sources(&apps);
-    let source = sources
-        .iter()
-        .find(|s| s.key == "example-app")
-        .expect("the sandbox archives example-app");
-    let mut archives = source.archives(NOW);
-    archives.reverse();
-    let mut out = Vec::with_capacity(LINES);
-    for a in &archives {
-        if out.len() == LINES {
-            break;
-        }
-        let mut bytes = Vec::new();
-        source
-            .write_lines(a, (LINES - out.len()) as u64, &mut bytes)
-            .expect("writing to memory cannot fail");
-        let text = String::from_utf8(bytes).expect("the sandbox writes UTF-8");
-        out.extend(text.lines().map(str::to_owned));
-    }
-    out
-}
-
 fn main() {
-    let lines = archive_lines();
+    let lines = archive::archive_lines(LINES);
     let mut model = Model::new(LINES);
     model.extend(&dashboard::logs::store::Batch::of(lines));
     model.search_to_end();
