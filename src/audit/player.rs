@@ -4,8 +4,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::ev;
-
-use crate::ui::now_ms;
 use leptos::html;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -22,7 +20,7 @@ use crate::nav::Link;
 use crate::route::{Query, Route};
 use crate::text::count;
 use crate::ui::{
-    focus, focus_is_lost, focus_is_within, focus_later, EmptyState, ErrorNotice, Spinner,
+    focus, focus_is_lost, focus_is_within, focus_later, now_ms, EmptyState, ErrorNotice, Spinner,
 };
 
 /// Rows of the emulated terminal; Scalingo does not record the size.

@@ -89,11 +89,9 @@ impl Stats {
         }
     }
 
-    /// [`Stats::count`] for a line whose plain message the caller already has.
+    /// [`Stats::count`] for a line (not a gap marker) whose plain message the caller
+    /// already has.
     fn count_plain(&mut self, line: &StoredLine<'_>, plain: &str, add: bool) {
-        if line.gap {
-            return;
-        }
         let f = fields::fields(plain).with_container(line.container);
         let secs = line.time.div_euclid(1_000_000_000);
         let severity = classify(&f, plain);
@@ -121,24 +119,19 @@ impl Keep<'_> {
         self.matcher.is_everything() && self.filters.is_empty() && self.window.is_none()
     }
 
-    /// Whether `line` is shown; its plain message, when it is read, goes to `plain`.
+    /// The plain message of `line` if it is shown, `None` if not.
     ///
     /// Most lines of a large buffer are ruled out by the search without reading their
     /// message: a line stored without escapes, or with colours only, holds its message
     /// (without those colours) as a substring, so a line whose text lacks the query cannot
     /// match ([`Matcher::absent_from`]). `scratch` holds the text without colours.
-    fn keeps<'l>(
-        &self,
-        line: &StoredLine<'l>,
-        scratch: &mut Vec<u8>,
-        plain: &mut Option<Cow<'l, str>>,
-    ) -> bool {
+    fn keeps<'l>(&self, line: &StoredLine<'l>, scratch: &mut Vec<u8>) -> Option<Cow<'l, str>> {
         if line.gap {
-            return false;
+            return None;
         }
         if let Some((from, to)) = self.window {
             if line.time < from || line.time >= to {
-                return false;
+                return None;
             }
         }
         let absent = self.matcher.has_prefilter()
@@ -152,14 +145,15 @@ impl Keep<'_> {
                 Escapes::Other => false,
             };
         if absent && !self.matcher.inverted() {
-            return false;
+            return None;
         }
-        let plain = plain.insert(plain_message_of(line.raw));
-        (absent || self.matcher.keeps(plain))
+        let plain = plain_message_of(line.raw);
+        let kept = (absent || self.matcher.keeps(&plain))
             && (self.filters.is_empty()
                 || self
                     .filters
-                    .matches(&fields::fields(plain).with_container(line.container)))
+                    .matches(&fields::fields(&plain).with_container(line.container)));
+        kept.then_some(plain)
     }
 }
 
@@ -519,15 +513,11 @@ impl Model {
             if let Some(line) = store.get((seq - *base) as usize) {
                 if !line.gap {
                     spent += line.raw.len() + ENTRY_COST;
-                    let mut plain = None;
                     if all {
                         stats.count(&line, true);
-                    } else if keep.keeps(&line, scratch, &mut plain) {
+                    } else if let Some(plain) = keep.keeps(&line, scratch) {
                         shown.push_back(seq);
-                        match &plain {
-                            Some(p) => stats.count_plain(&line, p, true),
-                            None => stats.count(&line, true),
-                        }
+                        stats.count_plain(&line, &plain, true);
                     }
                 }
             }

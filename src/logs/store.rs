@@ -377,16 +377,11 @@ impl LineStore {
     /// The first index [`LineStore::extend_batch_evicting`] with `batch` may move (before any
     /// eviction): the lines before it stay in place.
     pub fn batch_position(&self, batch: &Batch) -> usize {
-        self.position_of_times(batch.lines.iter().map(|l| l.time))
-    }
-
-    /// The first index a batch of lines with these times (`None`: no time of its own) may
-    /// move.
-    fn position_of_times(&self, times: impl Iterator<Item = Option<i64>>) -> usize {
         let mut last = self.last_time;
         let mut earliest = None::<i64>;
-        for t in times {
-            let t = t.unwrap_or(last);
+        for l in &batch.lines {
+            // A line without a time of its own takes the one before it.
+            let t = l.time.unwrap_or(last);
             last = t;
             earliest = Some(earliest.map_or(t, |e| e.min(t)));
         }
@@ -396,30 +391,16 @@ impl LineStore {
         }
     }
 
-    /// Stores a batch of lines, in any order, as if each were [`LineStore::insert`]ed in turn,
-    /// with one sort of the part of the store the batch reaches into.
+    /// Stores lines, in any order, as [`LineStore::extend_batch_evicting`] does (tests and
+    /// benchmarks; the viewer fills a [`Batch`] itself).
     pub fn extend<S: AsRef<str>>(&mut self, lines: impl IntoIterator<Item = S>) -> Extended {
-        self.extend_evicting(lines, &mut |_| {})
+        self.extend_batch_evicting(&Batch::of(lines), &mut |_| {})
     }
 
-    /// [`LineStore::extend`], handing each evicted line to `on_evict` before it goes.
-    pub fn extend_evicting<S: AsRef<str>>(
-        &mut self,
-        lines: impl IntoIterator<Item = S>,
-        on_evict: &mut dyn FnMut(StoredLine<'_>),
-    ) -> Extended {
-        let old_live = self.len();
-        let mut earliest = i64::MAX;
-        for raw in lines {
-            let rec = self.record(ParsedLine::parse(raw.as_ref()));
-            earliest = earliest.min(rec.time);
-            self.push_record(rec);
-        }
-        self.sort_new(old_live, earliest, on_evict)
-    }
-
-    /// [`LineStore::extend_evicting`] for a [`Batch`]: its lines' times and containers were
-    /// read when it was filled, and are not read again.
+    /// Stores a batch of lines, in any order, as if each were [`LineStore::insert`]ed in turn,
+    /// with one sort of the part of the store the batch reaches into, handing each evicted
+    /// line to `on_evict` before it goes. The lines' times and containers were read when the
+    /// batch was filled, and are not read again.
     pub fn extend_batch_evicting(
         &mut self,
         batch: &Batch,
@@ -431,14 +412,9 @@ impl LineStore {
         for line in batch.iter() {
             let rec = self.record(line);
             earliest = earliest.min(rec.time);
-            self.push_record(rec);
+            self.records.push(rec);
         }
         self.sort_new(old_live, earliest, on_evict)
-    }
-
-    fn push_record(&mut self, rec: Record) {
-        self.reserve_records(1);
-        self.records.push(rec);
     }
 
     /// Sorts the records pushed after the first `old_live` live ones (the earliest at

@@ -276,9 +276,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         if wrap.try_get_untracked() != Some(true) {
             return;
         }
-        let (Some(Some(container)), Some(Some(el))) =
-            (rows_box.try_get_untracked(), viewport.try_get_untracked())
-        else {
+        let Some(Some(container)) = rows_box.try_get_untracked() else {
             return;
         };
         let vh = viewport_h.get_untracked();
@@ -336,9 +334,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         if following.get_untracked() {
             scroll_to_bottom();
         } else if shift != 0 {
-            let top = (scroll as i64 + shift).max(0);
-            el.set_scroll_top(i32::try_from(top).unwrap_or(i32::MAX));
-            scroll_top.set(top as f64);
+            scroll_to((scroll as i64 + shift).max(0) as u64);
         }
     };
     let observers = StoredValue::new_local(None::<RowObservers>);
@@ -365,15 +361,19 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     let forget_heights = move || {
         let vh = viewport_h.get_untracked();
         let scroll = scroll_top.get_untracked().max(0.0) as u64;
-        let Some(Some((before, after))) = model.try_with_value(|m| {
+        let Some(Some(Some((before, after)))) = model.try_with_value(|m| {
             heights.try_update_value(|h| {
+                // Nothing measured: nothing to forget, no row moves.
+                if h.is_uniform() {
+                    return None;
+                }
                 let (row, before) = {
                     let l = layout(m, h, vh);
                     let row = l.row_at(scroll);
                     (row, l.top(row))
                 };
                 h.clear();
-                (before, row as u64 * u64::from(rows::ROW_H))
+                Some((before, row as u64 * u64::from(rows::ROW_H)))
             })
         }) else {
             return;
@@ -490,9 +490,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             if applied.removed_front > 0 {
                 if let Some(el) = viewport.get_untracked() {
                     let removed = applied.removed_front as f64 * ROW_H + evicted_extra as f64;
-                    let top = (f64::from(el.scroll_top()) - removed).max(0.0);
-                    el.set_scroll_top(top as i32);
-                    scroll_top.set(top);
+                    scroll_to((f64::from(el.scroll_top()) - removed).max(0.0) as u64);
                 }
             }
             new_since.update(|n| *n += applied.added);
@@ -1692,6 +1690,11 @@ mod tests {
         assert!(keeps("/users/42/orders") && keeps("/users/ab12/orders?page=2"));
         assert!(!keeps("/users/42/orders/7") && !keeps("/users/orders"));
         assert!(FieldFilter::parse(&path_filter("/a.b/:id")).is_ok());
+        // Regex characters, and the filter syntax's space and quote, are escaped.
+        assert_eq!(
+            path_filter("/a b/\"q\"/x-y.z"),
+            "path~^/a\\ b/\\\"q\\\"/x\\-y\\.z(?:[?]|$)"
+        );
     }
 
     #[test]
@@ -1935,8 +1938,10 @@ fn path_filter(collapsed: &str) -> String {
         if segment == ":id" {
             pattern.push_str("[^/?]+");
         } else {
-            for c in segment.chars() {
-                if "\\.+*?()|[]{}^$#&-~ \"".contains(c) {
+            // The engine's own escaping, then the two characters the filter syntax reads
+            // (a space ends an expression in the URL, a quote opens a quoted key or value).
+            for c in regex_lite::escape(segment).chars() {
+                if c == ' ' || c == '"' {
                     pattern.push('\\');
                 }
                 pattern.push(c);

@@ -187,14 +187,8 @@ pub(crate) fn parse_status(value: &str) -> Option<u16> {
 /// JSON object or logfmt pairs, as the module documentation describes; no fields when it is
 /// neither.
 pub fn fields(message: &str) -> Fields<'_> {
-    // A message starting with a letter or digit is no JSON object: skip the trim, a walk over
-    // characters, for those (every router line).
-    let alnum = message
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_alphanumeric());
-    let trimmed = if alnum { message } else { message.trim() };
-    if !alnum && trimmed.starts_with('{') && trimmed.ends_with('}') {
+    let trimmed = message.trim();
+    if trimmed.starts_with('{') && trimmed.ends_with('}') {
         if let Some(list) = json_fields(trimmed) {
             return Fields {
                 format: Some(Format::Json),

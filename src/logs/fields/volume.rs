@@ -115,13 +115,9 @@ fn level_severity(level: &str) -> Option<Severity> {
 /// `ERROR:`), other cases only with a colon (`Error: x`, `panic: x`), and Ruby Logger's
 /// `E, [time…]`.
 fn word_severity(message: &str) -> Severity {
-    // Byte searches (a word ends at the first byte that is not an ASCII letter, digit or
-    // `_`, as at the first such character), and no trim when the message starts with one.
-    let alnum = message
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_alphanumeric());
-    let m = if alnum { message } else { message.trim_start() };
+    // A byte search: a word ends at the first byte that is not an ASCII letter, digit or
+    // `_`, as at the first such character.
+    let m = message.trim_start();
     let m = m.strip_prefix('[').unwrap_or(m);
     let end = m
         .bytes()
