@@ -1,7 +1,7 @@
 // Wrap lines against a real sandbox: long lines wrap instead of being clipped, the choice is
 // remembered by the browser, and the virtual list measures the taller rows so that following,
 // scrolling and keyboard selection stay exact.
-import type { Locator } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { test, expect, Sandbox } from './fixtures';
 import { LogsViewer, logLine } from './pages/logs';
 import { LoginPage } from './pages/login';
@@ -68,16 +68,29 @@ async function reopen(logs: LogsViewer) {
   await logs.open(APP, 'n=100');
 }
 
+/** Stops the sandbox's own lines, injects `count` long lines tagged `prefix-…`, and opens the
+ * viewer on the newest 100 lines, the last injected one in view. */
+async function openWithLong(dashboard: Page, sandbox: Sandbox, prefix: string, count: number) {
+  await sandbox.admin('log-rate', { app: APP, rate: 0 });
+  const tag = `${prefix}-${Date.now()}`;
+  await injectLong(sandbox, tag, 0, count);
+  const logs = new LogsViewer(dashboard);
+  await logs.open(APP, 'n=100');
+  await expect(logs.row(`${tag} #${count - 1}#`)).toBeVisible();
+  return { logs, tag };
+}
+
+/** Turns Wrap lines on and waits until line `#i#` is drawn wrapped. */
+async function wrapUntil(logs: LogsViewer, tag: string, i: number) {
+  await logs.page.getByLabel('Wrap lines', { exact: true }).check();
+  await expect.poll(async () => (await logs.row(`${tag} #${i}#`).boundingBox())!.height).toBeGreaterThanOrEqual(60);
+}
+
 const selected = (logs: LogsViewer) => logs.page.locator('.sld-log-row--selected');
 
 test('Wrap lines wraps long lines, is remembered by the browser, and following shows the newest line whole', async ({ dashboard, sandbox }) => {
-  await sandbox.admin('log-rate', { app: APP, rate: 0 });
-  const tag = `wrap-${Date.now()}`;
-  await injectLong(sandbox, tag, 0, 120);
-  const logs = new LogsViewer(dashboard);
-  await logs.open(APP, 'n=100');
+  const { logs, tag } = await openWithLong(dashboard, sandbox, 'wrap', 120);
   const last = logs.row(`${tag} #119#`);
-  await expect(last).toBeVisible();
   const wrap = dashboard.getByLabel('Wrap lines', { exact: true });
   await expect(wrap).not.toBeChecked();
   // Clipped to one text line, the rest off to the right.
@@ -114,18 +127,12 @@ test('Wrap lines wraps long lines, is remembered by the browser, and following s
 });
 
 test('with wrapped lines, keyboard selection stays in view and scrolling reaches every line', async ({ dashboard, sandbox }) => {
-  await sandbox.admin('log-rate', { app: APP, rate: 0 });
-  const tag = `wrapkeys-${Date.now()}`;
-  await injectLong(sandbox, tag, 0, 150);
-  const logs = new LogsViewer(dashboard);
-  await logs.open(APP, 'n=100');
-  await expect(logs.row(`${tag} #149#`)).toBeVisible();
+  const { logs, tag } = await openWithLong(dashboard, sandbox, 'wrapkeys', 150);
   // Wrapping turned on at the top: the newest lines are never drawn wrapped, so End must
   // find their height once it gets there.
   await logs.viewport.evaluate((vp) => (vp.scrollTop = 0));
   await expect(logs.followButton).toHaveAttribute('aria-pressed', 'false');
-  await dashboard.getByLabel('Wrap lines', { exact: true }).check();
-  await expect.poll(async () => (await logs.row(`${tag} #50#`).boundingBox())!.height).toBeGreaterThanOrEqual(60);
+  await wrapUntil(logs, tag, 50);
 
   // The buffer holds the newest 100 lines: #50# to #149#.
   await logs.viewport.focus();
@@ -176,14 +183,8 @@ test('with wrapped lines, keyboard selection stays in view and scrolling reaches
 });
 
 test('a wrapped view scrolled up keeps the lines under the reader still while new ones arrive', async ({ dashboard, sandbox }) => {
-  await sandbox.admin('log-rate', { app: APP, rate: 0 });
-  const tag = `wrapstill-${Date.now()}`;
-  await injectLong(sandbox, tag, 0, 100);
-  const logs = new LogsViewer(dashboard);
-  await logs.open(APP, 'n=100');
-  await expect(logs.row(`${tag} #99#`)).toBeVisible();
-  await dashboard.getByLabel('Wrap lines', { exact: true }).check();
-  await expect.poll(async () => (await logs.row(`${tag} #99#`).boundingBox())!.height).toBeGreaterThanOrEqual(60);
+  const { logs, tag } = await openWithLong(dashboard, sandbox, 'wrapstill', 100);
+  await wrapUntil(logs, tag, 99);
 
   await logs.viewport.evaluate((vp) => (vp.scrollTop = vp.scrollHeight / 2));
   await expect(logs.followButton).toHaveAttribute('aria-pressed', 'false');
@@ -201,13 +202,8 @@ test('a wrapped view scrolled up keeps the lines under the reader still while ne
 });
 
 test('in a narrow window a wrapped message goes under its time and keeps a readable width', async ({ dashboard, sandbox }) => {
-  await sandbox.admin('log-rate', { app: APP, rate: 0 });
-  const tag = `wrapnarrow-${Date.now()}`;
-  await injectLong(sandbox, tag, 0, 40);
-  const logs = new LogsViewer(dashboard);
-  await logs.open(APP, 'n=100');
-  await expect(logs.row(`${tag} #39#`)).toBeVisible();
-  await dashboard.getByLabel('Wrap lines', { exact: true }).check();
+  const { logs, tag } = await openWithLong(dashboard, sandbox, 'wrapnarrow', 40);
+  await wrapUntil(logs, tag, 39);
   for (const width of [700, 400]) {
     await dashboard.setViewportSize({ width, height: 900 });
     const last = logs.row(`${tag} #39#`);
