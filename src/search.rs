@@ -29,6 +29,8 @@
 //! `AAAA…` scans to the end for each one-letter match); finding whether one exists is not.
 
 use std::cell::RefCell;
+
+use log_fields::text::Horspool;
 use std::ops::Range;
 
 /// What the user typed and toggled.
@@ -60,16 +62,11 @@ pub enum SearchError {
     TooBig,
 }
 
-/// The longest query accepted, in bytes of UTF-8.
-pub const MAX_QUERY_BYTES: usize = 1000;
+/// The longest query accepted, in bytes of UTF-8: as long as a field filter.
+pub const MAX_QUERY_BYTES: usize = log_fields::filter::MAX_FILTER_BYTES;
 
-/// The most memory a compiled pattern may take, in bytes (`regex-lite`'s `size_limit`; its
-/// default is 10 MiB). A 1,000-character literal takes about 40 KB.
-pub const MAX_COMPILED_BYTES: usize = 1 << 20;
-
-/// The deepest nesting of groups and repetitions accepted (`regex-lite`'s `nest_limit`):
-/// the parser recurses, and a hostile `((((…))))` must not exhaust the wasm stack.
-pub const MAX_NESTING: u32 = 64;
+// The limits of patterns, the same for searches and field filters (`path~…`).
+pub use log_fields::filter::{MAX_COMPILED_BYTES, MAX_NESTING};
 
 /// Most highlighted ranges per line: a pattern like `.` on a 1 MB line must not build
 /// a million marks.
@@ -99,15 +96,9 @@ pub struct Matcher {
     /// the literal's first occurrence rather than at the start of the text (the part
     /// before it is most of a router line, and the engine takes about 0.1 µs a byte).
     starts_with_required: bool,
-    /// A literal every match contains, for [`Matcher::absent_from`]: the query itself for
-    /// a plain search, [`Matcher::required`] for a pattern.
+    /// The query as a [`Literal`] for a plain search, found with its skip table.
     prefilter: Option<Literal>,
 }
-
-/// The longest literal searched with [`Literal::find_in`]'s skip table: its worst case
-/// compares the whole literal at each byte, so the length bounds it to a linear cost.
-/// Longer ones run std's two-way search.
-const MAX_SKIP_LITERAL: usize = 64;
 
 /// A literal to look for, with or without case, in the fastest way that stays linear.
 #[derive(Clone, Debug)]
@@ -116,73 +107,29 @@ struct Literal {
     text: String,
     /// Whether the text it is looked for in must be [`fold`]ed first.
     no_case: bool,
-    /// For an ASCII literal of at most [`MAX_SKIP_LITERAL`] bytes: Horspool's shift for
-    /// each byte value (ASCII case folded when `no_case`). Compared from its last byte, a
-    /// literal of ten bytes is found or ruled out about ten bytes at a time, and ASCII case
-    /// is ignored without folding a copy of the text first.
-    skip: Option<Box<[u8; 256]>>,
+    /// For an ASCII literal of at most [`Horspool::MAX_LEN`] bytes: Horspool's search, which
+    /// finds or rules out a literal of ten bytes about ten bytes at a time and ignores ASCII
+    /// case without folding a copy of the text first.
+    skip: Option<Horspool>,
 }
 
 impl Literal {
     fn new(text: String, no_case: bool) -> Literal {
-        let n = text.len();
-        let skip = (text.is_ascii() && (1..=MAX_SKIP_LITERAL).contains(&n)).then(|| {
-            let mut skip = Box::new([n as u8; 256]);
-            for (i, &b) in text.as_bytes()[..n - 1].iter().enumerate() {
-                let shift = (n - 1 - i) as u8;
-                skip[usize::from(b)] = shift;
-                if no_case {
-                    skip[usize::from(b.to_ascii_uppercase())] = shift;
-                }
-            }
-            skip
-        });
         Literal {
+            skip: Horspool::new(&text, no_case),
             text,
             no_case,
-            skip,
         }
     }
 
     /// Where the literal first occurs in `hay` (ignoring case when `no_case`: [`fold`]ed,
     /// which for an ASCII literal is ASCII case, as no other letter folds into ASCII).
     fn find_in(&self, hay: &str) -> Option<usize> {
-        if self.skip.is_none() {
-            return if self.no_case {
-                with_folded(hay, |f| f.find(self.text.as_str()))
-            } else {
-                hay.find(self.text.as_str())
-            };
+        match &self.skip {
+            Some(h) => h.find(hay.as_bytes()),
+            None if self.no_case => with_folded(hay, |f| f.find(self.text.as_str())),
+            None => hay.find(self.text.as_str()),
         }
-        self.find_in_bytes(hay.as_bytes())
-    }
-
-    /// [`Literal::find_in`] on bytes, which are UTF-8 unless the literal is ASCII; `Some(0)`
-    /// ("may be there") if they are not.
-    // One copy of the loop for every caller: the bundle is at its ceiling.
-    #[inline(never)]
-    fn find_in_bytes(&self, hay: &[u8]) -> Option<usize> {
-        let Some(skip) = &self.skip else {
-            return std::str::from_utf8(hay).map_or(Some(0), |hay| self.find_in(hay));
-        };
-        let fold = |b: u8| {
-            if self.no_case {
-                b.to_ascii_lowercase()
-            } else {
-                b
-            }
-        };
-        let needle = self.text.as_bytes();
-        let n = needle.len();
-        let mut at = 0;
-        while let Some(window) = hay.get(at..at + n) {
-            let b = window[n - 1];
-            if fold(b) == needle[n - 1] && window.iter().zip(needle).all(|(h, c)| fold(*h) == *c) {
-                return Some(at);
-            }
-            at += usize::from(skip[usize::from(b)]);
-        }
-        None
     }
 }
 
@@ -241,7 +188,7 @@ impl Matcher {
         };
         let prefilter = match &kind {
             Kind::Plain(_) | Kind::NoCase(_) => Some(literal(query)),
-            _ => required.clone(),
+            _ => None,
         };
         Ok(Matcher {
             kind,
@@ -290,35 +237,6 @@ impl Matcher {
             Kind::FoldedRegex(re) => with_folded(text, |folded| re.is_match_at(folded, from)),
         };
         found != self.invert
-    }
-
-    /// Whether `text` certainly holds no match, nor does any part of it: the query (or a
-    /// literal every match of the pattern contains) is not in it. Then [`Matcher::keeps`]
-    /// is [`Matcher::inverted`] for `text` and for every substring of it, which lets the
-    /// log viewer rule out a line on its raw text without reading its message out of it.
-    /// False when unsure, and always for a pattern without such a literal.
-    pub fn absent_from(&self, text: &str) -> bool {
-        self.prefilter
-            .as_ref()
-            .is_some_and(|lit| lit.find_in(text).is_none())
-    }
-
-    /// [`Matcher::absent_from`] for ASCII text given as bytes (a line with its colour
-    /// sequences cut out).
-    pub fn absent_from_ascii(&self, text: &[u8]) -> bool {
-        self.prefilter
-            .as_ref()
-            .is_some_and(|lit| lit.find_in_bytes(text).is_none())
-    }
-
-    /// Whether [`Matcher::absent_from`] can ever answer true.
-    pub fn has_prefilter(&self) -> bool {
-        self.prefilter.is_some()
-    }
-
-    /// Whether the texts kept are those without a match.
-    pub fn inverted(&self) -> bool {
-        self.invert
     }
 
     /// The byte ranges of `text` to highlight, in order, on char boundaries; at most

@@ -17,11 +17,10 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::fields::{self, classify, Facets, FilterSet, Requests, Volume};
-use super::line::{plain_message_of, LogLine};
+use super::fields::{self, Facets, FilterSet, Requests, Volume};
+use super::line::LogLine;
 use super::overlap;
-use super::render::strip_sgr;
-use super::store::{Batch, Escapes, LineStore, StoredLine};
+use super::store::{Batch, LineStore, StoredLine};
 use crate::hooks::use_log_stream::StreamEvent;
 use crate::search::Matcher;
 
@@ -58,6 +57,8 @@ pub struct Stats {
     pub volume: Volume,
     /// Router requests per path.
     pub requests: Requests,
+    /// Reused for a line's message without its colours.
+    scratch: Vec<u8>,
 }
 
 impl std::fmt::Debug for Stats {
@@ -79,31 +80,31 @@ impl Stats {
             facets: Facets::new(),
             volume,
             requests: Requests::new(),
+            scratch: Vec::new(),
         }
     }
 
     /// Counts `line` in (`add`) or out.
     fn count(&mut self, line: &StoredLine<'_>, add: bool) {
         if !line.gap {
-            self.count_plain(line, &plain_message_of(line.raw), add);
+            let mut scratch = std::mem::take(&mut self.scratch);
+            self.count_plain(line, &line.plain_message(&mut scratch), add);
+            self.scratch = scratch;
         }
     }
 
     /// [`Stats::count`] for a line (not a gap marker) whose plain message the caller
     /// already has.
     fn count_plain(&mut self, line: &StoredLine<'_>, plain: &str, add: bool) {
-        let f = fields::fields(plain).with_container(line.container);
-        let secs = line.time.div_euclid(1_000_000_000);
-        let severity = classify(&f, plain);
-        if add {
-            self.facets.add(&f);
-            self.volume.add(secs, severity);
-            self.requests.add(&f);
-        } else {
-            self.facets.remove(&f);
-            self.volume.remove(secs, severity);
-            self.requests.remove(&f);
-        }
+        fields::count_line(
+            &mut self.facets,
+            &mut self.volume,
+            &mut self.requests,
+            plain,
+            line.container,
+            line.time.div_euclid(1_000_000_000),
+            add,
+        );
     }
 }
 
@@ -121,11 +122,10 @@ impl Keep<'_> {
 
     /// The plain message of `line` if it is shown, `None` if not.
     ///
-    /// Most lines of a large buffer are ruled out by the search without reading their
-    /// message: a line stored without escapes, or with colours only, holds its message
-    /// (without those colours) as a substring, so a line whose text lacks the query cannot
-    /// match ([`Matcher::absent_from`]). `scratch` holds the text without colours.
-    fn keeps<'l>(&self, line: &StoredLine<'l>, scratch: &mut Vec<u8>) -> Option<Cow<'l, str>> {
+    /// The message is read as the store filed it ([`StoredLine::plain_message`]): the text
+    /// itself for most lines, without colours in `scratch` for coloured ones, so the search
+    /// reads only the message's bytes, once.
+    fn keeps<'s>(&self, line: &StoredLine<'s>, scratch: &'s mut Vec<u8>) -> Option<Cow<'s, str>> {
         if line.gap {
             return None;
         }
@@ -134,21 +134,8 @@ impl Keep<'_> {
                 return None;
             }
         }
-        let absent = self.matcher.has_prefilter()
-            && match line.escapes {
-                Escapes::None => self.matcher.absent_from(line.raw),
-                Escapes::Colours => {
-                    scratch.clear();
-                    strip_sgr(line.raw.as_bytes(), scratch);
-                    self.matcher.absent_from_ascii(scratch)
-                }
-                Escapes::Other => false,
-            };
-        if absent && !self.matcher.inverted() {
-            return None;
-        }
-        let plain = plain_message_of(line.raw);
-        let kept = (absent || self.matcher.keeps(&plain))
+        let plain = line.plain_message(scratch);
+        let kept = self.matcher.keeps(&plain)
             && (self.filters.is_empty()
                 || self
                     .filters
@@ -1117,7 +1104,7 @@ mod tests {
             while !m.search_step(50) {}
             let expected: Vec<String> = m
                 .all_raw()
-                .filter(|raw| matcher.keeps(&plain_message_of(raw)))
+                .filter(|raw| matcher.keeps(&crate::logs::line::plain_message_of(raw)))
                 .map(str::to_owned)
                 .collect();
             proptest::prop_assert_eq!(shown(&m), expected);

@@ -44,73 +44,9 @@ const ESC: u8 = 0x1b;
 /// Columns between tab stops, as terminals set them initially.
 const TAB_WIDTH: usize = 8;
 
-/// Whether `text` holds nothing a terminal would interpret: no escape, no control
-/// character but tab, no DEL, no C1 control. Such text is shown as it is.
-pub fn is_plain(text: &str) -> bool {
-    // A byte scan settles most lines; 0xC2 also leads ordinary characters (U+00A0–U+00BF),
-    // so a line with one is checked character by character.
-    let suspect = text
-        .bytes()
-        .any(|b| b < 0x20 && b != b'\t' || b == 0x7f || b == 0xc2);
-    !suspect
-        || !text
-            .chars()
-            .any(|c| c < ' ' && c != '\t' || ('\u{7f}'..='\u{9f}').contains(&c))
-}
-
-/// Whether every byte of `text` is printable ASCII (a space to `~`) or part of a colour
-/// sequence: `ESC [`, digits and semicolons, `m` (SGR without sub-parameters). Such text
-/// draws as itself without its sequences ([`strip_sgr`]), without running the terminal:
-/// each character goes to the next cell, and a colour changes no text. Most coloured log
-/// lines are of this kind.
-pub fn is_sgr_only(text: &str) -> bool {
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            0x20..=0x7e => i += 1,
-            ESC => match sgr_len(&b[i..]) {
-                Some(n) => i += n,
-                None => return false,
-            },
-            _ => return false,
-        }
-    }
-    true
-}
-
-/// The length of the colour sequence `bytes` starts with (`ESC [`, digits and
-/// semicolons, `m`), if it starts with one.
-fn sgr_len(bytes: &[u8]) -> Option<usize> {
-    if bytes.get(1) != Some(&b'[') {
-        return None;
-    }
-    let params = bytes[2..]
-        .iter()
-        .take_while(|b| b.is_ascii_digit() || **b == b';')
-        .count();
-    (bytes.get(2 + params) == Some(&b'm')).then_some(3 + params)
-}
-
-/// Appends `text` without its colour sequences to `out`: for text that [`is_sgr_only`],
-/// what [`displayed_text`] gives (as bytes), without drawing a row. Anything else is
-/// copied as it is. Bytes rather than `str`: the search runs it on most lines, and the
-/// char-boundary checks of string slicing were a good part of its cost.
-pub fn strip_sgr(text: &[u8], out: &mut Vec<u8>) {
-    let (mut from, mut i) = (0, 0);
-    while i < text.len() {
-        if text[i] == ESC {
-            if let Some(n) = sgr_len(&text[i..]) {
-                out.extend_from_slice(&text[from..i]);
-                i += n;
-                from = i;
-                continue;
-            }
-        }
-        i += 1;
-    }
-    out.extend_from_slice(&text[from..]);
-}
+// A line's plain text without drawing it: the store and the scan run these on every line,
+// so they are compiled for speed with the structured-logs crate.
+pub use log_fields::text::{is_plain, is_sgr_only, strip_sgr};
 
 /// One column of the row.
 #[derive(Clone, Copy, Debug)]

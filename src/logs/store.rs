@@ -14,6 +14,7 @@
 //! (a million lines peaked at 3.7× their text that way); a chunk whose lines were all
 //! evicted is freed. `examples/history_bench.rs` measures it on a million realistic lines.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::line::Timestamp;
@@ -32,6 +33,12 @@ const GAP: u16 = 2;
 const TEXT_PLAIN: u16 = 4;
 /// The text holds colour sequences and printable ASCII only ([`render::is_sgr_only`]).
 const TEXT_COLOURS: u16 = 8;
+/// The flags' upper 12 bits hold where the message starts in the text
+/// ([`super::line::message_start`]), so that reading a line's message does not split its
+/// time and container again; [`MESSAGE_UNKNOWN`] when it starts further than that.
+const MESSAGE_SHIFT: u16 = 4;
+/// The message start that does not fit the flags: it is found again when needed.
+const MESSAGE_UNKNOWN: u16 = 0xFFF;
 /// The largest arena chunk, in bytes; a longer line gets a chunk of its own size.
 const CHUNK_BYTES: usize = 1 << 20;
 
@@ -65,6 +72,34 @@ pub struct StoredLine<'a> {
     pub gap: bool,
     /// What `raw` holds besides printable text, found once when the line was stored.
     pub escapes: Escapes,
+    /// The message: the end of `raw` after the time and `[container]`
+    /// ([`super::line::LogLine::message`]), escape sequences included.
+    pub message: &'a str,
+}
+
+impl<'a> StoredLine<'a> {
+    /// The message as the reader sees it, as [`super::line::plain_message_of`] gives it, from
+    /// what was found when the line was stored: the message itself when the line is plain,
+    /// its text without colour sequences (written into `scratch`) when it has colours only,
+    /// and what a terminal would show otherwise.
+    pub fn plain_message<'s>(&self, scratch: &'s mut Vec<u8>) -> Cow<'s, str>
+    where
+        'a: 's,
+    {
+        match self.escapes {
+            Escapes::None => Cow::Borrowed(self.message),
+            Escapes::Colours => {
+                scratch.clear();
+                render::strip_sgr(self.message.as_bytes(), scratch);
+                // Colour-only text is ASCII, so this cannot fail; if it did, drawing decides.
+                match std::str::from_utf8(scratch) {
+                    Ok(text) => Cow::Borrowed(text),
+                    Err(_) => Cow::Owned(render::displayed_text(self.message)),
+                }
+            }
+            Escapes::Other => Cow::Owned(render::displayed_text(self.message)),
+        }
+    }
 }
 
 /// What a line holds besides printable text: whether the search can read it as it is, or
@@ -88,6 +123,8 @@ pub struct ParsedLine<'a> {
     raw: &'a str,
     time: Option<i64>,
     container: Option<&'a str>,
+    /// Where the message starts in `raw`.
+    message: u32,
 }
 
 impl<'a> ParsedLine<'a> {
@@ -97,17 +134,17 @@ impl<'a> ParsedLine<'a> {
     pub fn parse(raw: &'a str) -> ParsedLine<'a> {
         let raw = raw.trim_end_matches(['\n', '\r']);
         let raw = &raw[..floor_char_boundary(raw, u32::MAX as usize)];
-        match split_time(raw) {
-            Some((t, rest)) => ParsedLine {
-                raw,
-                time: Some(t.unix_nanos()),
-                container: container_of(rest),
-            },
-            None => ParsedLine {
-                raw,
-                time: None,
-                container: None,
-            },
+        // One split for the time, the container and the message, as `LogLine` reads them.
+        let (time, container, message) = super::line::split(raw).unwrap_or((None, None, 0));
+        let time = time.and_then(|r| Timestamp::parse(&raw[r.start as usize..r.end as usize]));
+        ParsedLine {
+            raw,
+            time: time.map(Timestamp::unix_nanos),
+            // A line without a readable time is filed as untimed, its container unread.
+            container: container
+                .filter(|_| time.is_some())
+                .map(|r| &raw[r.start as usize..r.end as usize]),
+            message,
         }
     }
 
@@ -147,6 +184,8 @@ struct BatchLine {
     time: Option<i64>,
     /// The container's range in the text; empty for none.
     container: (usize, usize),
+    /// Where the message starts, from `start`.
+    message: u32,
 }
 
 impl Batch {
@@ -181,6 +220,7 @@ impl Batch {
             end: self.text.len(),
             time: line.time,
             container,
+            message: line.message,
         });
     }
 
@@ -207,6 +247,7 @@ impl Batch {
             time: l.time,
             container: (l.container.1 > l.container.0)
                 .then(|| &self.text[l.container.0..l.container.1]),
+            message: l.message,
         })
     }
 }
@@ -485,8 +526,12 @@ impl LineStore {
         let raw = &chunk[start..start + r.len as usize];
         let container = match r.container {
             NO_CONTAINER => None,
-            MANY_CONTAINERS => split_time(raw).and_then(|(_, rest)| container_of(rest)),
+            MANY_CONTAINERS => ParsedLine::parse(raw).container,
             id => Some(&*self.containers[id as usize]),
+        };
+        let message = match r.flags >> MESSAGE_SHIFT {
+            MESSAGE_UNKNOWN => super::line::message_start(raw),
+            at => usize::from(at),
         };
         StoredLine {
             raw,
@@ -501,6 +546,7 @@ impl LineStore {
             } else {
                 Escapes::Other
             },
+            message: &raw[message..],
         }
     }
 
@@ -520,6 +566,7 @@ impl LineStore {
             } else {
                 0
             };
+        let flags = flags | (line.message.min(u32::from(MESSAGE_UNKNOWN)) as u16) << MESSAGE_SHIFT;
         let container = container.map_or(NO_CONTAINER, |c| self.intern(c));
         let fits = self
             .chunks
@@ -626,44 +673,19 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
         .unwrap_or(0)
 }
 
-/// Splits a line in the platform's format (`2017-03-24 14:00:00.123 +0100 CET [web-1] …`)
-/// into its time and the rest (`[web-1] …`); `None` when it does not start with a time.
-/// The time is the first four space-separated words, read by [`Timestamp::parse`].
-fn split_time(raw: &str) -> Option<(Timestamp, &str)> {
-    let mut end = 0;
-    for word in 0..4 {
-        let next = raw.as_bytes()[end..]
-            .iter()
-            .position(|&b| b == b' ')
-            .map(|i| end + i);
-        end = match (next, word) {
-            (Some(i), _) => i,
-            // A line may be a bare time with nothing after it.
-            (None, 3) => raw.len(),
-            (None, _) => return None,
-        };
-        if word < 3 {
-            end += 1;
-        }
-    }
-    let time = Timestamp::parse(&raw[..end])?;
-    // The line parser reads any first word as a date; a time is at least `Y-M-D`.
-    if !raw.as_bytes().first()?.is_ascii_digit() || !raw[..end].contains('-') {
-        return None;
-    }
-    Some((time, raw[end..].trim_start_matches(' ')))
-}
-
 /// The time of a line in the platform's format, in nanoseconds since the Unix epoch, as
 /// the store would file it; `None` for a line without a time of its own.
 pub fn line_time(raw: &str) -> Option<i64> {
-    split_time(raw).map(|(t, _)| t.unix_nanos())
+    ParsedLine::parse(raw).time
 }
 
-/// The container of the rest of a line: `[web-1] …` gives `web-1`.
-fn container_of(rest: &str) -> Option<&str> {
-    let name = rest.strip_prefix('[')?.split(']').next()?;
-    (!name.is_empty() && !name.contains(' ') && rest.len() > name.len() + 1).then_some(name)
+/// What follows the time of a timed line (`[web-1] …`), spaces trimmed; `None` for a line
+/// without a readable time.
+fn after_time(raw: &str) -> Option<&str> {
+    let (time, _, _) = super::line::split(raw)?;
+    let time = &raw[..time?.end as usize];
+    Timestamp::parse(time)?;
+    Some(raw[time.len()..].trim_start_matches(' '))
 }
 
 /// Drops from a live dump the lines an archive already gave: same instant and same text
@@ -675,7 +697,7 @@ pub fn dedupe_dump(store: &LineStore, dump: &Batch) -> Batch {
     let mut used: HashMap<(i64, &str), usize> = HashMap::new();
     let mut out = Batch::new();
     for line in dump.iter() {
-        let rest = split_time(line.raw).map(|(_, rest)| rest);
+        let rest = after_time(line.raw);
         let (Some(t), Some(rest)) = (line.time, rest) else {
             out.push(line);
             continue;
@@ -685,7 +707,7 @@ pub fn dedupe_dump(store: &LineStore, dump: &Batch) -> Batch {
             .iter()
             .take_while(|r| r.time == t)
             .map(|r| store.view(r))
-            .filter(|s| s.timed && split_time(s.raw).is_some_and(|(_, r)| r == rest))
+            .filter(|s| s.timed && after_time(s.raw) == Some(rest))
             .count();
         let seen = used.entry((t, rest)).or_insert(0);
         if *seen >= stored {
@@ -1027,6 +1049,56 @@ mod tests {
                 let want: Vec<(i64, &str)> = model.iter().map(|(t, r)| (*t, r.as_str())).collect();
                 prop_assert_eq!(got, want);
                 prop_assert_eq!(store.text_bytes(), model.iter().map(|(_, r)| r.len()).sum::<usize>());
+            }
+        }
+
+        /// The message and plain message a stored line gives are what `LogLine` reads from
+        /// its raw text, whatever the line: times that do or do not parse, containers or
+        /// not, colours, other escapes, carriage returns, long prefixes.
+        #[test]
+        fn a_stored_line_reads_its_message_as_log_line_does(
+            lines in proptest::collection::vec(
+                (
+                    prop_oneof![
+                        Just("2017-03-24 14:00:00.123 +0100 CET ".to_string()),
+                        Just("2017-03-24 14:00:00 +0000 UTC".to_string()),
+                        Just("2017-13-99 14:00:00 +0000 UTC ".to_string()),
+                        Just("2017-03-24 14:00:00 +0000 U.T.C ".to_string()),
+                        Just("2017-03-24  14:00:00 +0000 UTC ".to_string()),
+                        Just(String::new()),
+                        "[0-9 :+.-]{0,30}",
+                    ],
+                    prop_oneof![
+                        Just("[web-1] ".to_string()),
+                        Just("[router]".to_string()),
+                        Just("[] ".to_string()),
+                        Just("[a b] ".to_string()),
+                        "\\[[a-z\\x1b\\]]{0,6}\\] ?",
+                        "x{4090,4100} ".prop_map(|x| format!("[{x}] ")),
+                        Just(String::new()),
+                    ],
+                    prop_oneof![
+                        "[a-z =\"\\[\\]]{0,30}",
+                        "(\\x1b\\[[0-9;]{0,4}m|[a-z ]{1,5}){0,6}",
+                        "(\\x1b\\[2K|\\r|\\x1b\\]8;;x\\x07|\\t|é|[a-z]){0,8}",
+                    ],
+                ),
+                1..12,
+            ),
+        ) {
+            let raws: Vec<String> = lines.iter().map(|(t, c, m)| format!("{t}{c}{m}")).collect();
+            let mut store = LineStore::new(raws.len());
+            store.extend(raws.clone());
+            let mut scratch = Vec::new();
+            for stored in store.iter() {
+                let line = crate::logs::line::LogLine::parse(stored.raw);
+                prop_assert_eq!(stored.message, line.message(), "{:?}", stored.raw);
+                prop_assert_eq!(&*stored.plain_message(&mut scratch), line.plain_message(), "{:?}", stored.raw);
+                prop_assert_eq!(
+                    stored.timed.then_some(stored.time),
+                    line.timestamp().map(Timestamp::unix_nanos),
+                    "{:?}", stored.raw
+                );
             }
         }
     }

@@ -19,9 +19,12 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// the bytes go. Then issue 15's Wrap lines measured +6.6 KB (the measured row geometry, two
 /// observers, bringing a selected line into view once measured, and the toggle) and issue
 /// 14's faster search +1.1 KB, less 0.5 KB from the memory and fields work and a review's
-/// simplifications: 553.9 KB, 33 KB over the two allowances together. This ceiling sits
-/// just above the measured figure so that nothing grows unnoticed.
-const BUNDLE_CEILING_BYTES: u64 = 555 * 1000;
+/// simplifications: 553.9 KB. Then the structured-logs crate compiled for speed (opt-level 3
+/// where the rest is built for size; counting a million lines from scratch went from 529 to
+/// about 340 ms natively) measured +17.0 KB: 570.8 KB, 50 KB over the two allowances
+/// together. This ceiling sits just above the measured figure so that nothing grows
+/// unnoticed.
+const BUNDLE_CEILING_BYTES: u64 = 571 * 1000;
 
 type Result<T = ()> = std::result::Result<T, String>;
 

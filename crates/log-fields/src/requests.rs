@@ -369,7 +369,7 @@ fn flip(o: Ordering, descending: bool) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::fields::extract::fields;
+    use crate::extract::fields;
     use proptest::prelude::*;
 
     #[test]

@@ -23,7 +23,7 @@
 use std::fmt;
 
 use super::extract::{key_eq, parse_status, Fields};
-use crate::logs::line::Timestamp;
+use crate::time::Timestamp;
 
 /// Bucket sizes in seconds, finest first: 1 s, 5 s, 10 s, 30 s, 1 min, 5 min, 10 min, 30 min,
 /// 1 h, 3 h, 6 h, 12 h, 1 day.
@@ -494,7 +494,7 @@ fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::fields::extract::fields;
+    use crate::extract::fields;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
 

@@ -22,7 +22,7 @@
 //!
 //! [`FieldFilter`]'s `Display` writes the canonical form that [`FieldFilter::parse`] reads back
 //! (`status >= 500` is shown `status>=500`): chip labels and URLs use it. The `container`
-//! pseudo-field (see [`crate::logs::fields::extract::Fields::with_container`]) filters like any
+//! pseudo-field (see [`crate::extract::Fields::with_container`]) filters like any
 //! field.
 
 use std::cmp::Ordering;
@@ -31,8 +31,17 @@ use std::fmt;
 use super::extract::Fields;
 use super::units::{Dimension, Quantity};
 
-/// The longest filter expression accepted, in bytes.
-pub const MAX_FILTER_BYTES: usize = crate::search::MAX_QUERY_BYTES;
+/// The longest filter expression accepted, in bytes (the log viewer's search takes as long
+/// a query).
+pub const MAX_FILTER_BYTES: usize = 1000;
+
+/// The most memory a compiled pattern may take, in bytes (`regex-lite`'s `size_limit`; its
+/// default is 10 MiB). A 1,000-character literal takes about 40 KB.
+pub const MAX_COMPILED_BYTES: usize = 1 << 20;
+
+/// The deepest nesting of groups and repetitions accepted (`regex-lite`'s `nest_limit`):
+/// the parser recurses, and a hostile `((((…))))` must not exhaust the wasm stack.
+pub const MAX_NESTING: u32 = 64;
 
 /// How a filter compares a field's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -256,8 +265,8 @@ impl FieldFilter {
         let regex = match op {
             Op::Match | Op::NotMatch => Some(
                 regex_lite::RegexBuilder::new(value)
-                    .size_limit(crate::search::MAX_COMPILED_BYTES)
-                    .nest_limit(crate::search::MAX_NESTING)
+                    .size_limit(MAX_COMPILED_BYTES)
+                    .nest_limit(MAX_NESTING)
                     .build()
                     .map_err(|e| FilterError::InvalidRegex {
                         pattern: value.to_owned(),
@@ -531,7 +540,7 @@ fn split_expressions(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::fields::extract::fields;
+    use crate::extract::fields;
     use proptest::prelude::*;
 
     fn keeps(filter: &str, message: &str) -> bool {

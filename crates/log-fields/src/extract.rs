@@ -183,7 +183,7 @@ pub(crate) fn parse_status(value: &str) -> Option<u16> {
     value.trim().parse().ok()
 }
 
-/// Reads the fields of `message` (a line's [`crate::logs::line::LogLine::plain_message`]): a
+/// Reads the fields of `message` (a line's plain message: what a terminal shows of it): a
 /// JSON object or logfmt pairs, as the module documentation describes; no fields when it is
 /// neither.
 pub fn fields(message: &str) -> Fields<'_> {
@@ -207,11 +207,6 @@ pub fn fields(message: &str) -> Fields<'_> {
         json: None,
         container: None,
     }
-}
-
-/// The fields of the line: its message's fields with its container as the pseudo-field.
-pub fn line_fields(line: &crate::logs::line::LogLine) -> Fields<'_> {
-    fields(line.plain_message()).with_container(line.container())
 }
 
 /// Whether two fields share a key. Each key sets one bit of a 256-bit set, chosen by a hash
@@ -772,16 +767,6 @@ mod tests {
         assert_eq!(f.unique().count(), 2);
         let f = fields("no fields here").with_container(Some("worker-1"));
         assert_eq!(f.get("container").map(|f| &*f.value), Some("worker-1"));
-    }
-
-    #[test]
-    fn a_line_gives_its_plain_message_fields_and_container() {
-        let line = crate::logs::line::LogLine::parse(
-            "2026-12-07 06:12:03.123456 +0100 CET [router] method=GET status=502",
-        );
-        let f = line_fields(&line);
-        assert_eq!(f.get("status").map(|f| &*f.value), Some("502"));
-        assert_eq!(f.get("container").map(|f| &*f.value), Some("router"));
     }
 
     #[test]

@@ -29,20 +29,55 @@
 //! every stored line or only those the filters keep is the caller's choice: for the latter,
 //! feed only the lines that pass and count again from scratch when the filters change
 //! (`cargo xtask bench-fields` gives the cost per million lines).
+//!
+//! Beside them, the per-line hot paths the log viewer's store and search share: a line's time
+//! ([`time::Timestamp`]), its plain text without colour sequences ([`text::strip_sgr`]) and
+//! the literal search ([`text::Horspool`]). This crate is compiled for speed where the rest of
+//! the bundle is compiled for size: the dashboard's README ("Speed and size") has the figures.
 
 pub mod extract;
 pub mod facets;
 pub mod filter;
 pub mod requests;
+pub mod text;
+pub mod time;
 pub mod units;
 pub mod volume;
 
-pub use extract::{fields, line_fields, pretty_json, Field, Fields, Format, ValueKind, CONTAINER};
+pub use extract::{fields, pretty_json, Field, Fields, Format, ValueKind, CONTAINER};
 pub use facets::{FacetField, FacetLimits, FacetValue, Facets};
 pub use filter::{FieldFilter, FilterError, FilterSet, Op};
 pub use requests::{collapse_path, RequestColumn, RequestRow, Requests};
 pub use units::{format_duration, Dimension, Quantity};
 pub use volume::{classify, step_for_span, Bucket, Severity, Volume};
+
+/// Counts one line in (`add`) or out (`!add`, an evicted line counted before): its fields
+/// read from its plain `message` with `container` as the pseudo-field, into `facets`, into
+/// `volume` at `secs` (Unix seconds) with its [`classify`]d severity, and into `requests`.
+///
+/// The per-line work of counting from scratch, in this crate so that it is compiled for
+/// speed along with what it calls.
+pub fn count_line(
+    facets: &mut Facets,
+    volume: &mut Volume,
+    requests: &mut Requests,
+    message: &str,
+    container: Option<&str>,
+    secs: i64,
+    add: bool,
+) {
+    let f = fields(message).with_container(container);
+    let severity = classify(&f, message);
+    if add {
+        facets.add(&f);
+        volume.add(secs, severity);
+        requests.add(&f);
+    } else {
+        facets.remove(&f);
+        volume.remove(secs, severity);
+        requests.remove(&f);
+    }
+}
 
 /// The positions `0..len` sorted with `compare`. Every sort of this module goes through here
 /// with its comparator behind `&mut dyn FnMut`, as `api::apps` does, so the wasm carries one

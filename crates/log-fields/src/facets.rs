@@ -273,7 +273,7 @@ impl Facets {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::fields::extract::fields;
+    use crate::extract::fields;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
 
