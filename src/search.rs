@@ -30,7 +30,7 @@
 
 use std::cell::RefCell;
 
-use log_fields::text::Horspool;
+use log_core::text::Horspool;
 use std::ops::Range;
 
 /// What the user typed and toggled.
@@ -63,10 +63,10 @@ pub enum SearchError {
 }
 
 /// The longest query accepted, in bytes of UTF-8: as long as a field filter.
-pub const MAX_QUERY_BYTES: usize = log_fields::filter::MAX_FILTER_BYTES;
+pub const MAX_QUERY_BYTES: usize = log_core::filter::MAX_FILTER_BYTES;
 
 // The limits of patterns, the same for searches and field filters (`path~…`).
-pub use log_fields::filter::{MAX_COMPILED_BYTES, MAX_NESTING};
+pub use log_core::filter::{MAX_COMPILED_BYTES, MAX_NESTING};
 
 /// Most highlighted ranges per line: a pattern like `.` on a 1 MB line must not build
 /// a million marks.

@@ -1,11 +1,11 @@
-//! Structured logs: the [`log_fields`] crate (fields, filters, facets, volume chart, requests
+//! Structured logs: the [`log_core`] crate (fields, filters, facets, volume chart, requests
 //! summary), plus reading a [`LogLine`]'s fields.
 //!
 //! The crate is compiled for speed while the rest of the bundle is compiled for size (the
 //! README's "Speed and size"): counting a million lines from scratch runs its code for every
 //! line.
 
-pub use log_fields::*;
+pub use log_core::*;
 
 use crate::logs::line::LogLine;
 

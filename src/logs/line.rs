@@ -181,7 +181,7 @@ fn is_platform_time(time: &str, offset_end: usize) -> bool {
         && Timestamp::parse(time).is_some()
 }
 
-pub use log_fields::time::Timestamp;
+pub use log_core::time::Timestamp;
 
 #[cfg(test)]
 mod tests {

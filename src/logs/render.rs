@@ -46,7 +46,7 @@ const TAB_WIDTH: usize = 8;
 
 // A line's plain text without drawing it: the store and the scan run these on every line,
 // so they are compiled for speed with the structured-logs crate.
-pub use log_fields::text::{is_plain, is_sgr_only, strip_sgr};
+pub use log_core::text::{is_plain, is_sgr_only, strip_sgr};
 
 /// One column of the row.
 #[derive(Clone, Copy, Debug)]

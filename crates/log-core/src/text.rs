@@ -54,9 +54,10 @@ fn sgr_len(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Appends `text` without its colour sequences to `out`: for text that [`is_sgr_only`],
-/// what the log viewer's `displayed_text` gives (as bytes), without drawing a row. Anything else is
-/// copied as it is. Bytes rather than `str`: the search runs it on most lines, and the
-/// char-boundary checks of string slicing were a good part of its cost.
+/// what the log viewer's `displayed_text` gives (as bytes), without drawing a row. Anything
+/// else is copied as it is. Bytes rather than `str`: the search runs it on most lines, and
+/// the char-boundary checks of string slicing were a good part of its cost. (Finding the
+/// escapes with `memchr` measured 4 % faster natively for 310 B more: not kept.)
 pub fn strip_sgr(text: &[u8], out: &mut Vec<u8>) {
     let (mut from, mut i) = (0, 0);
     while i < text.len() {
@@ -179,5 +180,40 @@ mod tests {
         assert!(Horspool::new("échec", true).is_none());
         assert!(Horspool::new(&"x".repeat(65), false).is_none());
         assert!(Horspool::new(&"x".repeat(64), false).is_some());
+    }
+}
+
+#[cfg(test)]
+mod strip_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Cuts out colour sequences one byte at a time, pushing what is kept: what `strip_sgr`
+    /// (which copies runs) must give.
+    fn strip_bytewise(text: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            if text[i] == ESC {
+                if let Some(n) = sgr_len(&text[i..]) {
+                    i += n;
+                    continue;
+                }
+            }
+            out.push(text[i]);
+            i += 1;
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn strip_sgr_cuts_out_exactly_the_colour_sequences(
+            text in "(\\x1b\\[[0-9;]{0,4}m?|\\x1b|[a-z \\[m0-9;]{1,4}){0,10}",
+        ) {
+            let mut out = Vec::new();
+            strip_sgr(text.as_bytes(), &mut out);
+            prop_assert_eq!(out, strip_bytewise(text.as_bytes()));
+        }
     }
 }
