@@ -29,9 +29,9 @@
 //! `AAAA…` scans to the end for each one-letter match); finding whether one exists is not.
 
 use std::cell::RefCell;
+use std::ops::Range;
 
 use log_core::text::Horspool;
-use std::ops::Range;
 
 /// What the user typed and toggled.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -96,8 +96,6 @@ pub struct Matcher {
     /// the literal's first occurrence rather than at the start of the text (the part
     /// before it is most of a router line, and the engine takes about 0.1 µs a byte).
     starts_with_required: bool,
-    /// The query as a [`Literal`] for a plain search, found with its skip table.
-    prefilter: Option<Literal>,
 }
 
 /// A literal to look for, with or without case, in the fastest way that stays linear.
@@ -114,7 +112,13 @@ struct Literal {
 }
 
 impl Literal {
-    fn new(text: String, no_case: bool) -> Literal {
+    /// `text` to look for, ignoring case when `no_case` ([`fold`]ed then).
+    fn of(text: &str, no_case: bool) -> Literal {
+        let text: String = if no_case {
+            text.chars().map(fold).collect()
+        } else {
+            text.to_owned()
+        };
         Literal {
             skip: Horspool::new(&text, no_case),
             text,
@@ -136,11 +140,10 @@ impl Literal {
 #[derive(Clone, Debug)]
 enum Kind {
     Everything,
-    /// A literal, case-sensitive: std's two-way search, linear.
-    Plain(String),
-    /// A literal, [`fold`]ed, searched in the folded text (same byte offsets), so the
-    /// search stays std's linear two-way one.
-    NoCase(String),
+    /// The query as a literal, [`fold`]ed when ignoring case (then searched in the folded
+    /// text, same byte offsets): Horspool's search for a short ASCII one, else std's two-way
+    /// search, linear either way.
+    Literal(Literal),
     /// A pattern run on the text as it is (ASCII case folded by the engine when asked).
     Regex(regex_lite::Regex),
     /// A case-insensitive pattern with non-ASCII letters, [`fold`]ed, run on the folded
@@ -170,32 +173,19 @@ impl Matcher {
             } else {
                 Kind::Regex(re)
             }
-        } else if spec.case_sensitive {
-            Kind::Plain(query.to_owned())
         } else {
-            Kind::NoCase(query.chars().map(fold).collect())
+            Kind::Literal(Literal::of(query, !spec.case_sensitive))
         };
-        let literal = |lit: &str| {
-            if spec.case_sensitive {
-                Literal::new(lit.to_owned(), false)
-            } else {
-                Literal::new(lit.chars().map(fold).collect(), true)
-            }
-        };
-        let (required, starts_with_required) = match required_literal_where(query) {
-            Some((lit, at_start)) if spec.regex => (Some(literal(&lit)), at_start),
-            _ => (None, false),
-        };
-        let prefilter = match &kind {
-            Kind::Plain(_) | Kind::NoCase(_) => Some(literal(query)),
-            _ => None,
-        };
+        let (required, starts_with_required) =
+            match spec.regex.then(|| required_literal_where(query)).flatten() {
+                Some((lit, at_start)) => (Some(Literal::of(&lit, !spec.case_sensitive)), at_start),
+                None => (None, false),
+            };
         Ok(Matcher {
             kind,
             invert: spec.invert && !query.is_empty(),
             required,
             starts_with_required,
-            prefilter,
         })
     }
 
@@ -206,7 +196,6 @@ impl Matcher {
             invert: false,
             required: None,
             starts_with_required: false,
-            prefilter: None,
         }
     }
 
@@ -228,10 +217,7 @@ impl Matcher {
         }
         let found = match &self.kind {
             Kind::Everything => return true,
-            Kind::Plain(_) | Kind::NoCase(_) => self
-                .prefilter
-                .as_ref()
-                .is_some_and(|lit| lit.find_in(text).is_some()),
+            Kind::Literal(lit) => lit.find_in(text).is_some(),
             // Look-arounds still see the text before `from`.
             Kind::Regex(re) => re.is_match_at(text, from),
             Kind::FoldedRegex(re) => with_folded(text, |folded| re.is_match_at(folded, from)),
@@ -249,8 +235,10 @@ impl Matcher {
         }
         match &self.kind {
             Kind::Everything => Vec::new(),
-            Kind::Plain(needle) => literal_ranges(text, needle),
-            Kind::NoCase(needle) => with_folded(text, |folded| literal_ranges(folded, needle)),
+            Kind::Literal(lit) if lit.no_case => {
+                with_folded(text, |folded| literal_ranges(folded, &lit.text))
+            }
+            Kind::Literal(lit) => literal_ranges(text, &lit.text),
             Kind::Regex(re) => regex_ranges(re, window(text)),
             Kind::FoldedRegex(re) => with_folded(window(text), |folded| regex_ranges(re, folded)),
         }

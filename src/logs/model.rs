@@ -87,25 +87,44 @@ impl Stats {
     /// Counts `line` in (`add`) or out.
     fn count(&mut self, line: &StoredLine<'_>, add: bool) {
         if !line.gap {
-            let mut scratch = std::mem::take(&mut self.scratch);
-            self.count_plain(line, &line.plain_message(&mut scratch), add);
-            self.scratch = scratch;
+            let plain = line.plain_message(&mut self.scratch);
+            count_plain(
+                &mut self.facets,
+                &mut self.volume,
+                &mut self.requests,
+                line,
+                &plain,
+                add,
+            );
         }
     }
 
     /// [`Stats::count`] for a line (not a gap marker) whose plain message the caller
     /// already has.
     fn count_plain(&mut self, line: &StoredLine<'_>, plain: &str, add: bool) {
-        fields::count_line(
+        count_plain(
             &mut self.facets,
             &mut self.volume,
             &mut self.requests,
+            line,
             plain,
-            line.container,
-            line.time.div_euclid(1_000_000_000),
             add,
         );
     }
+}
+
+/// Counts a line (not a gap marker) with its plain message into the three counts: apart from
+/// [`Stats`] so that the message may borrow the stats' own scratch buffer.
+fn count_plain(
+    facets: &mut Facets,
+    volume: &mut Volume,
+    requests: &mut Requests,
+    line: &StoredLine<'_>,
+    plain: &str,
+    add: bool,
+) {
+    let secs = line.time.div_euclid(1_000_000_000);
+    fields::count_line(facets, volume, requests, plain, line.container, secs, add);
 }
 
 /// Which lines are shown: the search, the field filters and a time window.
@@ -511,8 +530,10 @@ impl Model {
             *scan_next += 1;
         }
         // Do not keep a megabyte line's worth of memory for the next, short ones.
-        if scratch.capacity() > 64 * 1024 {
-            *scratch = Vec::new();
+        for buffer in [scratch, &mut stats.scratch] {
+            if buffer.capacity() > 64 * 1024 {
+                *buffer = Vec::new();
+            }
         }
         *scan_next >= end
     }

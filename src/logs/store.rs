@@ -679,13 +679,11 @@ pub fn line_time(raw: &str) -> Option<i64> {
     ParsedLine::parse(raw).time
 }
 
-/// What follows the time of a timed line (`[web-1] …`), spaces trimmed; `None` for a line
-/// without a readable time.
+/// What follows the time of a line (`[web-1] …`), spaces trimmed; `None` for a line without
+/// one. Only asked of timed lines, whose time was read when they were parsed.
 fn after_time(raw: &str) -> Option<&str> {
     let (time, _, _) = super::line::split(raw)?;
-    let time = &raw[..time?.end as usize];
-    Timestamp::parse(time)?;
-    Some(raw[time.len()..].trim_start_matches(' '))
+    Some(raw[time?.end as usize..].trim_start_matches(' '))
 }
 
 /// Drops from a live dump the lines an archive already gave: same instant and same text

@@ -81,7 +81,10 @@ fn parse_offset(text: &str) -> Option<i64> {
 }
 
 // Howard Hinnant's civil calendar algorithms: exact for the proleptic Gregorian calendar.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+
+/// Days since 1970-01-01 of the proleptic Gregorian date `y`-`m`-`d` (month 1 to 12, day 1
+/// to 31; the caller checks the ranges).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
