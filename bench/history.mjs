@@ -48,7 +48,9 @@ const ranges = {
   hour: { label: 'last hour of a 400k-line archive', short: '400k archive, last hour', from: midnight - HOUR, to: midnight },
   archive: { label: 'a whole 400k-line archive', short: '400k archive, whole', from: midnight - 2 * HOUR, to: midnight },
   // Two large archives and the eleven or twelve between them: 800,000 + 12 × 20,000–60,000.
-  million: { label: 'two 400k-line archives and the day between', short: '1M+ lines', from: midnight - 28 * HOUR, to: midnight },
+  // Issue 14 times the opening of the 50 MiB archive (first lines ≤ 1 s, loaded ≤ 4 s); it sets
+  // no such goal for a million lines, which are measured for the memory and search figures.
+  million: { label: 'two 400k-line archives and the day between', short: '1M+ lines', from: midnight - 28 * HOUR, to: midnight, noLoadGoal: true },
 };
 
 const sandbox = await startSandbox({
@@ -302,8 +304,8 @@ async function loadPairs(key, { keepLast = false } = {}) {
   const loadedMedian = stats(col((x) => x.loadedMs)).median;
   const longMedian = stats(col((x) => x.long.longest)).median;
   summary.push(
-    [`${range.short}: first lines (ms)`, spread(col((x) => x.firstMs), ms), spread(bcol((x) => x.firstMs), ms), ratioText(pairs.map((p) => p.viewer.firstMs / p.blank.firstMs)), '≤ 1,000', meets(firstMedian, 1000)],
-    [`${range.short}: loaded, ${fmt(v.shown)} lines (ms)`, spread(col((x) => x.loadedMs), ms), spread(bcol((x) => x.loadedMs), ms), ratioText(pairs.map((p) => p.viewer.loadedMs / p.blank.loadedMs)), '≤ 4,000', meets(loadedMedian, 4000)],
+    [`${range.short}: first lines (ms)`, spread(col((x) => x.firstMs), ms), spread(bcol((x) => x.firstMs), ms), ratioText(pairs.map((p) => p.viewer.firstMs / p.blank.firstMs)), ...(range.noLoadGoal ? ['', ''] : ['≤ 1,000', meets(firstMedian, 1000)])],
+    [`${range.short}: loaded, ${fmt(v.shown)} lines (ms)`, spread(col((x) => x.loadedMs), ms), spread(bcol((x) => x.loadedMs), ms), ratioText(pairs.map((p) => p.viewer.loadedMs / p.blank.loadedMs)), ...(range.noLoadGoal ? ['', ''] : ['≤ 4,000', meets(loadedMedian, 4000)])],
     [`${range.short}: longest task (ms)`, spread(col((x) => x.long.longest), ms), spread(bcol((x) => x.long.longest), ms), '', '≤ 100', meets(longMedian, 100)],
     [`${range.short}: longest frame gap (ms)`, spread(col((x) => x.maxGap), ms), spread(bcol((x) => x.maxGap), ms), '', '', ''],
   );

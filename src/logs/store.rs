@@ -56,6 +56,12 @@ struct Record {
     flags: u16,
 }
 
+/// The key records are sorted by. A named function rather than a closure, so that both sorts
+/// of the store share one instantiation of std's sort in the wasm.
+fn by_time(r: &Record) -> i64 {
+    r.time
+}
+
 /// A stored line, borrowed from the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StoredLine<'a> {
@@ -394,7 +400,8 @@ impl LineStore {
         raw: &str,
         on_evict: &mut dyn FnMut(StoredLine<'_>),
     ) -> Option<usize> {
-        let rec = self.record(ParsedLine::parse(raw));
+        let mut rec = self.describe(ParsedLine::parse(raw));
+        rec.offset = self.place(raw);
         // The usual case is a line in order: it goes at the end without a search.
         let at = match self.live().last() {
             Some(last) if last.time > rec.time => {
@@ -450,10 +457,22 @@ impl LineStore {
         let old_live = self.len();
         let mut earliest = i64::MAX;
         self.reserve_records(batch.len());
-        for line in batch.iter() {
-            let rec = self.record(line);
+        let first = self.records.len();
+        for (i, line) in batch.iter().enumerate() {
+            let mut rec = self.describe(line);
+            // Which line of the batch this is, until its text is placed.
+            rec.offset = i as u64;
             earliest = earliest.min(rec.time);
             self.records.push(rec);
+        }
+        // The texts go into the arena in time order rather than arrival order, so that
+        // reading the lines in order reads memory in order. An archive's lines are shuffled
+        // by seconds: placed as they came, every line read by a search or a count was a cache
+        // miss (about 60 ms of 330 per million lines, natively).
+        self.records[first..].sort_by_key(by_time);
+        for k in first..self.records.len() {
+            let line = &batch.lines[self.records[k].offset as usize];
+            self.records[k].offset = self.place(&batch.text[line.start..line.end]);
         }
         self.sort_new(old_live, earliest, on_evict)
     }
@@ -474,7 +493,7 @@ impl LineStore {
             // are sorted together. The sort is stable, so equal times keep arrival order.
             start = self.head
                 + self.records[self.head..old_len].partition_point(|r| r.time <= earliest);
-            self.records[start..].sort_by_key(|r| r.time);
+            self.records[start..].sort_by_key(by_time);
         }
         let from = start - self.head;
         let evicted = self.evict(on_evict);
@@ -550,8 +569,8 @@ impl LineStore {
         }
     }
 
-    /// Copies a line into the arena and makes its record.
-    fn record(&mut self, line: ParsedLine<'_>) -> Record {
+    /// Makes a line's record, all but where its text is ([`LineStore::place`] says that).
+    fn describe(&mut self, line: ParsedLine<'_>) -> Record {
         let raw = line.raw;
         let (time, flags, container) = match line.time {
             Some(t) => (t, 0, line.container),
@@ -568,6 +587,17 @@ impl LineStore {
             };
         let flags = flags | (line.message.min(u32::from(MESSAGE_UNKNOWN)) as u16) << MESSAGE_SHIFT;
         let container = container.map_or(NO_CONTAINER, |c| self.intern(c));
+        Record {
+            time,
+            offset: 0,
+            len: raw.len() as u32,
+            container,
+            flags,
+        }
+    }
+
+    /// Copies a line's text into the arena and returns its [`Record::offset`].
+    fn place(&mut self, raw: &str) -> u64 {
         let fits = self
             .chunks
             .last()
@@ -585,13 +615,7 @@ impl LineStore {
         let offset = ((index as u64) << 32) | chunk.len() as u64;
         chunk.push_str(raw);
         self.chunk_live[index] += raw.len();
-        Record {
-            time,
-            offset,
-            len: raw.len() as u32,
-            container,
-            flags,
-        }
+        offset
     }
 
     fn intern(&mut self, name: &str) -> u16 {
@@ -766,6 +790,24 @@ mod tests {
             .map(|l| l.raw.rsplit(' ').next().unwrap())
             .collect();
         assert_eq!(messages, ["0", "1", "2", "3", "4", "5"]);
+    }
+
+    /// What keeps a search over a shuffled archive fast: a batch's texts are laid out in the
+    /// order they are read, and untimed lines keep the time of the line that came before
+    /// them, not of the line before them in time.
+    #[test]
+    fn a_shuffled_batch_is_laid_out_in_time_order() {
+        let mut s = LineStore::new(100);
+        let order = [7, 3, 9, 0, 5, 1, 8, 2, 6, 4];
+        let mut batch: Vec<String> = order.iter().map(|&i| line(i, "w", "m")).collect();
+        batch.insert(2, "  at continuation".to_owned());
+        s.extend(&batch);
+        let lines: Vec<_> = s.iter().collect();
+        let addresses: Vec<usize> = lines.iter().map(|l| l.raw.as_ptr() as usize).collect();
+        assert!(addresses.is_sorted(), "{addresses:?}");
+        let continuation = lines.iter().position(|l| !l.timed).unwrap();
+        assert_eq!(lines[continuation - 1].raw, line(3, "w", "m"));
+        assert_eq!(lines[continuation].time, lines[continuation - 1].time);
     }
 
     #[test]

@@ -75,6 +75,18 @@ struct Counts {
     values: FxHashMap<Box<str>, u64>,
 }
 
+/// Kinds of line told apart by [`Facets`]' hints.
+const SHAPES: usize = 8;
+/// Fields per line with a hint; later ones are searched.
+const HINTED: usize = 32;
+
+/// Which of the [`SHAPES`] kinds of line `fields` looks like, from its field count and first
+/// key: cheap, and the same for every line one source writes with one format.
+fn shape(fields: &Fields<'_>) -> usize {
+    let first = fields.iter().next().map_or(0, |f| f.key.len());
+    (fields.len() + first) % SHAPES
+}
+
 /// Facet counts over the lines added and not removed.
 #[derive(Clone, Debug, Default)]
 pub struct Facets {
@@ -83,9 +95,11 @@ pub struct Facets {
     /// The fields and their counts, sorted by key: at most [`FacetLimits::fields`] of them,
     /// found through `hints` and else by binary search, so no key is hashed per line.
     fields: Vec<(Box<str>, Counts)>,
-    /// For the `i`-th field of a line, where the previous line's `i`-th field was in
-    /// `fields`: lines of one kind list the same keys in the same order, so one comparison
-    /// usually finds the field. Checked before use, so a stale hint only costs a search.
+    /// For the `i`-th field of a line of a given [`shape`], where the previous such line's
+    /// `i`-th field was in `fields` (at `shape * HINTED + i`): lines of one kind list the same
+    /// keys in the same order, so one comparison usually finds the field, even when router
+    /// lines and an app's own lines alternate. Checked before use, so a stale hint only costs
+    /// a search.
     hints: Vec<usize>,
     values: usize,
 }
@@ -104,18 +118,22 @@ impl Facets {
         }
     }
 
-    /// Where `key`, the `i`-th field of a line, is in `fields`, or where it would go.
-    fn find(&mut self, i: usize, key: &str) -> Result<usize, usize> {
-        if let Some(&at) = self.hints.get(i) {
+    /// Where `key`, the `i`-th field of a line of `shape`, is in `fields`, or where it would
+    /// go.
+    fn find(&mut self, shape: usize, i: usize, key: &str) -> Result<usize, usize> {
+        let slot = (i < HINTED).then_some(shape * HINTED + i);
+        if let Some(&at) = slot.and_then(|s| self.hints.get(s)) {
             if self.fields.get(at).is_some_and(|(k, _)| key_eq(k, key)) {
                 return Ok(at);
             }
         }
         let at = self.search(key)?;
-        if i >= self.hints.len() {
-            self.hints.resize(i + 1, 0);
+        if let Some(s) = slot {
+            if s >= self.hints.len() {
+                self.hints.resize(SHAPES * HINTED, 0);
+            }
+            self.hints[s] = at;
         }
-        self.hints[i] = at;
         Ok(at)
     }
 
@@ -127,9 +145,10 @@ impl Facets {
     pub fn add(&mut self, fields: &Fields<'_>) {
         self.lines += 1;
         let limits = self.limits;
+        let shape = shape(fields);
         for (i, f) in fields.unique().enumerate() {
             let key: &str = &f.key;
-            let at = match self.find(i, key) {
+            let at = match self.find(shape, i, key) {
                 Ok(at) => at,
                 Err(at) => {
                     if self.fields.len() >= limits.fields || key.len() > limits.value_bytes {
@@ -159,9 +178,10 @@ impl Facets {
     /// Uncounts a line that was added with the same fields (an evicted line).
     pub fn remove(&mut self, fields: &Fields<'_>) {
         self.lines = self.lines.saturating_sub(1);
+        let shape = shape(fields);
         for (i, f) in fields.unique().enumerate() {
             let key: &str = &f.key;
-            let Ok(at) = self.find(i, key) else {
+            let Ok(at) = self.find(shape, i, key) else {
                 continue;
             };
             let counts = &mut self.fields[at].1;

@@ -40,11 +40,14 @@ impl Timestamp {
         if h > 23 || mi > 59 || s > 60 {
             return None;
         }
-        let digits: String = frac.chars().take(9).collect();
-        if !digits.chars().all(|c| c.is_ascii_digit()) {
-            return None;
+        // Up to nine digits of the fraction count (nanoseconds); more are ignored.
+        let mut nanos = 0u32;
+        let mut places = 0;
+        for c in frac.chars().take(9) {
+            nanos = nanos * 10 + c.to_digit(10)?;
+            places += 1;
         }
-        let nanos: u32 = format!("{digits:0<9}").parse().ok()?;
+        let nanos = nanos * 10u32.pow(9 - places);
         let off_min = parse_offset(offset)?;
         let secs = days_from_civil(y, m, day) * 86_400 + h * 3600 + mi * 60 + s - off_min * 60;
         Some(Timestamp { secs, nanos })
@@ -111,6 +114,24 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn fractions_are_read_to_the_nanosecond() {
+        let at = |clock: &str| {
+            Timestamp::parse(&format!("2015-02-16 {clock} +0000 UTC"))
+                .map(|t| (t.secs % 60, t.nanos))
+        };
+        assert_eq!(at("02:02:43.930163178"), Some((43, 930_163_178)));
+        assert_eq!(at("02:02:43.5"), Some((43, 500_000_000)));
+        assert_eq!(at("02:02:43.000001"), Some((43, 1_000)));
+        assert_eq!(at("02:02:43"), Some((43, 0)));
+        assert_eq!(at("02:02:43."), Some((43, 0)));
+        // Past nine digits the rest is ignored, whatever it is.
+        assert_eq!(at("02:02:43.1234567899x"), Some((43, 123_456_789)));
+        assert_eq!(at("02:02:43.12a"), None);
+        assert_eq!(at("02:02:43.1²"), None);
+        assert_eq!(at("02:02:43.-1"), None);
+    }
 
     proptest! {
         #[test]
