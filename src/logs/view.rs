@@ -337,7 +337,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             scroll_to((scroll as i64 + shift).max(0) as u64);
         }
     };
-    let observers = StoredValue::new_local(None::<RowObservers>);
+    let observers = StoredValue::new_local(None::<Observers>);
     Effect::new(move |_| {
         let on = wrap.get();
         let container = rows_box.get();
@@ -346,7 +346,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
                 o.disconnect();
             }
             if let (true, Some(container)) = (on, container) {
-                *o = RowObservers::new(&container, measure_rows);
+                *o = Observers::new(&container, true, measure_rows);
             }
         });
     });
@@ -642,7 +642,9 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
             generation.update(|g| *g += 1);
             version.update(|v| *v += 1);
             following.set(live);
-            if let Some(el) = viewport.get_untracked() {
+            // A viewport just mounted is at the top already: setting it would force a
+            // layout of the whole page in the task that builds it (10 ms of its 80).
+            if let Some(el) = viewport.get_untracked().filter(|_| prev.is_some()) {
                 el.set_scroll_top(0);
                 scroll_top.set(0.0);
             }
@@ -741,19 +743,27 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         local
     });
 
-    // Viewport size: on mount and on window resize.
+    // Viewport size: reported by a resize observer after the browser's own layout (once
+    // mounted, then whenever the window or a pane beside it changes it), so building the page
+    // forces no layout of its own: reading the height on mount was 10 ms of a first task of
+    // 80 on the benchmark's machine.
     let measure = move || {
-        if let Some(el) = viewport.get_untracked() {
-            viewport_h.set(f64::from(el.client_height()).max(ROW_H));
+        if let Some(Some(el)) = viewport.try_get_untracked() {
+            viewport_h.try_set(f64::from(el.client_height()).max(ROW_H));
         }
     };
+    let size_watch = StoredValue::new_local(None::<Observers>);
     Effect::new(move |_| {
-        if viewport.get().is_some() {
-            measure();
+        if let Some(el) = viewport.get() {
+            // Without observers (no browser the dashboard supports) 600 px is assumed.
+            size_watch.set_value(Observers::new(&el, false, measure));
         }
     });
-    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
+    on_cleanup(move || {
+        if let Some(Some(w)) = size_watch.try_update_value(Option::take) {
+            w.disconnect();
+        }
+    });
 
     let on_scroll = move |_| {
         let Some(el) = viewport.get_untracked() else {
@@ -1603,35 +1613,44 @@ fn last_in_view<S: Fn(usize) -> Option<u64>, R: Fn(u64) -> Option<usize>>(
     }
 }
 
-/// The observers that measure drawn rows while Wrap lines is on (see `measure_rows`).
-struct RowObservers {
-    mutations: web_sys::MutationObserver,
+/// Observers calling back when an element changes size (and once after it is first laid
+/// out) and, for rows, when children come or go: the viewport's height, and the drawn rows
+/// measured while Wrap lines is on (see `measure_rows`).
+struct Observers {
     resizes: web_sys::ResizeObserver,
+    mutations: Option<web_sys::MutationObserver>,
     _callback: wasm_bindgen::closure::Closure<dyn FnMut()>,
 }
 
-impl RowObservers {
-    /// Observes the rows of `container`: rows added or removed, and its size. `None` when the
-    /// browser has no such observers (the rows then keep their estimated heights).
-    fn new(container: &web_sys::HtmlDivElement, measure: impl Fn() + 'static) -> Option<Self> {
+impl Observers {
+    /// Observes `el`'s size, and its children if `children`. `None` when the browser has no
+    /// such observers (the viewport is then measured once, rows keep estimated heights).
+    fn new(el: &web_sys::Element, children: bool, changed: impl Fn() + 'static) -> Option<Self> {
         use wasm_bindgen::JsCast;
-        let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure);
+        let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(changed);
         let f: &js_sys::Function = callback.as_ref().unchecked_ref();
-        let mutations = web_sys::MutationObserver::new(f).ok()?;
-        let init = web_sys::MutationObserverInit::new();
-        init.set_child_list(true);
-        mutations.observe_with_options(container, &init).ok()?;
+        let mutations = if children {
+            let m = web_sys::MutationObserver::new(f).ok()?;
+            let init = web_sys::MutationObserverInit::new();
+            init.set_child_list(true);
+            m.observe_with_options(el, &init).ok()?;
+            Some(m)
+        } else {
+            None
+        };
         let resizes = web_sys::ResizeObserver::new(f).ok()?;
-        resizes.observe(container);
-        Some(RowObservers {
-            mutations,
+        resizes.observe(el);
+        Some(Observers {
             resizes,
+            mutations,
             _callback: callback,
         })
     }
 
     fn disconnect(&self) {
-        self.mutations.disconnect();
+        if let Some(m) = &self.mutations {
+            m.disconnect();
+        }
         self.resizes.disconnect();
     }
 }
