@@ -238,26 +238,32 @@ test('leaving the viewer while lines stream in raises no error', async ({ dashbo
   await expect(dashboard.getByRole('heading', { name: 'One-off sessions' })).toBeVisible();
 });
 
-test('a taller window fills with rows, and the newest line stays at the bottom', async ({ dashboard, sandbox }) => {
-  await quiet(sandbox);
-  const tag = `tall-${Date.now()}`;
-  await dashboard.setViewportSize({ width: 1280, height: 500 });
-  const logs = new LogsViewer(dashboard);
-  await logs.open(APP);
-  await inject(sandbox, Array.from({ length: 120 }, (_, i) => logLine('web-1', `${tag} #${i}#`)));
-  await expect(logs.row(`${tag} #119#`)).toBeVisible();
-  const drawn = () => logs.rows.filter({ hasText: tag }).count();
-  const short = await drawn();
+test('a taller window fills with rows, and the newest line stays at the bottom', async ({ page }) => {
+  // A sandbox of its own: the lines injected here would otherwise fill the bottom of the
+  // shared one's log for the tests after it.
+  const sandbox = await Sandbox.start();
+  try {
+    await quiet(sandbox);
+    await page.setViewportSize({ width: 1280, height: 500 });
+    const logs = await openViewer(page, sandbox);
+    const tag = `tall-${Date.now()}`;
+    await inject(sandbox, Array.from({ length: 120 }, (_, i) => logLine('web-1', `${tag} #${i}#`)));
+    await expect(logs.row(`${tag} #119#`)).toBeVisible();
+    const drawn = () => logs.rows.filter({ hasText: tag }).count();
+    const short = await drawn();
 
-  // The viewport's height is observed, not read once: the rows drawn follow the window.
-  await dashboard.setViewportSize({ width: 1280, height: 1000 });
-  await expect.poll(drawn).toBeGreaterThan(short + 10);
-  // The viewport is 70 % of the window's height: the newest line ends at its bottom edge.
-  const gap = () =>
-    logs.viewport.evaluate((vp, text) => {
-      const row = [...vp.querySelectorAll('.sld-log-row')].find((r) => r.textContent?.includes(text));
-      return row ? Math.round(vp.getBoundingClientRect().bottom - vp.clientTop - row.getBoundingClientRect().bottom) : NaN;
-    }, `${tag} #119#`);
-  await expect.poll(gap).toBeLessThanOrEqual(1);
-  expect(await gap()).toBeGreaterThanOrEqual(-1);
+    // The viewport's height is observed, not read once: the rows drawn follow the window.
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await expect.poll(drawn).toBeGreaterThan(short + 10);
+    // The viewport is 70 % of the window's height: the newest line ends at its bottom edge.
+    const gap = () =>
+      logs.viewport.evaluate((vp, text) => {
+        const row = [...vp.querySelectorAll('.sld-log-row')].find((r) => r.textContent?.includes(text));
+        return row ? Math.round(vp.getBoundingClientRect().bottom - vp.clientTop - row.getBoundingClientRect().bottom) : NaN;
+      }, `${tag} #119#`);
+    await expect.poll(gap).toBeLessThanOrEqual(1);
+    expect(await gap()).toBeGreaterThanOrEqual(-1);
+  } finally {
+    await sandbox.stop();
+  }
 });
