@@ -341,19 +341,16 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
     Effect::new(move |_| {
         let on = wrap.get();
         let container = rows_box.get();
+        // The observers in place, if any, are dropped (and so disconnected) first.
         observers.update_value(|o| {
-            if let Some(o) = o.take() {
-                o.disconnect();
-            }
+            *o = None;
             if let (true, Some(container)) = (on, container) {
                 *o = Observers::new(&container, true, measure_rows);
             }
         });
     });
     on_cleanup(move || {
-        if let Some(Some(o)) = observers.try_update_value(Option::take) {
-            o.disconnect();
-        }
+        observers.try_update_value(Option::take);
     });
     // Heights measured for other rows or another width are forgotten: when the shown rows
     // change (search, filters, zone, reordered lines), when wrapping is turned on or off, and
@@ -760,9 +757,7 @@ pub fn LogsPage(app: String, #[prop(optional, into)] addon: Option<String>) -> i
         }
     });
     on_cleanup(move || {
-        if let Some(Some(w)) = size_watch.try_update_value(Option::take) {
-            w.disconnect();
-        }
+        size_watch.try_update_value(Option::take);
     });
 
     let on_scroll = move |_| {
@@ -1623,8 +1618,9 @@ struct Observers {
 }
 
 impl Observers {
-    /// Observes `el`'s size, and its children if `children`. `None` when the browser has no
-    /// such observers (the viewport is then measured once, rows keep estimated heights).
+    /// Observes `el`'s size, and its children if `children`, until dropped. `None` when the
+    /// browser has no such observers (the viewport then keeps its assumed height, rows their
+    /// estimated ones).
     fn new(el: &web_sys::Element, children: bool, changed: impl Fn() + 'static) -> Option<Self> {
         use wasm_bindgen::JsCast;
         let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(changed);
@@ -1646,8 +1642,11 @@ impl Observers {
             _callback: callback,
         })
     }
+}
 
-    fn disconnect(&self) {
+/// Disconnected when dropped, so that no observer calls the callback after it is freed.
+impl Drop for Observers {
+    fn drop(&mut self) {
         if let Some(m) = &self.mutations {
             m.disconnect();
         }
